@@ -1,0 +1,90 @@
+package io.canarygateway.actuate;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+
+import io.canarygateway.control.ActionResult;
+import io.canarygateway.control.ManagedRelease;
+import io.canarygateway.control.ReleaseController;
+import io.canarygateway.core.Action;
+
+/**
+ * The {@code canary} actuator endpoint (CONTRACT §6): lists releases, shows one, and applies an operator's action
+ * ({@code POST /actuator/canary/{release}/{action}}, {@code weight} taking {@code {"weight": 30}}). Answers 200 with
+ * the release, 404 for an unknown release, 400 for an unknown action or a bad weight, 409 for an action not allowed
+ * in the release's state and 503 when the release store cannot be reached — each with a JSON body saying why.
+ */
+@Endpoint(id = "canary")
+public class CanaryEndpoint {
+
+	private final ReleaseController controller;
+
+	public CanaryEndpoint(ReleaseController controller) {
+		this.controller = controller;
+	}
+
+	@ReadOperation
+	public Map<String, Object> releases() {
+		Map<String, ReleaseDescriptor> releases = new LinkedHashMap<>();
+		this.controller.releases().forEach((name, release) -> releases.put(name, ReleaseDescriptor.of(release)));
+		return Map.of("releases", releases);
+	}
+
+	@ReadOperation
+	public WebEndpointResponse<Object> release(@Selector String release) {
+		ManagedRelease managed = this.controller.release(release);
+		if (managed == null) {
+			return error(WebEndpointResponse.STATUS_NOT_FOUND, release, null, "no release named '" + release + "'");
+		}
+		return new WebEndpointResponse<>(ReleaseDescriptor.of(managed));
+	}
+
+	@WriteOperation
+	public WebEndpointResponse<Object> act(@Selector String release, @Selector String action,
+			@Nullable Integer weight) {
+		ManagedRelease managed = this.controller.release(release);
+		if (managed == null) {
+			return error(WebEndpointResponse.STATUS_NOT_FOUND, release, action, "no release named '" + release + "'");
+		}
+		Action parsed;
+		try {
+			parsed = Action.ofOperator(action);
+		}
+		catch (IllegalArgumentException ex) {
+			return error(WebEndpointResponse.STATUS_BAD_REQUEST, release, action, ex.getMessage());
+		}
+		if (parsed == Action.WEIGHT && weight == null) {
+			return error(WebEndpointResponse.STATUS_BAD_REQUEST, release, action,
+					"weight needs a JSON body {\"weight\": <0-100>}");
+		}
+		ActionResult result = this.controller.operate(release, parsed, (weight != null) ? weight : 0);
+		return switch (result.kind()) {
+			case APPLIED -> new WebEndpointResponse<>(ReleaseDescriptor.of(managed, result.status()));
+			case NOT_FOUND -> error(WebEndpointResponse.STATUS_NOT_FOUND, release, action, result.message());
+			case INVALID -> error(WebEndpointResponse.STATUS_BAD_REQUEST, release, action, result.message());
+			case CONFLICT -> error(409, release, action, result.message());
+			case UNAVAILABLE -> error(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE, release, action,
+					result.message());
+		};
+	}
+
+	private static WebEndpointResponse<Object> error(int status, String release, String action, String message) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("status", status);
+		body.put("error", message);
+		body.put("release", release);
+		if (action != null) {
+			body.put("action", action);
+		}
+		return new WebEndpointResponse<>(body, status);
+	}
+
+}

@@ -1,0 +1,86 @@
+package io.canarygateway.actuate;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import io.canarygateway.control.ManagedRelease;
+import io.canarygateway.core.LaneFigures;
+import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.Transition;
+import io.canarygateway.core.Verdict;
+
+/**
+ * A release as the {@code canary} endpoint shows it (CONTRACT §6).
+ *
+ * @param release the release name
+ * @param state the lifecycle state
+ * @param weight the canary weight in percent
+ * @param step index of the current step, -1 before the first
+ * @param steps the step weights
+ * @param stableVersion the stable version
+ * @param canaryVersion the canary version
+ * @param breaker the Resilience4j breaker's state name
+ * @param reason why the last change happened
+ * @param revision the record's revision in the store
+ * @param stepStartedAt when the current step began
+ * @param analysis the judge's last verdict, or {@code null} before the first
+ * @param history the recent transitions, oldest first
+ */
+public record ReleaseDescriptor(String release, String state, int weight, int step, List<Integer> steps,
+		String stableVersion, String canaryVersion, String breaker, String reason, long revision, Instant stepStartedAt,
+		VerdictDescriptor analysis, List<TransitionDescriptor> history) {
+
+	static ReleaseDescriptor of(ManagedRelease release) {
+		return of(release, release.status());
+	}
+
+	static ReleaseDescriptor of(ManagedRelease release, ReleaseStatus status) {
+		return new ReleaseDescriptor(status.release(), status.state().name(), status.weight(), status.step(),
+				release.config().steps(), release.config().stableVersion(), release.config().canaryVersion(),
+				release.killSwitch().stateName(), status.reason().tag(), status.revision(), status.stepStartedAt(),
+				VerdictDescriptor.of(release.lastVerdict()),
+				status.history().stream().map(TransitionDescriptor::of).toList());
+	}
+
+	/**
+	 * A verdict with its evidence.
+	 *
+	 * @param verdict pass, fail or inconclusive
+	 * @param at when the judge looked
+	 * @param stable the stable lane's figures
+	 * @param canary the canary lane's figures
+	 * @param statistics the test statistics and thresholds
+	 * @param reasons why it failed or was inconclusive
+	 */
+	public record VerdictDescriptor(String verdict, Instant at, LaneFigures stable, LaneFigures canary,
+			Map<String, Double> statistics, List<String> reasons) {
+
+		static VerdictDescriptor of(Verdict verdict) {
+			return (verdict != null) ? new VerdictDescriptor(verdict.result().tag(), verdict.at(), verdict.stable(),
+					verdict.canary(), verdict.statistics(), verdict.reasons()) : null;
+		}
+
+	}
+
+	/**
+	 * A recorded transition.
+	 *
+	 * @param at when it happened
+	 * @param from the state before
+	 * @param to the state after
+	 * @param reason why
+	 * @param weight the weight after it
+	 * @param evidence the verdict behind it, if any
+	 */
+	public record TransitionDescriptor(Instant at, String from, String to, String reason, int weight,
+			VerdictDescriptor evidence) {
+
+		static TransitionDescriptor of(Transition transition) {
+			return new TransitionDescriptor(transition.at(), transition.from().name(), transition.to().name(),
+					transition.reason().tag(), transition.weight(), VerdictDescriptor.of(transition.evidence()));
+		}
+
+	}
+
+}

@@ -1,0 +1,175 @@
+package io.canarygateway.autoconfigure;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClients;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+
+import io.canarygateway.actuate.CanaryEndpoint;
+import io.canarygateway.analysis.AnalysisLoop;
+import io.canarygateway.breaker.CanaryBreakers;
+import io.canarygateway.breaker.ResilienceKillSwitch;
+import io.canarygateway.control.ReleaseController;
+import io.canarygateway.control.TransitionListener;
+import io.canarygateway.core.Bucketer;
+import io.canarygateway.core.Decider;
+import io.canarygateway.core.KeyHasher;
+import io.canarygateway.core.Lane;
+import io.canarygateway.core.ReleaseConfig;
+import io.canarygateway.event.CanaryTransitionEvent;
+import io.canarygateway.loadbalancer.CanaryLoadBalancerConfiguration;
+import io.canarygateway.metrics.CanaryMetrics;
+import io.canarygateway.routing.CanaryExchangeHandler;
+import io.canarygateway.routing.CanaryGatewayFilterFactory;
+import io.canarygateway.routing.CanaryPredicateRoutesFilter;
+import io.canarygateway.routing.CanaryRoutePredicateFactory;
+import io.canarygateway.routing.RoutedRelease;
+import io.canarygateway.routing.RoutedReleases;
+import io.canarygateway.store.InMemoryReleaseStore;
+import io.canarygateway.store.ReleaseStore;
+
+/**
+ * Wires Canary Gateway into a Spring Cloud Gateway (server-webflux) application: releases from {@code canary.*},
+ * their store, breakers, controller and analysis loop, the {@code Canary} route predicate and filter, the
+ * version-aware load balancer, metrics and the {@code canary} endpoint. Wiring only: the logic lives in the
+ * packages it imports.
+ */
+@AutoConfiguration
+@ConditionalOnClass(GlobalFilter.class)
+@ConditionalOnProperty(prefix = CanaryProperties.PREFIX, name = "enabled", matchIfMissing = true)
+@EnableConfigurationProperties(CanaryProperties.class)
+@LoadBalancerClients(defaultConfiguration = CanaryLoadBalancerConfiguration.class)
+public class CanaryAutoConfiguration {
+
+	@Bean
+	CanaryReleaseConfigs canaryReleaseConfigs(CanaryProperties properties) {
+		return new CanaryReleaseConfigs(ReleaseConfigs.resolve(properties));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnProperty(prefix = CanaryProperties.PREFIX, name = "store.type", havingValue = "memory",
+			matchIfMissing = true)
+	ReleaseStore canaryReleaseStore() {
+		return new InMemoryReleaseStore();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	Decider canaryDecider() {
+		return new Decider(new Bucketer(KeyHasher.MURMUR3),
+				() -> ThreadLocalRandom.current().nextInt(Bucketer.BUCKETS));
+	}
+
+	@Bean
+	CanaryMetrics canaryMetrics(ObjectProvider<MeterRegistry> meterRegistry) {
+		return new CanaryMetrics(meterRegistry.getIfAvailable(CompositeMeterRegistry::new));
+	}
+
+	@Bean(destroyMethod = "shutdownNow")
+	ScheduledExecutorService canaryAnalysisExecutor() {
+		return Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "canary-analysis");
+			thread.setDaemon(true);
+			return thread;
+		});
+	}
+
+	@Bean
+	BreakerTrips canaryBreakerTrips() {
+		return new BreakerTrips();
+	}
+
+	@Bean(initMethod = "start", destroyMethod = "close")
+	@ConditionalOnMissingBean
+	ReleaseController canaryReleaseController(CanaryReleaseConfigs configs, ReleaseStore store,
+			ObjectProvider<CircuitBreakerRegistry> registries, ObjectProvider<MeterRegistry> meterRegistry,
+			BreakerTrips trips, CanaryMetrics metrics, ApplicationEventPublisher publisher) {
+		CircuitBreakerRegistry applicationRegistry = registries.getIfAvailable();
+		CircuitBreakerRegistry registry = (applicationRegistry != null) ? applicationRegistry
+				: CircuitBreakerRegistry.ofDefaults();
+		List<TransitionListener> listeners = List.of(metrics,
+				(status, transition) -> publisher.publishEvent(new CanaryTransitionEvent(this, status, transition)));
+		ReleaseController controller = new ReleaseController(configs.releases(), store, (release) -> {
+			CircuitBreaker breaker = CanaryBreakers.breaker(registry, release);
+			return new ResilienceKillSwitch(breaker, (opened) -> trips.opened(release.name(), opened));
+		}, Clock.systemUTC(), listeners);
+		if (applicationRegistry == null) {
+			// an application registry is bound to Micrometer by whoever made it (e.g. resilience4j-spring-boot4)
+			meterRegistry.ifAvailable(
+					(meters) -> TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters));
+		}
+		return controller;
+	}
+
+	@Bean(initMethod = "start", destroyMethod = "close")
+	AnalysisLoop canaryAnalysisLoop(ReleaseController controller, ScheduledExecutorService canaryAnalysisExecutor,
+			CanaryMetrics metrics, BreakerTrips trips) {
+		AnalysisLoop loop = new AnalysisLoop(controller, Clock.systemUTC(), canaryAnalysisExecutor, metrics::verdict);
+		trips.handler(loop);
+		return loop;
+	}
+
+	@Bean
+	RoutedReleases canaryRoutedReleases(ReleaseController controller, AnalysisLoop loop, Decider decider,
+			CanaryMetrics metrics, CanaryProperties properties) {
+		List<RoutedRelease> routed = new ArrayList<>();
+		controller.releases()
+			.forEach((name, release) -> routed.add(new RoutedRelease(release, decider,
+					properties.getInstanceMetadataKey(), loop.recorder(name, Lane.STABLE),
+					loop.recorder(name, Lane.CANARY), metrics.register(release))));
+		return new RoutedReleases(routed);
+	}
+
+	@Bean
+	CanaryExchangeHandler canaryExchangeHandler() {
+		return new CanaryExchangeHandler();
+	}
+
+	@Bean
+	CanaryRoutePredicateFactory canaryRoutePredicateFactory(RoutedReleases releases) {
+		return new CanaryRoutePredicateFactory(releases);
+	}
+
+	@Bean
+	CanaryGatewayFilterFactory canaryGatewayFilterFactory(RoutedReleases releases, CanaryExchangeHandler handler) {
+		return new CanaryGatewayFilterFactory(releases, handler);
+	}
+
+	@Bean
+	CanaryPredicateRoutesFilter canaryPredicateRoutesFilter(CanaryExchangeHandler handler) {
+		return new CanaryPredicateRoutesFilter(handler);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnAvailableEndpoint
+	CanaryEndpoint canaryEndpoint(ReleaseController controller) {
+		return new CanaryEndpoint(controller);
+	}
+
+	/** The validated release configurations. */
+	public record CanaryReleaseConfigs(List<ReleaseConfig> releases) {
+	}
+
+}

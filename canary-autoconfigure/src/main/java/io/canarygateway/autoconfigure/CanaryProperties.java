@@ -1,0 +1,459 @@
+package io.canarygateway.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of Canary Gateway (prefix {@code canary}). Every setting of a release may be given once under
+ * {@code canary.defaults} and overridden per release; a value set nowhere takes the default named in its
+ * description.
+ */
+@ConfigurationProperties(CanaryProperties.PREFIX)
+public class CanaryProperties {
+
+	public static final String PREFIX = "canary";
+
+	/** Whether Canary Gateway is enabled. When false, no canary bean is created and no route may use it. */
+	private boolean enabled = true;
+
+	/** Service-instance metadata key that names an instance's version; instances without it count as stable. */
+	private String instanceMetadataKey = "version";
+
+	/** Where release state is kept. */
+	private final Store store = new Store();
+
+	/** Settings every release inherits unless it overrides them. */
+	private final Release defaults = new Release();
+
+	/** The releases, by name. The name is used by routes ({@code Canary=<name>}), endpoints and metrics. */
+	private final Map<String, Release> releases = new LinkedHashMap<>();
+
+	/** The dashboard page. */
+	private final Dashboard dashboard = new Dashboard();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public String getInstanceMetadataKey() {
+		return this.instanceMetadataKey;
+	}
+
+	public void setInstanceMetadataKey(String instanceMetadataKey) {
+		this.instanceMetadataKey = instanceMetadataKey;
+	}
+
+	public Store getStore() {
+		return this.store;
+	}
+
+	public Release getDefaults() {
+		return this.defaults;
+	}
+
+	public Map<String, Release> getReleases() {
+		return this.releases;
+	}
+
+	public Dashboard getDashboard() {
+		return this.dashboard;
+	}
+
+	/** Where release state is kept. */
+	public static class Store {
+
+		/**
+		 * Store type: 'memory' keeps releases in this gateway only (lost on restart); 'redis' shares them between
+		 * all gateway replicas through the Redis configured by spring.data.redis.*.
+		 */
+		private StoreType type = StoreType.MEMORY;
+
+		public StoreType getType() {
+			return this.type;
+		}
+
+		public void setType(StoreType type) {
+			this.type = type;
+		}
+
+	}
+
+	/** Kinds of release store. */
+	public enum StoreType {
+
+		/** In this gateway's memory. */
+		MEMORY,
+		/** In Redis, shared by all replicas. */
+		REDIS
+
+	}
+
+	/** The dashboard page. */
+	public static class Dashboard {
+
+		/** Whether the gateway serves the canary dashboard page. */
+		private boolean enabled = false;
+
+		/** Path of the dashboard page. */
+		private String path = "/canary-dashboard/";
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public String getPath() {
+			return this.path;
+		}
+
+		public void setPath(String path) {
+			this.path = path;
+		}
+
+	}
+
+	/** One release; every field is optional under canary.defaults and overrides it under a release. */
+	public static class Release {
+
+		/** Version that serves by default (required). */
+		private String stableVersion;
+
+		/** Version being released (required, different from stable-version). */
+		private String canaryVersion;
+
+		/**
+		 * Whether the release starts progressing when the gateway starts (default true). If the store already holds
+		 * the release for the same canary version, the gateway resumes it instead.
+		 */
+		private Boolean autoStart;
+
+		/** Canary weight in percent per step, strictly increasing, each in (0,100] (default [5, 10, 25, 50, 100]). */
+		private List<Integer> steps;
+
+		/** Minimum time at each step before it may advance (default 1m). */
+		private Duration stepInterval;
+
+		/** Weights at which progression pauses until an operator resumes or promotes; each must be a step (default none). */
+		private List<Integer> manualGates;
+
+		/** Time without a step advance (e.g. too little traffic) after which the release pauses (default 10m). */
+		private Duration progressDeadline;
+
+		/** How requests are assigned to the stable or canary lane. */
+		private final Routing routing = new Routing();
+
+		/** How the canary is compared with stable. */
+		private final Analysis analysis = new Analysis();
+
+		/** The Resilience4j breaker named canary-&lt;release&gt; that stops canary traffic at once. */
+		private final Breaker breaker = new Breaker();
+
+		public String getStableVersion() {
+			return this.stableVersion;
+		}
+
+		public void setStableVersion(String stableVersion) {
+			this.stableVersion = stableVersion;
+		}
+
+		public String getCanaryVersion() {
+			return this.canaryVersion;
+		}
+
+		public void setCanaryVersion(String canaryVersion) {
+			this.canaryVersion = canaryVersion;
+		}
+
+		public Boolean getAutoStart() {
+			return this.autoStart;
+		}
+
+		public void setAutoStart(Boolean autoStart) {
+			this.autoStart = autoStart;
+		}
+
+		public List<Integer> getSteps() {
+			return this.steps;
+		}
+
+		public void setSteps(List<Integer> steps) {
+			this.steps = steps;
+		}
+
+		public Duration getStepInterval() {
+			return this.stepInterval;
+		}
+
+		public void setStepInterval(Duration stepInterval) {
+			this.stepInterval = stepInterval;
+		}
+
+		public List<Integer> getManualGates() {
+			return this.manualGates;
+		}
+
+		public void setManualGates(List<Integer> manualGates) {
+			this.manualGates = manualGates;
+		}
+
+		public Duration getProgressDeadline() {
+			return this.progressDeadline;
+		}
+
+		public void setProgressDeadline(Duration progressDeadline) {
+			this.progressDeadline = progressDeadline;
+		}
+
+		public Routing getRouting() {
+			return this.routing;
+		}
+
+		public Analysis getAnalysis() {
+			return this.analysis;
+		}
+
+		public Breaker getBreaker() {
+			return this.breaker;
+		}
+
+	}
+
+	/** How requests are assigned to the stable or canary lane. */
+	public static class Routing {
+
+		/** Request header whose value 'always' or 'never' (any case) forces the lane; empty disables (default X-Canary). */
+		private String overrideHeader;
+
+		/** Cookie whose value 'always' or 'never' forces the lane; empty disables (default canary). */
+		private String overrideCookie;
+
+		/** Request header holding a sticky key, e.g. X-User-Id: the same key always gets the same lane (default none). */
+		private String stickyHeader;
+
+		/** Cookie holding a sticky key, used when the sticky header is absent (default none). */
+		private String stickyCookie;
+
+		/** Whether responses carry X-Canary-Version with the version that served them (default false). */
+		private Boolean exposeVersion;
+
+		/**
+		 * Whether a failed canary request on a load-balanced route is retried once on stable: when it could not be
+		 * sent, for any method; after a 5xx or timeout, for GET, HEAD and OPTIONS (default true).
+		 */
+		private Boolean retryOnStable;
+
+		public String getOverrideHeader() {
+			return this.overrideHeader;
+		}
+
+		public void setOverrideHeader(String overrideHeader) {
+			this.overrideHeader = overrideHeader;
+		}
+
+		public String getOverrideCookie() {
+			return this.overrideCookie;
+		}
+
+		public void setOverrideCookie(String overrideCookie) {
+			this.overrideCookie = overrideCookie;
+		}
+
+		public String getStickyHeader() {
+			return this.stickyHeader;
+		}
+
+		public void setStickyHeader(String stickyHeader) {
+			this.stickyHeader = stickyHeader;
+		}
+
+		public String getStickyCookie() {
+			return this.stickyCookie;
+		}
+
+		public void setStickyCookie(String stickyCookie) {
+			this.stickyCookie = stickyCookie;
+		}
+
+		public Boolean getExposeVersion() {
+			return this.exposeVersion;
+		}
+
+		public void setExposeVersion(Boolean exposeVersion) {
+			this.exposeVersion = exposeVersion;
+		}
+
+		public Boolean getRetryOnStable() {
+			return this.retryOnStable;
+		}
+
+		public void setRetryOnStable(Boolean retryOnStable) {
+			this.retryOnStable = retryOnStable;
+		}
+
+	}
+
+	/** How the canary is compared with stable. */
+	public static class Analysis {
+
+		/** How often the judge runs (default 10s). */
+		private Duration interval;
+
+		/** Canary requests needed in a step before any verdict other than inconclusive (default 50). */
+		private Integer minRequests;
+
+		/** Statistical confidence required to call the canary worse than stable, in (0,1) (default 0.99). */
+		private Double confidence;
+
+		/** Absolute error-rate excess of the canary over stable that is still acceptable, in [0,1) (default 0.01). */
+		private Double errorRateTolerance;
+
+		/** Relative p99 latency excess of the canary over stable that is still acceptable, 0.2 = 20 % (default 0.2). */
+		private Double latencyTolerance;
+
+		/** Absolute ceiling for the canary's error rate, in (0,1]; 1 switches it off (default 0.05). */
+		private Double maxErrorRate;
+
+		/** Absolute ceiling for the canary's p99 latency (default 2s). */
+		private Duration maxLatency;
+
+		/** Failed verdicts in a row that roll the release back (default 2). */
+		private Integer failureThreshold;
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+		public Integer getMinRequests() {
+			return this.minRequests;
+		}
+
+		public void setMinRequests(Integer minRequests) {
+			this.minRequests = minRequests;
+		}
+
+		public Double getConfidence() {
+			return this.confidence;
+		}
+
+		public void setConfidence(Double confidence) {
+			this.confidence = confidence;
+		}
+
+		public Double getErrorRateTolerance() {
+			return this.errorRateTolerance;
+		}
+
+		public void setErrorRateTolerance(Double errorRateTolerance) {
+			this.errorRateTolerance = errorRateTolerance;
+		}
+
+		public Double getLatencyTolerance() {
+			return this.latencyTolerance;
+		}
+
+		public void setLatencyTolerance(Double latencyTolerance) {
+			this.latencyTolerance = latencyTolerance;
+		}
+
+		public Double getMaxErrorRate() {
+			return this.maxErrorRate;
+		}
+
+		public void setMaxErrorRate(Double maxErrorRate) {
+			this.maxErrorRate = maxErrorRate;
+		}
+
+		public Duration getMaxLatency() {
+			return this.maxLatency;
+		}
+
+		public void setMaxLatency(Duration maxLatency) {
+			this.maxLatency = maxLatency;
+		}
+
+		public Integer getFailureThreshold() {
+			return this.failureThreshold;
+		}
+
+		public void setFailureThreshold(Integer failureThreshold) {
+			this.failureThreshold = failureThreshold;
+		}
+
+	}
+
+	/** The canary breaker's settings, sized for canary traffic. */
+	public static class Breaker {
+
+		/** Failure rate in percent at which the breaker opens, in (0,100] (default 50). */
+		private Float failureRateThreshold;
+
+		/** Canary calls in the breaker's count-based sliding window (default 20). */
+		private Integer slidingWindowSize;
+
+		/** Canary calls needed before the breaker may open (default 10). */
+		private Integer minimumNumberOfCalls;
+
+		/** A canary call slower than this counts as slow (default 2s). */
+		private Duration slowCallDurationThreshold;
+
+		/** Slow-call rate in percent at which the breaker opens, in (0,100] (default 100). */
+		private Float slowCallRateThreshold;
+
+		public Float getFailureRateThreshold() {
+			return this.failureRateThreshold;
+		}
+
+		public void setFailureRateThreshold(Float failureRateThreshold) {
+			this.failureRateThreshold = failureRateThreshold;
+		}
+
+		public Integer getSlidingWindowSize() {
+			return this.slidingWindowSize;
+		}
+
+		public void setSlidingWindowSize(Integer slidingWindowSize) {
+			this.slidingWindowSize = slidingWindowSize;
+		}
+
+		public Integer getMinimumNumberOfCalls() {
+			return this.minimumNumberOfCalls;
+		}
+
+		public void setMinimumNumberOfCalls(Integer minimumNumberOfCalls) {
+			this.minimumNumberOfCalls = minimumNumberOfCalls;
+		}
+
+		public Duration getSlowCallDurationThreshold() {
+			return this.slowCallDurationThreshold;
+		}
+
+		public void setSlowCallDurationThreshold(Duration slowCallDurationThreshold) {
+			this.slowCallDurationThreshold = slowCallDurationThreshold;
+		}
+
+		public Float getSlowCallRateThreshold() {
+			return this.slowCallRateThreshold;
+		}
+
+		public void setSlowCallRateThreshold(Float slowCallRateThreshold) {
+			this.slowCallRateThreshold = slowCallRateThreshold;
+		}
+
+	}
+
+}

@@ -1,0 +1,106 @@
+package io.canarygateway.control;
+
+import io.canarygateway.core.Decider;
+import io.canarygateway.core.Lane;
+import io.canarygateway.core.ReleaseConfig;
+import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.StepSchedule;
+import io.canarygateway.core.Verdict;
+
+/**
+ * One configured release as this gateway runs it: its configuration, the last record it knows, its kill switch
+ * and its last verdict. Request threads read it without locks (one volatile read per field); only the
+ * {@link ReleaseController} writes it.
+ */
+public final class ManagedRelease {
+
+	private final ReleaseConfig config;
+
+	private final StepSchedule schedule;
+
+	private final KillSwitch killSwitch;
+
+	private volatile ReleaseStatus status;
+
+	private volatile Verdict lastVerdict;
+
+	/** The rollout whose start last reset the kill switch. */
+	private long switchRollout = -1;
+
+	ManagedRelease(ReleaseConfig config, KillSwitch killSwitch, ReleaseStatus status) {
+		this.config = config;
+		this.schedule = config.schedule();
+		this.killSwitch = killSwitch;
+		this.status = status;
+	}
+
+	public String name() {
+		return this.config.name();
+	}
+
+	public ReleaseConfig config() {
+		return this.config;
+	}
+
+	public StepSchedule schedule() {
+		return this.schedule;
+	}
+
+	public KillSwitch killSwitch() {
+		return this.killSwitch;
+	}
+
+	/** The latest record this gateway knows. */
+	public ReleaseStatus status() {
+		return this.status;
+	}
+
+	/** The latest verdict of the judge, or {@code null} before the first look. */
+	public Verdict lastVerdict() {
+		return this.lastVerdict;
+	}
+
+	public void lastVerdict(Verdict verdict) {
+		this.lastVerdict = verdict;
+	}
+
+	/** The lane of one request (CONTRACT §4.1), from its override values and sticky key (each may be null). */
+	public Lane decide(Decider decider, String overrideHeader, String overrideCookie, String stickyKey) {
+		ReleaseStatus current = this.status;
+		return decider.decide(this.config.name(), current.state(), current.weight(), this.killSwitch.allowsCanary(),
+				overrideHeader, overrideCookie, stickyKey);
+	}
+
+	/** The version a lane is served by. */
+	public String version(Lane lane) {
+		return (lane == Lane.CANARY) ? this.config.canaryVersion() : this.config.stableVersion();
+	}
+
+	/**
+	 * Takes a newer record and brings the kill switch in line with it: held open after a rollback, reset once at
+	 * the start of each rollout. Older or equal revisions are ignored.
+	 * @return whether the record was newer
+	 */
+	synchronized boolean accept(ReleaseStatus next) {
+		if (next.revision() <= this.status.revision() && this.switchRollout >= 0) {
+			return false;
+		}
+		if (next.revision() > this.status.revision()) {
+			this.status = next;
+		}
+		ReleaseStatus current = this.status;
+		switch (current.state()) {
+			case ROLLED_BACK -> this.killSwitch.trip();
+			case PROGRESSING, PAUSED -> {
+				if (current.rollout() > this.switchRollout) {
+					this.killSwitch.reset();
+				}
+			}
+			default -> {
+			}
+		}
+		this.switchRollout = Math.max(this.switchRollout, current.rollout());
+		return true;
+	}
+
+}

@@ -1,0 +1,201 @@
+package io.canarygateway.control;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+import io.canarygateway.core.Action;
+import io.canarygateway.core.Lifecycle;
+import io.canarygateway.core.Reason;
+import io.canarygateway.core.ReleaseConfig;
+import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.Verdict;
+import io.canarygateway.store.ReleaseStore;
+
+/**
+ * Runs the configured releases: adopts or creates their records at start, applies every action (an operator's or
+ * an automatic one) as a compare-and-set against the {@link ReleaseStore}, keeps each {@link ManagedRelease}'s
+ * local view and kill switch in line with the store, and tells the {@link TransitionListener}s.
+ * <p>
+ * Thread-safe. Methods that change state may block on the store: call them off request threads.
+ */
+public class ReleaseController implements AutoCloseable {
+
+	private static final System.Logger LOG = System.getLogger(ReleaseController.class.getName());
+
+	/** Attempts at one compare-and-set before giving up (each failure means another writer just won). */
+	private static final int MAX_ATTEMPTS = 16;
+
+	private final Map<String, ManagedRelease> releases;
+
+	private final ReleaseStore store;
+
+	private final Clock clock;
+
+	private final List<TransitionListener> listeners;
+
+	private AutoCloseable subscription;
+
+	/**
+	 * @param configs the validated release configurations
+	 * @param store where records live
+	 * @param killSwitches makes the kill switch of a release
+	 * @param clock the time of transitions
+	 * @param listeners told of every transition this controller makes
+	 */
+	public ReleaseController(Collection<ReleaseConfig> configs, ReleaseStore store,
+			Function<ReleaseConfig, KillSwitch> killSwitches, Clock clock, List<TransitionListener> listeners) {
+		this.store = store;
+		this.clock = clock;
+		this.listeners = List.copyOf(listeners);
+		Map<String, ManagedRelease> map = new LinkedHashMap<>();
+		Instant now = clock.instant();
+		for (ReleaseConfig config : configs) {
+			map.put(config.name(), new ManagedRelease(config, killSwitches.apply(config),
+					ReleaseStatus.idle(config.name(), config.canaryVersion(), now).withRevision(0)));
+		}
+		this.releases = Collections.unmodifiableMap(map);
+	}
+
+	/**
+	 * Adopts each release's stored record when it is about the configured canary version (a restarted gateway
+	 * resumes where the fleet is), otherwise stores a fresh one and starts it when {@code auto-start} is set; then
+	 * follows the store's changes.
+	 */
+	public void start() {
+		this.subscription = this.store.subscribe(this::onStored);
+		for (ManagedRelease release : this.releases.values()) {
+			initialize(release);
+		}
+	}
+
+	private void initialize(ManagedRelease release) {
+		ReleaseConfig config = release.config();
+		Instant now = this.clock.instant();
+		for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+			Optional<ReleaseStatus> stored = this.store.find(config.name());
+			if (stored.isPresent() && config.canaryVersion().equals(stored.get().canaryVersion())) {
+				release.accept(stored.get());
+				return;
+			}
+			long expected = stored.map(ReleaseStatus::revision).orElse(0L);
+			ReleaseStatus fresh = ReleaseStatus.idle(config.name(), config.canaryVersion(), now)
+				.withRevision(expected + 1);
+			if (this.store.compareAndSet(fresh, expected).swapped()) {
+				release.accept(fresh);
+				if (config.autoStart()) {
+					apply(config.name(), Action.START, 0, Reason.SCHEDULE, null);
+				}
+				return;
+			}
+		}
+		throw new IllegalStateException("could not initialize release '" + config.name()
+				+ "': its stored record kept changing under " + MAX_ATTEMPTS + " attempts");
+	}
+
+	/** The managed releases by name, in configuration order. */
+	public Map<String, ManagedRelease> releases() {
+		return this.releases;
+	}
+
+	/** The release of that name, or {@code null}. */
+	public ManagedRelease release(String name) {
+		return this.releases.get(name);
+	}
+
+	/** An operator's action (reason {@code manual}). */
+	public ActionResult operate(String name, Action action, int weight) {
+		if (!action.isOperatorAction()) {
+			return new ActionResult(ActionResult.Kind.INVALID, null, "'" + action.path() + "' is not an operator action");
+		}
+		if (action == Action.WEIGHT && (weight < 0 || weight > 100)) {
+			ManagedRelease release = this.releases.get(name);
+			return (release == null) ? notFound(name) : new ActionResult(ActionResult.Kind.INVALID, release.status(),
+					"weight must be a whole number from 0 to 100, was " + weight);
+		}
+		return apply(name, action, weight, Reason.MANUAL, null);
+	}
+
+	/**
+	 * Applies an action: computes the next record from the stored one and compare-and-sets it, retrying when
+	 * another writer won, then updates the local view and tells the listeners.
+	 */
+	public ActionResult apply(String name, Action action, int weight, Reason reason, Verdict evidence) {
+		ManagedRelease release = this.releases.get(name);
+		if (release == null) {
+			return notFound(name);
+		}
+		try {
+			for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+				ReleaseStatus current = this.store.find(name).orElse(release.status());
+				if (!release.config().canaryVersion().equals(current.canaryVersion())) {
+					return new ActionResult(ActionResult.Kind.CONFLICT, current, "release '" + name
+							+ "' is being rolled out with canary version " + current.canaryVersion()
+							+ " by another gateway; this one is configured for " + release.config().canaryVersion());
+				}
+				Lifecycle.Outcome outcome = Lifecycle.apply(current, release.schedule(), action, weight, reason,
+						evidence, this.clock.instant());
+				if (outcome.refused()) {
+					release.accept(current);
+					return new ActionResult(ActionResult.Kind.CONFLICT, current, outcome.refusal());
+				}
+				if (!outcome.changed()) {
+					release.accept(current);
+					return new ActionResult(ActionResult.Kind.APPLIED, current, null);
+				}
+				ReleaseStore.Swap swap = this.store.compareAndSet(outcome.status(), current.revision());
+				if (swap.swapped()) {
+					release.accept(outcome.status());
+					notifyListeners(outcome.status());
+					return new ActionResult(ActionResult.Kind.APPLIED, outcome.status(), null);
+				}
+			}
+			return new ActionResult(ActionResult.Kind.CONFLICT, release.status(),
+					"release '" + name + "' kept changing under " + MAX_ATTEMPTS + " attempts; try again");
+		}
+		catch (RuntimeException ex) {
+			LOG.log(System.Logger.Level.WARNING, "Could not " + action.path() + " release '" + name + "'", ex);
+			return new ActionResult(ActionResult.Kind.UNAVAILABLE, release.status(),
+					"the release store is unavailable: " + ex.getMessage());
+		}
+	}
+
+	/** Takes a record stored by anyone; older revisions are ignored. */
+	public void onStored(ReleaseStatus status) {
+		ManagedRelease release = this.releases.get(status.release());
+		if (release != null && release.config().canaryVersion().equals(status.canaryVersion())) {
+			release.accept(status);
+		}
+	}
+
+	private void notifyListeners(ReleaseStatus status) {
+		var transition = status.lastTransition();
+		for (TransitionListener listener : this.listeners) {
+			try {
+				listener.onTransition(status, transition);
+			}
+			catch (RuntimeException ex) {
+				LOG.log(System.Logger.Level.WARNING,
+						"Transition listener " + listener + " failed for release '" + status.release() + "'", ex);
+			}
+		}
+	}
+
+	private static ActionResult notFound(String name) {
+		return new ActionResult(ActionResult.Kind.NOT_FOUND, null, "no release named '" + name + "'");
+	}
+
+	@Override
+	public void close() throws Exception {
+		if (this.subscription != null) {
+			this.subscription.close();
+		}
+	}
+
+}

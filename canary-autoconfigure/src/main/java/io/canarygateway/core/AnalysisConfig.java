@@ -1,0 +1,30 @@
+package io.canarygateway.core;
+
+import java.time.Duration;
+
+/**
+ * How the judge compares the canary with stable (CONTRACT §2 {@code analysis}).
+ *
+ * @param interval how often the judge runs
+ * @param minRequests canary requests needed before any verdict other than inconclusive
+ * @param confidence statistical confidence required to call the canary worse than stable, in (0,1)
+ * @param errorRateTolerance absolute error-rate excess over stable that is still acceptable, in [0,1)
+ * @param latencyTolerance relative p99 latency excess over stable that is still acceptable, &gt;= 0
+ * @param maxErrorRate absolute ceiling for the canary's error rate, or {@code null} for none
+ * @param maxLatency absolute ceiling for the canary's p99 latency, or {@code null} for none
+ * @param failureThreshold failed verdicts in a row that roll the release back
+ */
+public record AnalysisConfig(Duration interval, int minRequests, double confidence, double errorRateTolerance,
+		double latencyTolerance, Double maxErrorRate, Duration maxLatency, int failureThreshold) {
+
+	/** The defaults of CONTRACT §2. */
+	public static AnalysisConfig defaults() {
+		return new AnalysisConfig(Duration.ofSeconds(10), 50, 0.99, 0.01, 0.2, 0.05, Duration.ofSeconds(2), 2);
+	}
+
+	/** The probability of a false rollback the judge may spend over one whole rollout. */
+	public double alpha() {
+		return 1.0 - this.confidence;
+	}
+
+}

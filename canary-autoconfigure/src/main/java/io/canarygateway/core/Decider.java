@@ -1,0 +1,83 @@
+package io.canarygateway.core;
+
+import java.util.function.IntSupplier;
+
+/**
+ * The per-request lane decision of CONTRACT §4.1; the first rule that decides wins:
+ * <ol>
+ * <li>the release state (IDLE, ROLLED_BACK → stable; PROMOTED → canary) and the breaker (not closed → stable);</li>
+ * <li>the override header ({@code always}/{@code never}, any case; other values fall through);</li>
+ * <li>the override cookie (same values);</li>
+ * <li>the sticky key: its bucket against the weight;</li>
+ * <li>otherwise a uniform random bucket against the weight.</li>
+ * </ol>
+ * Allocation-free; the only shared state it reads is what the caller passes in.
+ */
+public final class Decider {
+
+	private final Bucketer bucketer;
+
+	private final IntSupplier randomBucket;
+
+	/**
+	 * @param bucketer hashes sticky keys
+	 * @param randomBucket a uniform random int in [0, {@link Bucketer#BUCKETS}) per call
+	 */
+	public Decider(Bucketer bucketer, IntSupplier randomBucket) {
+		this.bucketer = bucketer;
+		this.randomBucket = randomBucket;
+	}
+
+	/**
+	 * Decides the lane of one request.
+	 * @param release the release name (part of the sticky hash)
+	 * @param state the release state
+	 * @param weight the canary weight in percent
+	 * @param breakerClosed whether the canary breaker lets canary traffic through
+	 * @param overrideHeader the override header's value, or {@code null}
+	 * @param overrideCookie the override cookie's value, or {@code null}
+	 * @param stickyKey the sticky key, or {@code null}
+	 */
+	public Lane decide(String release, ReleaseState state, int weight, boolean breakerClosed, String overrideHeader,
+			String overrideCookie, String stickyKey) {
+		switch (state) {
+			case IDLE, ROLLED_BACK -> {
+				return Lane.STABLE;
+			}
+			case PROMOTED -> {
+				return Lane.CANARY;
+			}
+			default -> {
+				// PROGRESSING or PAUSED: the rules below
+			}
+		}
+		if (!breakerClosed) {
+			return Lane.STABLE;
+		}
+		Lane forced = override(overrideHeader);
+		if (forced == null) {
+			forced = override(overrideCookie);
+		}
+		if (forced != null) {
+			return forced;
+		}
+		int bucket = (stickyKey != null && !stickyKey.isEmpty()) ? this.bucketer.bucket(release, stickyKey)
+				: this.randomBucket.getAsInt();
+		return Bucketer.isCanary(bucket, weight) ? Lane.CANARY : Lane.STABLE;
+	}
+
+	/** {@code always} → canary, {@code never} → stable, anything else → {@code null} (falls through). */
+	static Lane override(String value) {
+		if (value == null) {
+			return null;
+		}
+		if ("always".equalsIgnoreCase(value)) {
+			return Lane.CANARY;
+		}
+		if ("never".equalsIgnoreCase(value)) {
+			return Lane.STABLE;
+		}
+		return null;
+	}
+
+}

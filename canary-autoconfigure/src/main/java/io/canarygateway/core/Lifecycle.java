@@ -1,0 +1,155 @@
+package io.canarygateway.core;
+
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The release state machine of CONTRACT §5 as a transition table: which action is allowed from which state,
+ * where it is a no-op, and what it leads to. A pure function of its inputs, so a store can compute the next
+ * record and compare-and-set it, retrying on a conflict.
+ */
+public final class Lifecycle {
+
+	private static final Map<Action, Set<ReleaseState>> ALLOWED = new EnumMap<>(Action.class);
+
+	private static final Map<Action, ReleaseState> NO_OP = new EnumMap<>(Action.class);
+
+	static {
+		ALLOWED.put(Action.START, EnumSet.of(ReleaseState.IDLE, ReleaseState.PROMOTED, ReleaseState.ROLLED_BACK));
+		ALLOWED.put(Action.PAUSE, EnumSet.of(ReleaseState.PROGRESSING));
+		ALLOWED.put(Action.RESUME, EnumSet.of(ReleaseState.PAUSED));
+		ALLOWED.put(Action.PROMOTE, EnumSet.of(ReleaseState.PROGRESSING, ReleaseState.PAUSED));
+		ALLOWED.put(Action.ABORT,
+				EnumSet.of(ReleaseState.PROGRESSING, ReleaseState.PAUSED, ReleaseState.PROMOTED));
+		ALLOWED.put(Action.WEIGHT, EnumSet.of(ReleaseState.PROGRESSING, ReleaseState.PAUSED));
+		ALLOWED.put(Action.ADVANCE, EnumSet.of(ReleaseState.PROGRESSING));
+		ALLOWED.put(Action.ROLL_BACK, EnumSet.of(ReleaseState.PROGRESSING, ReleaseState.PAUSED));
+		ALLOWED.put(Action.HALT, EnumSet.of(ReleaseState.PROGRESSING));
+		NO_OP.put(Action.PAUSE, ReleaseState.PAUSED);
+		NO_OP.put(Action.RESUME, ReleaseState.PROGRESSING);
+		NO_OP.put(Action.PROMOTE, ReleaseState.PROMOTED);
+		NO_OP.put(Action.ABORT, ReleaseState.ROLLED_BACK);
+	}
+
+	private Lifecycle() {
+	}
+
+	/** The states {@code action} is allowed from. */
+	public static Set<ReleaseState> allowedFrom(Action action) {
+		return EnumSet.copyOf(ALLOWED.get(action));
+	}
+
+	/**
+	 * Applies an action to a release.
+	 * @param current the release's current record
+	 * @param schedule the release's step schedule
+	 * @param action what to do
+	 * @param weight the new weight for {@link Action#WEIGHT}, ignored otherwise
+	 * @param reason the reason recorded with the transition
+	 * @param evidence the verdict behind an automatic action, or {@code null}
+	 * @param now the time of the change
+	 * @return the outcome: a changed record, the unchanged one for a no-op, or a refusal saying why
+	 */
+	public static Outcome apply(ReleaseStatus current, StepSchedule schedule, Action action, int weight,
+			Reason reason, Verdict evidence, Instant now) {
+		ReleaseState from = current.state();
+		if (NO_OP.get(action) == from) {
+			return new Outcome(current, false, null);
+		}
+		if (!ALLOWED.get(action).contains(from)) {
+			return new Outcome(current, false, "cannot " + action.path().replace('_', ' ') + " release '"
+					+ current.release() + "' in state " + from + "; allowed from " + ALLOWED.get(action));
+		}
+		if (action == Action.WEIGHT && (weight < 0 || weight > 100)) {
+			return new Outcome(current, false, "weight must be between 0 and 100, was " + weight);
+		}
+		long rollout = current.rollout();
+		Instant stepStart = current.stepStartedAt();
+		ReleaseState to;
+		int newWeight;
+		int step;
+		switch (action) {
+			case START -> {
+				rollout++;
+				return enterStep(current, schedule, 0, rollout, reason, evidence, now);
+			}
+			case ADVANCE -> {
+				int next = schedule.nextAbove(current.weight());
+				if (next < 0) {
+					to = ReleaseState.PROMOTED;
+					newWeight = 100;
+					step = schedule.size() - 1;
+					stepStart = now;
+				}
+				else {
+					return enterStep(current, schedule, next, rollout, reason, evidence, now);
+				}
+			}
+			case PAUSE, HALT -> {
+				to = ReleaseState.PAUSED;
+				newWeight = current.weight();
+				step = current.step();
+			}
+			case RESUME -> {
+				to = ReleaseState.PROGRESSING;
+				newWeight = current.weight();
+				step = current.step();
+				// a fresh window: the time spent paused must not count against the progress deadline
+				stepStart = now;
+			}
+			case PROMOTE -> {
+				to = ReleaseState.PROMOTED;
+				newWeight = 100;
+				step = schedule.size() - 1;
+				stepStart = now;
+			}
+			case ABORT, ROLL_BACK -> {
+				to = ReleaseState.ROLLED_BACK;
+				newWeight = 0;
+				step = current.step();
+				stepStart = now;
+			}
+			case WEIGHT -> {
+				to = ReleaseState.PAUSED;
+				newWeight = weight;
+				step = schedule.indexAtOrBelow(weight);
+				if (weight != current.weight()) {
+					stepStart = now;
+				}
+			}
+			default -> throw new IllegalStateException("unhandled action " + action);
+		}
+		Transition transition = new Transition(now, from, to, reason, newWeight, evidence);
+		return new Outcome(current.next(rollout, to, newWeight, step, reason, stepStart, transition), true, null);
+	}
+
+	private static Outcome enterStep(ReleaseStatus current, StepSchedule schedule, int index, long rollout,
+			Reason reason, Verdict evidence, Instant now) {
+		int weight = schedule.weight(index);
+		boolean gate = schedule.isGate(index);
+		ReleaseState to = gate ? ReleaseState.PAUSED : ReleaseState.PROGRESSING;
+		Reason why = gate ? Reason.GATE : reason;
+		Transition transition = new Transition(now, current.state(), to, why, weight, evidence);
+		return new Outcome(current.next(rollout, to, weight, index, why, now, transition), true, null);
+	}
+
+	/**
+	 * What an action came to.
+	 *
+	 * @param status the record after the action (the current one when nothing changed)
+	 * @param changed whether the record changed
+	 * @param refusal why the action is not allowed, or {@code null} when it was
+	 */
+	public record Outcome(ReleaseStatus status, boolean changed, String refusal) {
+
+		/** Whether the action was refused (the endpoint answers 409). */
+		public boolean refused() {
+			return this.refusal != null;
+		}
+
+	}
+
+}

@@ -1,0 +1,26 @@
+package io.canarygateway.core;
+
+import java.util.Locale;
+
+/** Why a release changed state (CONTRACT §5). */
+public enum Reason {
+
+	/** An operator asked for it through the endpoint. */
+	MANUAL,
+	/** The judge failed the canary {@code failure-threshold} times in a row. */
+	ANALYSIS,
+	/** The canary breaker opened. */
+	BREAKER,
+	/** Progression reached a manual gate. */
+	GATE,
+	/** No step advance within {@code progress-deadline}. */
+	DEADLINE,
+	/** The step schedule moved on (including the automatic start). */
+	SCHEDULE;
+
+	/** The lower-case name used in JSON and metric tags. */
+	public String tag() {
+		return name().toLowerCase(Locale.ROOT);
+	}
+
+}

@@ -1,0 +1,150 @@
+package io.canarygateway.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One release as configured: the two versions, the step schedule and the settings of its routing, analysis and
+ * breaker. {@link #violations()} lists every rule the values break; a release is only used once it has none.
+ *
+ * @param name the release name used by routes, endpoints and metrics
+ * @param stableVersion the version that serves by default
+ * @param canaryVersion the version being released
+ * @param autoStart whether the release starts progressing when the gateway starts
+ * @param steps canary weights in percent, strictly increasing, each in (0,100]
+ * @param stepInterval minimum time at each step before it may advance
+ * @param manualGates weights at which progression pauses until an operator resumes or promotes
+ * @param progressDeadline time without a step advance after which the release pauses
+ * @param routing how requests are assigned to lanes
+ * @param analysis how the canary is judged
+ * @param breaker the canary breaker's settings
+ */
+public record ReleaseConfig(String name, String stableVersion, String canaryVersion, boolean autoStart,
+		List<Integer> steps, Duration stepInterval, List<Integer> manualGates, Duration progressDeadline,
+		RoutingConfig routing, AnalysisConfig analysis, BreakerConfig breaker) {
+
+	/** The default steps of CONTRACT §2. */
+	public static final List<Integer> DEFAULT_STEPS = List.of(5, 10, 25, 50, 100);
+
+	public ReleaseConfig {
+		steps = steps == null ? List.of() : List.copyOf(steps);
+		manualGates = manualGates == null ? List.of() : List.copyOf(manualGates);
+	}
+
+	/** The validated step schedule; call only when {@link #violations()} is empty. */
+	public StepSchedule schedule() {
+		return StepSchedule.of(this.steps, this.manualGates);
+	}
+
+	/**
+	 * Every rule this configuration breaks, each naming the property (relative to the release) and the rule.
+	 */
+	public List<ConfigViolation> violations() {
+		List<ConfigViolation> out = new ArrayList<>();
+		if (this.name == null || this.name.isBlank() || !this.name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+			out.add(new ConfigViolation("", "release name must be letters, digits, '.', '_' or '-', was '" + this.name + "'"));
+		}
+		if (isBlank(this.stableVersion)) {
+			out.add(new ConfigViolation("stable-version", "is required"));
+		}
+		if (isBlank(this.canaryVersion)) {
+			out.add(new ConfigViolation("canary-version", "is required"));
+		}
+		if (!isBlank(this.stableVersion) && this.stableVersion.equals(this.canaryVersion)) {
+			out.add(new ConfigViolation("canary-version",
+					"must differ from stable-version, both were '" + this.stableVersion + "'"));
+		}
+		if (this.steps.isEmpty()) {
+			out.add(new ConfigViolation("steps", "must list at least one weight"));
+		}
+		for (int i = 0; i < this.steps.size(); i++) {
+			Integer step = this.steps.get(i);
+			if (step == null || step <= 0 || step > 100) {
+				out.add(new ConfigViolation("steps", "each weight must be in (0,100] percent, was " + this.steps));
+				break;
+			}
+			if (i > 0 && this.steps.get(i - 1) != null && step <= this.steps.get(i - 1)) {
+				out.add(new ConfigViolation("steps", "must be strictly increasing, was " + this.steps));
+				break;
+			}
+		}
+		for (Integer gate : this.manualGates) {
+			if (!this.steps.contains(gate)) {
+				out.add(new ConfigViolation("manual-gates",
+						"each gate must be one of the steps " + this.steps + ", was " + gate));
+			}
+		}
+		positive(out, "step-interval", this.stepInterval, false);
+		positive(out, "progress-deadline", this.progressDeadline, false);
+		if (this.analysis == null) {
+			out.add(new ConfigViolation("analysis", "is required"));
+		}
+		else {
+			AnalysisConfig a = this.analysis;
+			positive(out, "analysis.interval", a.interval(), false);
+			if (a.minRequests() < 1) {
+				out.add(new ConfigViolation("analysis.min-requests", "must be at least 1, was " + a.minRequests()));
+			}
+			if (!(a.confidence() > 0 && a.confidence() < 1)) {
+				out.add(new ConfigViolation("analysis.confidence", "must be in (0,1), was " + a.confidence()));
+			}
+			if (!(a.errorRateTolerance() >= 0 && a.errorRateTolerance() < 1)) {
+				out.add(new ConfigViolation("analysis.error-rate-tolerance",
+						"must be in [0,1), was " + a.errorRateTolerance()));
+			}
+			if (!(a.latencyTolerance() >= 0) || Double.isInfinite(a.latencyTolerance())) {
+				out.add(new ConfigViolation("analysis.latency-tolerance",
+						"must be zero or more (relative, 0.2 = 20 %), was " + a.latencyTolerance()));
+			}
+			if (a.maxErrorRate() != null && !(a.maxErrorRate() > 0 && a.maxErrorRate() <= 1)) {
+				out.add(new ConfigViolation("analysis.max-error-rate", "must be in (0,1], was " + a.maxErrorRate()));
+			}
+			if (a.maxLatency() != null) {
+				positive(out, "analysis.max-latency", a.maxLatency(), false);
+			}
+			if (a.failureThreshold() < 1) {
+				out.add(new ConfigViolation("analysis.failure-threshold",
+						"must be at least 1, was " + a.failureThreshold()));
+			}
+		}
+		if (this.breaker == null) {
+			out.add(new ConfigViolation("breaker", "is required"));
+		}
+		else {
+			BreakerConfig b = this.breaker;
+			percent(out, "breaker.failure-rate-threshold", b.failureRateThreshold());
+			percent(out, "breaker.slow-call-rate-threshold", b.slowCallRateThreshold());
+			if (b.slidingWindowSize() < 1) {
+				out.add(new ConfigViolation("breaker.sliding-window-size",
+						"must be at least 1, was " + b.slidingWindowSize()));
+			}
+			if (b.minimumNumberOfCalls() < 1) {
+				out.add(new ConfigViolation("breaker.minimum-number-of-calls",
+						"must be at least 1, was " + b.minimumNumberOfCalls()));
+			}
+			positive(out, "breaker.slow-call-duration-threshold", b.slowCallDurationThreshold(), false);
+		}
+		return out;
+	}
+
+	private static void positive(List<ConfigViolation> out, String property, Duration value, boolean zeroAllowed) {
+		if (value == null) {
+			out.add(new ConfigViolation(property, "is required"));
+		}
+		else if (value.isNegative() || (!zeroAllowed && value.isZero())) {
+			out.add(new ConfigViolation(property, "must be a positive duration, was " + value));
+		}
+	}
+
+	private static void percent(List<ConfigViolation> out, String property, float value) {
+		if (!(value > 0 && value <= 100)) {
+			out.add(new ConfigViolation(property, "must be a percentage in (0,100], was " + value));
+		}
+	}
+
+	private static boolean isBlank(String value) {
+		return value == null || value.isBlank();
+	}
+
+}

@@ -1,0 +1,28 @@
+package io.canarygateway.core;
+
+/**
+ * How requests of one release are assigned to a lane (CONTRACT §2 {@code routing}, §4).
+ *
+ * @param overrideHeader request header whose value {@code always}/{@code never} forces the lane; empty disables
+ * @param overrideCookie cookie whose value {@code always}/{@code never} forces the lane; empty disables
+ * @param stickyHeader request header holding a sticky key (e.g. a user id); empty disables
+ * @param stickyCookie cookie holding a sticky key; empty disables
+ * @param exposeVersion whether responses carry {@code X-Canary-Version}
+ * @param retryOnStable whether failed canary requests on load-balanced routes are retried on stable
+ */
+public record RoutingConfig(String overrideHeader, String overrideCookie, String stickyHeader, String stickyCookie,
+		boolean exposeVersion, boolean retryOnStable) {
+
+	public RoutingConfig {
+		overrideHeader = overrideHeader == null ? "" : overrideHeader.trim();
+		overrideCookie = overrideCookie == null ? "" : overrideCookie.trim();
+		stickyHeader = stickyHeader == null ? "" : stickyHeader.trim();
+		stickyCookie = stickyCookie == null ? "" : stickyCookie.trim();
+	}
+
+	/** The defaults of CONTRACT §2. */
+	public static RoutingConfig defaults() {
+		return new RoutingConfig("X-Canary", "canary", "", "", false, true);
+	}
+
+}

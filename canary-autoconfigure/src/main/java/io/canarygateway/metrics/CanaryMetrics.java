@@ -1,0 +1,132 @@
+package io.canarygateway.metrics;
+
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import io.canarygateway.control.ManagedRelease;
+import io.canarygateway.control.TransitionListener;
+import io.canarygateway.core.Lane;
+import io.canarygateway.core.ReleaseState;
+import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.Transition;
+import io.canarygateway.core.Verdict;
+
+/**
+ * The meters of CONTRACT §8. Per-request meters are created once per release up front, so recording a request
+ * is an array index and a {@code Timer.record}: no tag lookup, no allocation.
+ */
+public class CanaryMetrics implements TransitionListener {
+
+	public static final String REQUESTS = "canary.requests";
+
+	public static final String WEIGHT = "canary.weight";
+
+	public static final String STATE = "canary.state";
+
+	public static final String TRANSITIONS = "canary.transitions";
+
+	public static final String ANALYSIS = "canary.analysis";
+
+	public static final String FALLBACKS = "canary.fallbacks";
+
+	/** Fallback reason: a canary-lane request found no canary instance and went to stable. */
+	public static final String NO_CANARY_INSTANCE = "no-canary-instance";
+
+	/** Fallback reason: a failed canary request was retried on stable. */
+	public static final String RETRY = "retry";
+
+	private final MeterRegistry registry;
+
+	public CanaryMetrics(MeterRegistry registry) {
+		this.registry = registry;
+	}
+
+	/** Registers the gauges of a release and returns its per-request instruments. */
+	public ReleaseMeters register(ManagedRelease release) {
+		String name = release.name();
+		Gauge.builder(WEIGHT, release, (r) -> r.status().weight())
+			.tag("release", name)
+			.description("Canary weight of the release in percent")
+			.baseUnit("percent")
+			.register(this.registry);
+		for (ReleaseState state : ReleaseState.values()) {
+			Gauge.builder(STATE, release, (r) -> (r.status().state() == state) ? 1 : 0)
+				.tags("release", name, "state", state.name())
+				.description("1 for the release's current state, 0 for the others")
+				.register(this.registry);
+		}
+		Timer[][] timers = new Timer[Lane.values().length][2];
+		for (Lane lane : Lane.values()) {
+			for (int failure = 0; failure < 2; failure++) {
+				timers[lane.ordinal()][failure] = Timer.builder(REQUESTS)
+					.tags("release", name, "lane", lane.value(), "version", release.version(lane), "outcome",
+							(failure == 1) ? "failure" : "success")
+					.description("Requests of a release by the lane and version that served them")
+					.register(this.registry);
+			}
+		}
+		return new ReleaseMeters(timers, fallbacks(name, NO_CANARY_INSTANCE), fallbacks(name, RETRY));
+	}
+
+	private Counter fallbacks(String release, String reason) {
+		return Counter.builder(FALLBACKS)
+			.tags("release", release, "reason", reason)
+			.description("Canary-lane requests that were served by stable instead")
+			.register(this.registry);
+	}
+
+	/** Counts a verdict of the judge. */
+	public void verdict(String release, Verdict verdict) {
+		Counter.builder(ANALYSIS)
+			.tags("release", release, "verdict", verdict.result().tag())
+			.description("Verdicts of the canary judge")
+			.register(this.registry)
+			.increment();
+	}
+
+	@Override
+	public void onTransition(ReleaseStatus release, Transition transition) {
+		Counter.builder(TRANSITIONS)
+			.tags("release", release.release(), "state", transition.to().name(), "reason", transition.reason().tag())
+			.description("State changes of a release made by this gateway")
+			.register(this.registry)
+			.increment();
+	}
+
+	/** The per-request instruments of one release. */
+	public static final class ReleaseMeters {
+
+		private final Timer[][] timers;
+
+		private final Counter noCanaryInstance;
+
+		private final Counter retries;
+
+		ReleaseMeters(Timer[][] timers, Counter noCanaryInstance, Counter retries) {
+			this.timers = timers;
+			this.noCanaryInstance = noCanaryInstance;
+			this.retries = retries;
+		}
+
+		/** Records one request served by {@code lane}. */
+		public void record(Lane lane, boolean failure, long nanos) {
+			this.timers[lane.ordinal()][failure ? 1 : 0].record(nanos, TimeUnit.NANOSECONDS);
+		}
+
+		/** Counts a canary-lane request that had no canary instance to go to. */
+		public void noCanaryInstance() {
+			this.noCanaryInstance.increment();
+		}
+
+		/** Counts a failed canary request retried on stable. */
+		public void retried() {
+			this.retries.increment();
+		}
+
+	}
+
+}
