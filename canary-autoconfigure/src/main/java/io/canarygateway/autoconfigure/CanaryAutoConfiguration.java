@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -26,6 +27,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 
 import io.canarygateway.actuate.CanaryEndpoint;
+import io.canarygateway.actuate.CanaryEndpointContentTypeFilter;
 import io.canarygateway.analysis.AnalysisLoop;
 import io.canarygateway.breaker.CanaryBreakers;
 import io.canarygateway.breaker.ResilienceKillSwitch;
@@ -166,6 +168,12 @@ public class CanaryAutoConfiguration {
 	@ConditionalOnAvailableEndpoint
 	CanaryEndpoint canaryEndpoint(ReleaseController controller) {
 		return new CanaryEndpoint(controller);
+	}
+
+	@Bean
+	@ConditionalOnAvailableEndpoint(endpoint = CanaryEndpoint.class)
+	CanaryEndpointContentTypeFilter canaryEndpointContentTypeFilter(ObjectProvider<PathMappedEndpoints> endpoints) {
+		return new CanaryEndpointContentTypeFilter(endpoints);
 	}
 
 	/** The validated release configurations. */

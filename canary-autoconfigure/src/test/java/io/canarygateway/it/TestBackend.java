@@ -1,0 +1,90 @@
+package io.canarygateway.it;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+/**
+ * A real HTTP backend on a random loopback port (Reactor Netty): answers every request with a small JSON naming
+ * its version and instance, counts what reached it (and which lane header came with it), and can be told to fail
+ * or slow down.
+ */
+final class TestBackend implements AutoCloseable {
+
+	final String version;
+
+	final String instance;
+
+	private final DisposableServer server;
+
+	private final AtomicLong requests = new AtomicLong();
+
+	private final Map<String, AtomicLong> lanes = new ConcurrentHashMap<>();
+
+	private final AtomicInteger status = new AtomicInteger(200);
+
+	private final AtomicLong delayMillis = new AtomicLong();
+
+	TestBackend(String version, String instance) {
+		this.version = version;
+		this.instance = instance;
+		this.server = HttpServer.create().host("127.0.0.1").port(0).handle((request, response) -> {
+			this.requests.incrementAndGet();
+			String lane = request.requestHeaders().get("X-Canary-Lane");
+			this.lanes.computeIfAbsent(String.valueOf(lane), (k) -> new AtomicLong()).incrementAndGet();
+			String body = "{\"version\":\"" + version + "\",\"instance\":\"" + instance + "\",\"lane\":\"" + lane
+					+ "\"}";
+			Mono<Void> send = response.status(this.status.get())
+				.header("Content-Type", "application/json")
+				.header("X-Backend-Instance", instance)
+				.sendString(Mono.just(body))
+				.then();
+			long delay = this.delayMillis.get();
+			return (delay > 0) ? Mono.delay(Duration.ofMillis(delay)).then(send) : send;
+		}).bindNow();
+	}
+
+	int port() {
+		return this.server.port();
+	}
+
+	String uri() {
+		return "http://127.0.0.1:" + port();
+	}
+
+	long requests() {
+		return this.requests.get();
+	}
+
+	long lane(String lane) {
+		AtomicLong count = this.lanes.get(lane);
+		return (count != null) ? count.get() : 0;
+	}
+
+	void failWith(int status) {
+		this.status.set(status);
+	}
+
+	void delay(long millis) {
+		this.delayMillis.set(millis);
+	}
+
+	void reset() {
+		this.requests.set(0);
+		this.lanes.clear();
+		this.status.set(200);
+		this.delayMillis.set(0);
+	}
+
+	@Override
+	public void close() {
+		this.server.disposeNow();
+	}
+
+}
