@@ -31,16 +31,21 @@ final class TestBackend implements AutoCloseable {
 
 	private final AtomicLong delayMillis = new AtomicLong();
 
+	/** Fail every n-th request (0: never), deterministically. */
+	private final AtomicInteger failEvery = new AtomicInteger();
+
 	TestBackend(String version, String instance) {
 		this.version = version;
 		this.instance = instance;
 		this.server = HttpServer.create().host("127.0.0.1").port(0).handle((request, response) -> {
-			this.requests.incrementAndGet();
+			long n = this.requests.incrementAndGet();
+			int every = this.failEvery.get();
+			int code = (every > 0 && n % every == 0) ? 500 : this.status.get();
 			String lane = request.requestHeaders().get("X-Canary-Lane");
 			this.lanes.computeIfAbsent(String.valueOf(lane), (k) -> new AtomicLong()).incrementAndGet();
 			String body = "{\"version\":\"" + version + "\",\"instance\":\"" + instance + "\",\"lane\":\"" + lane
 					+ "\"}";
-			Mono<Void> send = response.status(this.status.get())
+			Mono<Void> send = response.status(code)
 				.header("Content-Type", "application/json")
 				.header("X-Backend-Instance", instance)
 				.sendString(Mono.just(body))
@@ -71,6 +76,10 @@ final class TestBackend implements AutoCloseable {
 		this.status.set(status);
 	}
 
+	void failEvery(int n) {
+		this.failEvery.set(n);
+	}
+
 	void delay(long millis) {
 		this.delayMillis.set(millis);
 	}
@@ -80,6 +89,7 @@ final class TestBackend implements AutoCloseable {
 		this.lanes.clear();
 		this.status.set(200);
 		this.delayMillis.set(0);
+		this.failEvery.set(0);
 	}
 
 	@Override

@@ -1,0 +1,73 @@
+package io.canarygateway.it;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.HttpMethod;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * Steady client traffic against the gateway: a fixed request rate, bounded in time, counting what clients saw.
+ */
+final class Traffic implements AutoCloseable {
+
+	final AtomicLong sent = new AtomicLong();
+
+	final AtomicLong ok = new AtomicLong();
+
+	final AtomicLong errors = new AtomicLong();
+
+	private final Disposable running;
+
+	/**
+	 * Starts sending.
+	 * @param baseUrl the gateway
+	 * @param method the method of every request
+	 * @param path the path of every request
+	 * @param perSecond the request rate
+	 * @param limit stop after this long whatever happens
+	 */
+	Traffic(String baseUrl, HttpMethod method, String path, int perSecond, Duration limit) {
+		WebClient client = WebClient.create(baseUrl);
+		this.running = Flux.interval(Duration.ofNanos(1_000_000_000L / perSecond))
+			.take(limit)
+			.flatMap((i) -> {
+				this.sent.incrementAndGet();
+				WebClient.RequestBodySpec spec = client.method(method).uri(path);
+				Mono<Integer> status = ((method == HttpMethod.POST) ? spec.bodyValue("{\"n\":" + i + "}") : spec)
+					.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().value()));
+				return status.timeout(Duration.ofSeconds(10)).onErrorReturn(-1).doOnNext((code) -> {
+					if (code >= 200 && code < 400) {
+						this.ok.incrementAndGet();
+					}
+					else {
+						this.errors.incrementAndGet();
+					}
+				});
+			}, 256)
+			.subscribe();
+	}
+
+	/** Waits until the condition holds or the time is up; returns whether it held. */
+	static boolean await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (System.nanoTime() < deadline) {
+			if (condition.getAsBoolean()) {
+				return true;
+			}
+			Thread.sleep(20);
+		}
+		return condition.getAsBoolean();
+	}
+
+	@Override
+	public void close() {
+		this.running.dispose();
+	}
+
+}
