@@ -11,6 +11,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
+import io.canarygateway.analysis.AnalysisLoop;
 import io.canarygateway.control.ActionResult;
 import io.canarygateway.control.ManagedRelease;
 import io.canarygateway.control.ReleaseController;
@@ -27,14 +28,17 @@ public class CanaryEndpoint {
 
 	private final ReleaseController controller;
 
-	public CanaryEndpoint(ReleaseController controller) {
+	private final AnalysisLoop analysis;
+
+	public CanaryEndpoint(ReleaseController controller, AnalysisLoop analysis) {
 		this.controller = controller;
+		this.analysis = analysis;
 	}
 
 	@ReadOperation
 	public Map<String, Object> releases() {
 		Map<String, ReleaseDescriptor> releases = new LinkedHashMap<>();
-		this.controller.releases().forEach((name, release) -> releases.put(name, ReleaseDescriptor.of(release)));
+		this.controller.releases().forEach((name, release) -> releases.put(name, ReleaseDescriptor.of(release, null)));
 		return Map.of("releases", releases);
 	}
 
@@ -44,7 +48,7 @@ public class CanaryEndpoint {
 		if (managed == null) {
 			return error(WebEndpointResponse.STATUS_NOT_FOUND, release, null, "no release named '" + release + "'");
 		}
-		return new WebEndpointResponse<>(ReleaseDescriptor.of(managed));
+		return new WebEndpointResponse<>(ReleaseDescriptor.of(managed, this.analysis.recentTraffic(release)));
 	}
 
 	@WriteOperation
@@ -67,7 +71,7 @@ public class CanaryEndpoint {
 		}
 		ActionResult result = this.controller.operate(release, parsed, (weight != null) ? weight : 0);
 		return switch (result.kind()) {
-			case APPLIED -> new WebEndpointResponse<>(ReleaseDescriptor.of(managed, result.status()));
+			case APPLIED -> new WebEndpointResponse<>(ReleaseDescriptor.of(managed, result.status(), null));
 			case NOT_FOUND -> error(WebEndpointResponse.STATUS_NOT_FOUND, release, action, result.message());
 			case INVALID -> error(WebEndpointResponse.STATUS_BAD_REQUEST, release, action, result.message());
 			case CONFLICT -> error(409, release, action, result.message());

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import io.canarygateway.analysis.TrafficPoint;
 import io.canarygateway.control.ManagedRelease;
 import io.canarygateway.core.LaneFigures;
 import io.canarygateway.core.ReleaseStatus;
@@ -26,21 +27,22 @@ import io.canarygateway.core.Verdict;
  * @param stepStartedAt when the current step began
  * @param analysis the judge's last verdict, or {@code null} before the first
  * @param history the recent transitions, oldest first
+ * @param traffic the last analysis intervals' figures per lane, oldest first (only when one release is shown)
  */
 public record ReleaseDescriptor(String release, String state, int weight, int step, List<Integer> steps,
 		String stableVersion, String canaryVersion, String breaker, String reason, long revision, Instant stepStartedAt,
-		VerdictDescriptor analysis, List<TransitionDescriptor> history) {
+		VerdictDescriptor analysis, List<TransitionDescriptor> history, List<TrafficPoint> traffic) {
 
-	static ReleaseDescriptor of(ManagedRelease release) {
-		return of(release, release.status());
+	static ReleaseDescriptor of(ManagedRelease release, List<TrafficPoint> traffic) {
+		return of(release, release.status(), traffic);
 	}
 
-	static ReleaseDescriptor of(ManagedRelease release, ReleaseStatus status) {
+	static ReleaseDescriptor of(ManagedRelease release, ReleaseStatus status, List<TrafficPoint> traffic) {
 		return new ReleaseDescriptor(status.release(), status.state().name(), status.weight(), status.step(),
 				release.config().steps(), release.config().stableVersion(), release.config().canaryVersion(),
 				release.killSwitch().stateName(), status.reason().tag(), status.revision(), status.stepStartedAt(),
 				VerdictDescriptor.of(release.lastVerdict()),
-				status.history().stream().map(TransitionDescriptor::of).toList());
+				status.history().stream().map(TransitionDescriptor::of).toList(), traffic);
 	}
 
 	/**

@@ -3,6 +3,7 @@ package io.canarygateway.analysis;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,22 +45,29 @@ public class AnalysisLoop implements AutoCloseable {
 
 	private final VerdictListener listener;
 
+	private final FleetWindows fleet;
+
 	private final Map<String, Window> windows = new LinkedHashMap<>();
 
 	private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+
+	/** How many interval points each release keeps for the dashboard's charts. */
+	public static final int HISTORY_POINTS = 120;
 
 	/**
 	 * @param controller applies the automatic transitions
 	 * @param clock the time of looks and step timers
 	 * @param executor runs the looks; owned by the caller
 	 * @param listener told of every verdict (e.g. to count it)
+	 * @param fleet combines this gateway's window with the other gateways' ({@link FleetWindows#LOCAL} when alone)
 	 */
 	public AnalysisLoop(ReleaseController controller, Clock clock, ScheduledExecutorService executor,
-			VerdictListener listener) {
+			VerdictListener listener, FleetWindows fleet) {
 		this.controller = controller;
 		this.clock = clock;
 		this.executor = executor;
 		this.listener = listener;
+		this.fleet = fleet;
 		controller.releases().forEach((name, release) -> this.windows.put(name, new Window(release)));
 	}
 
@@ -67,6 +75,17 @@ public class AnalysisLoop implements AutoCloseable {
 	public LaneRecorder recorder(String release, Lane lane) {
 		Window window = this.windows.get(release);
 		return (lane == Lane.CANARY) ? window.canaryRecorder : window.stableRecorder;
+	}
+
+	/** The release's recent interval figures, oldest first (at most {@link #HISTORY_POINTS}). */
+	public List<TrafficPoint> recentTraffic(String release) {
+		Window window = this.windows.get(release);
+		if (window == null) {
+			return List.of();
+		}
+		synchronized (window) {
+			return List.copyOf(window.recent);
+		}
 	}
 
 	/** Schedules each release's looks at its analysis interval. */
@@ -98,6 +117,12 @@ public class AnalysisLoop implements AutoCloseable {
 			LaneSample stable = window.stableRecorder.sampleInterval();
 			LaneSample canary = window.canaryRecorder.sampleInterval();
 			ReleaseStatus status = managed.status();
+			Instant now = this.clock.instant();
+			window.remember(new TrafficPoint(now,
+					(window.lastLook != null) ? Duration.between(window.lastLook, now).toMillis() / 1000.0
+							: managed.config().analysis().interval().toMillis() / 1000.0,
+					status.state().name(), status.weight(), stable.figures(), canary.figures()));
+			window.lastLook = now;
 			if (!status.state().isSplitting()) {
 				window.clear();
 				return null;
@@ -108,8 +133,9 @@ public class AnalysisLoop implements AutoCloseable {
 				return null;
 			}
 			window.add(stable, canary);
-			Instant now = this.clock.instant();
-			Verdict verdict = window.judge(now);
+			FleetWindows.Totals totals = this.fleet.combine(release, status.rollout(), status.stepStartedAt(),
+					window.stable, window.canary);
+			Verdict verdict = window.judge(totals, now);
 			managed.lastVerdict(verdict);
 			this.listener.onVerdict(release, verdict);
 			act(managed, window, status, verdict, now);
@@ -123,7 +149,7 @@ public class AnalysisLoop implements AutoCloseable {
 			window.failuresInRow++;
 			window.failedInStep = true;
 			if (window.failuresInRow >= analysis.failureThreshold()) {
-				this.controller.apply(managed.name(), Action.ROLL_BACK, 0, Reason.ANALYSIS, verdict);
+				this.controller.applyIfUnchanged(status, Action.ROLL_BACK, Reason.ANALYSIS, verdict);
 			}
 			return;
 		}
@@ -134,10 +160,10 @@ public class AnalysisLoop implements AutoCloseable {
 		Duration inStep = Duration.between(status.stepStartedAt(), now);
 		if (verdict.result() == Verdict.Result.PASS && !window.failedInStep
 				&& inStep.compareTo(managed.config().stepInterval()) >= 0) {
-			this.controller.apply(managed.name(), Action.ADVANCE, 0, Reason.SCHEDULE, verdict);
+			this.controller.applyIfUnchanged(status, Action.ADVANCE, Reason.SCHEDULE, verdict);
 		}
 		else if (inStep.compareTo(managed.config().progressDeadline()) >= 0) {
-			this.controller.apply(managed.name(), Action.HALT, 0, Reason.DEADLINE, verdict);
+			this.controller.applyIfUnchanged(status, Action.HALT, Reason.DEADLINE, verdict);
 		}
 	}
 
@@ -191,6 +217,9 @@ public class AnalysisLoop implements AutoCloseable {
 
 		LaneSample canary = LaneSample.EMPTY;
 
+		/** The fleet's stable data of the current step at the last look. */
+		LaneSample fleetStable = LaneSample.EMPTY;
+
 		/** The previous step's stable data, the baseline when this step's stable lane has too little. */
 		LaneSample carriedBaseline = LaneSample.EMPTY;
 
@@ -199,6 +228,10 @@ public class AnalysisLoop implements AutoCloseable {
 		int failuresInRow;
 
 		boolean failedInStep;
+
+		Instant lastLook;
+
+		final ArrayDeque<TrafficPoint> recent = new ArrayDeque<>(HISTORY_POINTS);
 
 		Window(ManagedRelease release) {
 			this.release = release;
@@ -215,17 +248,25 @@ public class AnalysisLoop implements AutoCloseable {
 			if (status.rollout() != this.rollout) {
 				this.carriedBaseline = LaneSample.EMPTY;
 			}
-			else if (this.stable.requests() >= minRequests) {
-				this.carriedBaseline = this.stable;
+			else if (this.fleetStable.requests() >= minRequests) {
+				this.carriedBaseline = this.fleetStable;
 			}
 			this.rollout = status.rollout();
 			this.weight = status.weight();
 			this.stepStartedAt = status.stepStartedAt();
 			this.stable = LaneSample.EMPTY;
 			this.canary = LaneSample.EMPTY;
+			this.fleetStable = LaneSample.EMPTY;
 			this.look = 0;
 			this.failuresInRow = 0;
 			this.failedInStep = false;
+		}
+
+		void remember(TrafficPoint point) {
+			if (this.recent.size() == HISTORY_POINTS) {
+				this.recent.removeFirst();
+			}
+			this.recent.addLast(point);
 		}
 
 		void clear() {
@@ -234,6 +275,7 @@ public class AnalysisLoop implements AutoCloseable {
 			this.stepStartedAt = null;
 			this.stable = LaneSample.EMPTY;
 			this.canary = LaneSample.EMPTY;
+			this.fleetStable = LaneSample.EMPTY;
 			this.carriedBaseline = LaneSample.EMPTY;
 		}
 
@@ -243,11 +285,12 @@ public class AnalysisLoop implements AutoCloseable {
 			this.look++;
 		}
 
-		Verdict judge(Instant now) {
+		Verdict judge(FleetWindows.Totals totals, Instant now) {
 			int minRequests = this.release.config().analysis().minRequests();
-			LaneSample baseline = (this.stable.requests() >= minRequests
-					|| this.carriedBaseline.requests() < minRequests) ? this.stable : this.carriedBaseline;
-			return this.judge.judge(baseline, this.canary, this.look, now);
+			LaneSample baseline = (totals.stable().requests() >= minRequests
+					|| this.carriedBaseline.requests() < minRequests) ? totals.stable() : this.carriedBaseline;
+			this.fleetStable = totals.stable();
+			return this.judge.judge(baseline, totals.canary(), this.look, now);
 		}
 
 	}

@@ -21,7 +21,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.support.ConfigurationService;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClients;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -29,6 +31,7 @@ import org.springframework.context.annotation.Bean;
 import io.canarygateway.actuate.CanaryEndpoint;
 import io.canarygateway.actuate.CanaryEndpointContentTypeFilter;
 import io.canarygateway.analysis.AnalysisLoop;
+import io.canarygateway.analysis.FleetWindows;
 import io.canarygateway.breaker.CanaryBreakers;
 import io.canarygateway.breaker.ResilienceKillSwitch;
 import io.canarygateway.control.ReleaseController;
@@ -126,8 +129,9 @@ public class CanaryAutoConfiguration {
 
 	@Bean(initMethod = "start", destroyMethod = "close")
 	AnalysisLoop canaryAnalysisLoop(ReleaseController controller, ScheduledExecutorService canaryAnalysisExecutor,
-			CanaryMetrics metrics, BreakerTrips trips) {
-		AnalysisLoop loop = new AnalysisLoop(controller, Clock.systemUTC(), canaryAnalysisExecutor, metrics::verdict);
+			CanaryMetrics metrics, BreakerTrips trips, ObjectProvider<FleetWindows> fleet) {
+		AnalysisLoop loop = new AnalysisLoop(controller, Clock.systemUTC(), canaryAnalysisExecutor, metrics::verdict,
+				fleet.getIfAvailable(() -> FleetWindows.LOCAL));
 		trips.handler(loop);
 		return loop;
 	}
@@ -164,10 +168,17 @@ public class CanaryAutoConfiguration {
 	}
 
 	@Bean
+	CanaryRoutesValidator canaryRoutesValidator(ObjectProvider<GatewayProperties> gateway,
+			ObjectProvider<ConfigurationService> configurationService, CanaryRoutePredicateFactory predicates,
+			CanaryGatewayFilterFactory filters) {
+		return new CanaryRoutesValidator(gateway, configurationService, predicates, filters);
+	}
+
+	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint
-	CanaryEndpoint canaryEndpoint(ReleaseController controller) {
-		return new CanaryEndpoint(controller);
+	CanaryEndpoint canaryEndpoint(ReleaseController controller, AnalysisLoop loop) {
+		return new CanaryEndpoint(controller, loop);
 	}
 
 	@Bean

@@ -29,7 +29,7 @@ public class CanaryProperties {
 	/** Settings every release inherits unless it overrides them. */
 	private final Release defaults = new Release();
 
-	/** The releases, by name. The name is used by routes ({@code Canary=<name>}), endpoints and metrics. */
+	/** The releases, by name. The name is used by routes (e.g. Canary=orders), endpoints and metrics. */
 	private final Map<String, Release> releases = new LinkedHashMap<>();
 
 	/** The dashboard page. */

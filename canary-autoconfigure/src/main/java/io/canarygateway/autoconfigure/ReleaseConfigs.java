@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.springframework.beans.BeanWrapper;
+import org.springframework.beans.BeanWrapperImpl;
+
 import io.canarygateway.core.AnalysisConfig;
 import io.canarygateway.core.BreakerConfig;
 import io.canarygateway.core.ConfigViolation;
@@ -32,10 +35,8 @@ public final class ReleaseConfigs {
 		List<ReleaseConfig> configs = new ArrayList<>();
 		for (Map.Entry<String, CanaryProperties.Release> entry : properties.getReleases().entrySet()) {
 			ReleaseConfig config = resolve(entry.getKey(), entry.getValue(), properties.getDefaults());
-			String prefix = CanaryProperties.PREFIX + ".releases." + entry.getKey();
 			for (ConfigViolation violation : config.violations()) {
-				problems.add((violation.property().isEmpty() ? prefix : prefix + "." + violation.property()) + ": "
-						+ violation.rule());
+				problems.add(describe(entry.getKey(), entry.getValue(), properties.getDefaults(), violation));
 			}
 			configs.add(config);
 		}
@@ -87,6 +88,40 @@ public final class ReleaseConfigs {
 				pick(release.getManualGates(), defaults.getManualGates(), List.of()),
 				pick(release.getProgressDeadline(), defaults.getProgressDeadline(), Duration.ofMinutes(10)), routing,
 				analysis, breaker);
+	}
+
+	/**
+	 * {@code <property>: <rule>}, naming the property where the value was set: the release's own, or the
+	 * {@code canary.defaults} one it inherited (which is what the user has to correct).
+	 */
+	private static String describe(String name, CanaryProperties.Release release, CanaryProperties.Release defaults,
+			ConfigViolation violation) {
+		String prefix = CanaryProperties.PREFIX + ".releases." + name;
+		String property = violation.property();
+		if (property.isEmpty()) {
+			return prefix + ": " + violation.rule();
+		}
+		if (valueOf(release, property) == null && valueOf(defaults, property) != null) {
+			return CanaryProperties.PREFIX + ".defaults." + property + " (inherited by " + prefix + "): "
+					+ violation.rule();
+		}
+		return prefix + "." + property + ": " + violation.rule();
+	}
+
+	/** The value set for a property path such as {@code analysis.min-requests}, or {@code null}. */
+	private static Object valueOf(CanaryProperties.Release release, String property) {
+		StringBuilder path = new StringBuilder(property.length());
+		for (int i = 0; i < property.length(); i++) {
+			char c = property.charAt(i);
+			if (c == '-' && i + 1 < property.length()) {
+				path.append(Character.toUpperCase(property.charAt(++i)));
+			}
+			else {
+				path.append(c);
+			}
+		}
+		BeanWrapper wrapper = new BeanWrapperImpl(release);
+		return wrapper.isReadableProperty(path.toString()) ? wrapper.getPropertyValue(path.toString()) : null;
 	}
 
 	private static <T> T pick(T value, T inherited, T builtIn) {

@@ -123,10 +123,24 @@ public class ReleaseController implements AutoCloseable {
 	}
 
 	/**
+	 * Applies an automatic action decided on {@code judged}, only if the stored record is still that one: when
+	 * several gateways judge the same window, exactly one of them moves the release, and a decision made on a
+	 * record that has since changed (by an operator or another gateway) is dropped rather than re-applied.
+	 */
+	public ActionResult applyIfUnchanged(ReleaseStatus judged, Action action, Reason reason, Verdict evidence) {
+		return apply(judged.release(), action, 0, reason, evidence, judged.revision());
+	}
+
+	/**
 	 * Applies an action: computes the next record from the stored one and compare-and-sets it, retrying when
 	 * another writer won, then updates the local view and tells the listeners.
 	 */
 	public ActionResult apply(String name, Action action, int weight, Reason reason, Verdict evidence) {
+		return apply(name, action, weight, reason, evidence, -1);
+	}
+
+	private ActionResult apply(String name, Action action, int weight, Reason reason, Verdict evidence,
+			long expectedRevision) {
 		ManagedRelease release = this.releases.get(name);
 		if (release == null) {
 			return notFound(name);
@@ -134,6 +148,12 @@ public class ReleaseController implements AutoCloseable {
 		try {
 			for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
 				ReleaseStatus current = this.store.find(name).orElse(release.status());
+				if (expectedRevision >= 0 && current.revision() != expectedRevision) {
+					release.accept(current);
+					return new ActionResult(ActionResult.Kind.CONFLICT, current, "release '" + name
+							+ "' changed since it was judged (revision " + expectedRevision + ", now "
+							+ current.revision() + ")");
+				}
 				if (!release.config().canaryVersion().equals(current.canaryVersion())) {
 					return new ActionResult(ActionResult.Kind.CONFLICT, current, "release '" + name
 							+ "' is being rolled out with canary version " + current.canaryVersion()

@@ -119,8 +119,7 @@ class CanaryAnalysisIntegrationTests {
 		canary.failWith(500);
 		start("hard");
 		try (Traffic traffic = traffic(HttpMethod.GET, "/hard/1")) {
-			assertThat(Traffic.await(Duration.ofSeconds(5), () -> state("hard") == ReleaseState.ROLLED_BACK))
-				.as("rolled back within 5 s").isTrue();
+			awaitState("hard", ReleaseState.ROLLED_BACK, 5);
 			ReleaseStatus status = this.controller.release("hard").status();
 			assertThat(status.reason().tag()).isEqualTo("breaker");
 			assertThat(status.lastTransition().evidence().reasons()).anyMatch((r) -> r.contains("canary-hard"));
@@ -143,8 +142,7 @@ class CanaryAnalysisIntegrationTests {
 		backendOf("hardpost", "v2").failWith(500);
 		start("hardpost");
 		try (Traffic traffic = traffic(HttpMethod.POST, "/hardpost/1")) {
-			assertThat(Traffic.await(Duration.ofSeconds(5), () -> state("hardpost") == ReleaseState.ROLLED_BACK))
-				.isTrue();
+			awaitState("hardpost", ReleaseState.ROLLED_BACK, 5);
 			Thread.sleep(500);
 			traffic.close();
 			assertThat(traffic.errors.get()).as("errors POST clients saw").isBetween(1L, 25L);
@@ -156,8 +154,7 @@ class CanaryAnalysisIntegrationTests {
 		backendOf("errors", "v2").failEvery(10);
 		start("errors");
 		try (Traffic traffic = traffic(HttpMethod.GET, "/errors/1")) {
-			assertThat(Traffic.await(Duration.ofSeconds(15), () -> state("errors") == ReleaseState.ROLLED_BACK))
-				.isTrue();
+			awaitState("errors", ReleaseState.ROLLED_BACK, 15);
 			traffic.close();
 			assertThat(traffic.errors.get()).as("retried on stable").isZero();
 		}
@@ -176,9 +173,7 @@ class CanaryAnalysisIntegrationTests {
 		backendOf("slow", "v2").delay(350);
 		start("slow");
 		try (Traffic traffic = traffic(HttpMethod.GET, "/slow/1")) {
-			assertThat(Traffic.await(Duration.ofSeconds(15), () -> state("slow") == ReleaseState.ROLLED_BACK))
-				.as(() -> "rolled back; last verdict " + this.controller.release("slow").lastVerdict())
-				.isTrue();
+			awaitState("slow", ReleaseState.ROLLED_BACK, 20);
 		}
 		Verdict evidence = this.controller.release("slow").status().lastTransition().evidence();
 		assertThat(evidence.canary().p99Ms()).isGreaterThan(300);
@@ -189,8 +184,7 @@ class CanaryAnalysisIntegrationTests {
 	void healthyCanaryIsPromotedThroughEveryStep() throws Exception {
 		start("healthy");
 		try (Traffic traffic = traffic(HttpMethod.GET, "/healthy/1")) {
-			assertThat(Traffic.await(Duration.ofSeconds(30), () -> state("healthy") == ReleaseState.PROMOTED))
-				.isTrue();
+			awaitState("healthy", ReleaseState.PROMOTED, 30);
 			traffic.close();
 			assertThat(traffic.errors.get()).isZero();
 		}
@@ -206,7 +200,7 @@ class CanaryAnalysisIntegrationTests {
 	@Test
 	void withoutTrafficTheReleaseWaitsAtItsFirstStepAndPausesAtTheDeadline() throws Exception {
 		start("quiet");
-		assertThat(Traffic.await(Duration.ofSeconds(10), () -> state("quiet") == ReleaseState.PAUSED)).isTrue();
+		awaitState("quiet", ReleaseState.PAUSED, 10);
 		ReleaseStatus status = this.controller.release("quiet").status();
 		assertThat(status.reason().tag()).isEqualTo("deadline");
 		assertThat(status.weight()).isEqualTo(10);
@@ -218,7 +212,7 @@ class CanaryAnalysisIntegrationTests {
 	void manualGatePausesUntilResumedThenPromotes() throws Exception {
 		start("gated");
 		try (Traffic traffic = traffic(HttpMethod.GET, "/gated/1")) {
-			assertThat(Traffic.await(Duration.ofSeconds(20), () -> state("gated") == ReleaseState.PAUSED)).isTrue();
+			awaitState("gated", ReleaseState.PAUSED, 20);
 			ReleaseStatus paused = this.controller.release("gated").status();
 			assertThat(paused.reason().tag()).isEqualTo("gate");
 			assertThat(paused.weight()).isEqualTo(50);
@@ -226,8 +220,7 @@ class CanaryAnalysisIntegrationTests {
 			assertThat(state("gated")).as("a gate waits for an operator").isEqualTo(ReleaseState.PAUSED);
 			assertThat(this.controller.operate("gated", Action.RESUME, 0).kind())
 				.isEqualTo(ActionResult.Kind.APPLIED);
-			assertThat(Traffic.await(Duration.ofSeconds(20), () -> state("gated") == ReleaseState.PROMOTED))
-				.isTrue();
+			awaitState("gated", ReleaseState.PROMOTED, 20);
 		}
 	}
 
@@ -235,13 +228,20 @@ class CanaryAnalysisIntegrationTests {
 	void canaryThatIsNotRunningIsRolledBackAndGetClientsSeeNoError() throws Exception {
 		start("dead");
 		try (Traffic traffic = traffic(HttpMethod.GET, "/dead/1")) {
-			assertThat(Traffic.await(Duration.ofSeconds(5), () -> state("dead") == ReleaseState.ROLLED_BACK))
-				.isTrue();
+			awaitState("dead", ReleaseState.ROLLED_BACK, 5);
 			Thread.sleep(300);
 			traffic.close();
 			assertThat(traffic.errors.get()).isZero();
 			assertThat(traffic.ok.get()).isPositive();
 		}
+	}
+
+	private void awaitState(String release, ReleaseState state, int seconds) throws InterruptedException {
+		assertThat(Traffic.await(Duration.ofSeconds(seconds), () -> state(release) == state))
+			.as(() -> release + " reaches " + state + " within " + seconds + " s; now "
+					+ this.controller.release(release).status() + ", last verdict "
+					+ this.controller.release(release).lastVerdict())
+			.isTrue();
 	}
 
 	private Traffic traffic(HttpMethod method, String path) {
