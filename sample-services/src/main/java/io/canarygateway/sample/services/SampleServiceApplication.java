@@ -1,0 +1,109 @@
+package io.canarygateway.sample.services;
+
+import java.time.Duration;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.context.ConfigurationPropertiesAutoConfiguration;
+import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
+import org.springframework.boot.autoconfigure.context.PropertyPlaceholderAutoConfiguration;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.http.codec.autoconfigure.CodecsAutoConfiguration;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.reactor.autoconfigure.ReactorAutoConfiguration;
+import org.springframework.boot.reactor.netty.autoconfigure.NettyReactiveWebServerAutoConfiguration;
+import org.springframework.boot.webflux.autoconfigure.HttpHandlerAutoConfiguration;
+import org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration;
+import org.springframework.boot.webflux.autoconfigure.error.ErrorWebFluxAutoConfiguration;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/**
+ * A demo service that runs as any version ({@code --version=v2}), with fault knobs; see README.md.
+ * <p>
+ * It imports an explicit list of auto-configurations instead of {@code @EnableAutoConfiguration}, and
+ * {@link SampleServiceDefaults} keeps it from reading a host's {@code application.yml}: integration
+ * tests of the gateway start it in-process, where the class path also holds Spring Cloud Gateway,
+ * Spring Security and the canary library, none of which must configure this service.
+ * <p>
+ * Everything is per application context, so several instances can run in one JVM.
+ */
+@SpringBootConfiguration(proxyBeanMethods = false)
+@ImportAutoConfiguration({ PropertyPlaceholderAutoConfiguration.class, ConfigurationPropertiesAutoConfiguration.class,
+		LifecycleAutoConfiguration.class, SslAutoConfiguration.class, JacksonAutoConfiguration.class,
+		CodecsAutoConfiguration.class, ReactorAutoConfiguration.class, NettyReactiveWebServerAutoConfiguration.class,
+		HttpHandlerAutoConfiguration.class, WebFluxAutoConfiguration.class, ErrorWebFluxAutoConfiguration.class })
+@EnableConfigurationProperties(SampleProperties.class)
+public class SampleServiceApplication {
+
+	private static final Log logger = LogFactory.getLog(SampleServiceApplication.class);
+
+	public static void main(String[] args) {
+		SpringApplication.run(SampleServiceApplication.class, args);
+	}
+
+	/**
+	 * The randomness behind injected failures and jitter. Seeded when {@code sample.random-seed} is
+	 * set; a test may replace it with a {@code @Primary} bean of its own.
+	 */
+	@Bean
+	RandomGenerator sampleRandomGenerator(SampleProperties properties) {
+		return (properties.randomSeed() != null) ? new SplittableRandom(properties.randomSeed())
+				: new SplittableRandom();
+	}
+
+	/**
+	 * Event loops of this instance alone. With Boot's default (Reactor Netty's global resources),
+	 * closing one instance would dispose the loops and connection pool that every other server and
+	 * client in the JVM shares, e.g. a gateway under test and the other sample instances.
+	 */
+	@Bean
+	ReactorResourceFactory sampleReactorResourceFactory() {
+		ReactorResourceFactory factory = new ReactorResourceFactory();
+		factory.setUseGlobalResources(false);
+		factory.setShutdownQuietPeriod(Duration.ZERO);
+		return factory;
+	}
+
+	@Bean
+	FaultInjector faultInjector(SampleProperties properties, RandomGenerator random) {
+		return new FaultInjector(properties.faults().toSettings(), random);
+	}
+
+	@Bean
+	RequestStats requestStats() {
+		return new RequestStats();
+	}
+
+	@Bean
+	SampleHandler sampleHandler(SampleProperties properties, FaultInjector faults, RequestStats stats,
+			JsonMapper jsonMapper) {
+		return new SampleHandler(properties, faults, stats, jsonMapper);
+	}
+
+	@Bean
+	RouterFunction<ServerResponse> sampleRoutes(SampleHandler handler) {
+		return handler.routes();
+	}
+
+	@Bean
+	ApplicationListener<ApplicationReadyEvent> sampleStartupMessage(SampleProperties properties) {
+		return (event) -> logger.info("Sample service '" + properties.serviceName() + "' " + properties.version()
+				+ " (instance " + properties.instanceId() + ") listening on port "
+				+ event.getApplicationContext().getEnvironment().getProperty("local.server.port") + ", faults "
+				+ properties.faults().toSettings());
+	}
+
+}
