@@ -465,11 +465,9 @@
     card.weightBar.style.width = weight + '%';
     card.weight.setAttribute('aria-valuenow', String(weight));
     card.weight.setAttribute('data-value', String(weight));
-    var stepText = release.step >= 0 && steps.length
-      ? 'Step ' + (release.step + 1) + ' of ' + steps.length : 'No step reached yet';
-    card.weight.setAttribute('aria-valuetext', weight + ' percent to the canary, ' + stepText.toLowerCase());
-    card.step.textContent = stepText + (release.stepStartedAt && release.step >= 0
-      ? ', since ' + clock(new Date(release.stepStartedAt)) + ' (' + ago(release.stepStartedAt) + ')' : '') + '.';
+    var stepText = stepDescription(release, steps);
+    card.weight.setAttribute('aria-valuetext', weight + ' percent to the canary. ' + stepText);
+    card.step.textContent = stepText;
 
     var key = steps.join(',');
     if (card.stepsKey !== key) {
@@ -491,6 +489,20 @@
     Array.prototype.forEach.call(card.markers.children, function (marker, i) {
       marker.classList.toggle('reached', steps[i] <= weight);
     });
+  }
+
+  function stepDescription(release, steps) {
+    var since = release.stepStartedAt
+      ? ', since ' + clock(new Date(release.stepStartedAt)) + ' (' + ago(release.stepStartedAt) + ')' : '';
+    var step = release.step >= 0 && steps.length ? 'step ' + (release.step + 1) + ' of ' + steps.length : '';
+    switch (release.state) {
+      case 'PROGRESSING': return (step ? 'At ' + step : 'Starting') + since + '.';
+      case 'PAUSED': return 'Paused' + (step ? ' after ' + step : '') + since + '.';
+      case 'PROMOTED': return 'Promoted: all traffic goes to ' + (release.canaryVersion || 'the canary') + '.';
+      case 'ROLLED_BACK': return 'Rolled back: all traffic goes to ' + (release.stableVersion || 'stable') + '.';
+      case 'IDLE': return 'Not started: all traffic goes to ' + (release.stableVersion || 'stable') + '.';
+      default: return step ? step + since + '.' : '';
+    }
   }
 
   function updateButtons(card) {
@@ -699,6 +711,7 @@
     var plotH = height - m.top - m.bottom;
     svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
     svg.setAttribute('data-points', String(points.length));
+    svg.setAttribute('data-last', points.length ? String(points[points.length - 1].at) : '');
     svg.replaceChildren();
 
     var values = spec.series.map(function (s) { return points.map(s.value); });
@@ -735,7 +748,7 @@
     var yMax = spec.fixedMax || niceCeiling(Math.max(max, spec.minMax || 1));
     var first = points[0];
     var t1 = times[times.length - 1];
-    var t0 = Math.min(times[0] - (first.seconds || 0) * 1000, t1 - 60000); // at least a minute wide
+    var t0 = Math.min(times[0] - (first.seconds || 0) * 1000, t1 - 30000); // at least 30 s wide
     var x = function (t) { return m.left + (t - t0) / (t1 - t0) * plotW; };
     var y = function (v) { return m.top + plotH - (Math.min(v, yMax) / yMax) * plotH; };
 

@@ -1,0 +1,300 @@
+package io.canarygateway.sample.gateway;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestInstanceFactoryContext;
+import org.junit.jupiter.api.extension.TestInstancePreConstructCallback;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.util.FileSystemUtils;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import io.canarygateway.sample.services.SampleServiceApplication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dashboard in a real browser (headless Debian Chromium) against the sample gateway and in-process sample
+ * services: live data arrives, and the abort button — after the basic-auth sign-in the sample's security asks for —
+ * rolls the release back. Skipped, saying why, where Chromium or its driver is not installed ({@code .ci/run}
+ * installs both). Leaves screenshots in {@code target/dashboard-live.png} and {@code target/dashboard.png}.
+ */
+@ExtendWith(DashboardBrowserTest.NeedsChromium.class)
+@SpringBootTest(classes = SampleGatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "canary.dashboard.enabled=true", "canary.defaults.analysis.interval=500ms",
+				"canary.defaults.analysis.min-requests=20", "canary.defaults.step-interval=5s",
+				"logging.level.io.canarygateway=WARN" })
+class DashboardBrowserTest {
+
+	private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+	private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+	private static final Duration WAIT = Duration.ofSeconds(30);
+
+	private static final List<ConfigurableApplicationContext> services = new ArrayList<>();
+
+	@LocalServerPort
+	int port;
+
+	@Value("${spring.security.user.name}")
+	String user;
+
+	@Value("${spring.security.user.password}")
+	String password;
+
+	private WebDriver driver;
+
+	private Path profile;
+
+	private Disposable traffic;
+
+
+	@DynamicPropertySource
+	static void backends(DynamicPropertyRegistry registry) {
+		// started when the gateway's context resolves them, i.e. not at all when the test is skipped
+		registry.add("ORDERS_V1_A", () -> service("orders", "v1", "orders-v1-a"));
+		registry.add("ORDERS_V1_B", () -> service("orders", "v1", "orders-v1-b"));
+		registry.add("ORDERS_V2", () -> service("orders", "v2", "orders-v2"));
+		registry.add("PAYMENTS_V1", () -> service("payments", "v1", "payments-v1"));
+		registry.add("PAYMENTS_V2", () -> service("payments", "v2", "payments-v2"));
+	}
+
+	private static synchronized String service(String name, String version, String instance) {
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(SampleServiceApplication.class)
+			.properties("server.port=0", "sample.service-name=" + name, "sample.version=" + version,
+					"sample.instance-id=" + instance, "sample.faults.latency-jitter-ms=20")
+			.run();
+		services.add(context);
+		return "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
+	}
+
+	@AfterAll
+	static void stopServices() {
+		services.forEach(ConfigurableApplicationContext::close);
+		services.clear();
+	}
+
+	@AfterEach
+	void stopBrowser() throws IOException {
+		if (this.traffic != null) {
+			this.traffic.dispose();
+		}
+		if (this.driver != null) {
+			this.driver.quit();
+		}
+		if (this.profile != null) {
+			FileSystemUtils.deleteRecursively(this.profile);
+		}
+	}
+
+	@Test
+	void showsLiveReleasesAndAbortsAfterSigningIn() throws IOException {
+		String gateway = "http://127.0.0.1:" + this.port;
+		AtomicLong sent = new AtomicLong();
+		this.traffic = sendTraffic(WebClient.create(gateway), sent);
+		this.driver = chromium();
+		WebDriverWait wait = new WebDriverWait(this.driver, WAIT);
+
+		this.driver.get(gateway + "/canary-dashboard");
+		assertThat(this.driver.getCurrentUrl()).endsWith("/canary-dashboard/");
+		wait.until(ExpectedConditions.textToBe(testId("state-orders"), "PROGRESSING"));
+		wait.until(ExpectedConditions.visibilityOfElementLocated(testId("release-payments")));
+
+		// live data: the requests/s chart has points, a stable line, and keeps moving
+		By rps = testId("chart-orders-rps");
+		wait.until((d) -> points(d.findElement(rps)) >= 3
+				&& !d.findElements(By.cssSelector("[data-testid='chart-orders-rps'] path.line.stable")).isEmpty());
+		String lastPoint = this.driver.findElement(rps).getDomAttribute("data-last");
+		wait.until((d) -> !lastPoint.equals(d.findElement(rps).getDomAttribute("data-last")));
+		assertThat(this.driver.findElement(rps).findElement(By.cssSelector("path.line.stable")).getDomAttribute("d"))
+			.contains("L");
+		assertThat(this.driver.findElement(testId("weight-orders")).getDomAttribute("aria-valuenow")).isNotBlank();
+		screenshot("dashboard-live.png");
+
+		// abort needs basic auth: the page asks, says so clearly when the password is wrong, then retries
+		this.driver.findElement(testId("abort-orders")).click();
+		wait.until(ExpectedConditions.visibilityOfElementLocated(testId("auth-dialog")));
+		signIn(this.user, "not-" + this.password);
+		wait.until(ExpectedConditions.visibilityOfElementLocated(testId("auth-error")));
+		assertThat(this.driver.findElement(testId("auth-error")).getText()).contains("401");
+		screenshot("dashboard-sign-in.png");
+		signIn(this.user, this.password);
+
+		wait.until(ExpectedConditions.textToBe(testId("state-orders"), "ROLLED_BACK"));
+		assertThat(this.driver.findElement(testId("auth-dialog")).isDisplayed()).isFalse();
+		assertThat(this.driver.findElement(testId("error-orders")).isDisplayed()).isFalse();
+		assertThat(this.driver.findElement(testId("weight-orders")).getDomAttribute("aria-valuenow")).isEqualTo("0");
+		assertThat(this.driver.findElement(testId("breaker-orders")).getText()).isEqualTo("FORCED_OPEN");
+		assertThat(this.driver.findElement(testId("history-orders")).getText()).contains("ROLLED_BACK")
+			.contains("manual");
+		assertThat(this.driver.findElement(testId("state-payments")).getText()).isNotEqualTo("ROLLED_BACK");
+		String state = WebClient.create(gateway)
+			.get()
+			.uri("/actuator/canary/orders")
+			.retrieve()
+			.bodyToMono(Map.class)
+			.map((release) -> String.valueOf(release.get("state")))
+			.block(WAIT);
+		assertThat(state).isEqualTo("ROLLED_BACK");
+
+		// the endpoint's refusals reach the user: resume is not allowed once rolled back (the page disables the
+		// button; enabled by force here, the endpoint answers 409 and the card says why)
+		((JavascriptExecutor) this.driver).executeScript("arguments[0].disabled = false; arguments[0].click();",
+				this.driver.findElement(testId("resume-orders")));
+		wait.until(ExpectedConditions.visibilityOfElementLocated(testId("error-orders")));
+		assertThat(this.driver.findElement(testId("error-orders")).getText()).contains("409")
+			.containsIgnoringCase("resume");
+		this.driver.findElement(By.cssSelector("[data-testid='error-orders'] button")).click();
+		wait.until(ExpectedConditions.invisibilityOfElementLocated(testId("error-orders")));
+
+		// a few more points so the charts show the rollback, then the picture
+		String rolledBackAt = this.driver.findElement(rps).getDomAttribute("data-last");
+		wait.until((d) -> !rolledBackAt.equals(d.findElement(rps).getDomAttribute("data-last")));
+		sleep(Duration.ofSeconds(2));
+		screenshot("dashboard.png");
+		fullPageScreenshot("dashboard-full.png");
+		assertThat(sent.get()).isGreaterThan(100);
+		assertThat(severeBrowserLogs()).as("errors in the browser console").isEmpty();
+	}
+
+	private void signIn(String username, String secret) {
+		WebElement name = this.driver.findElement(testId("auth-username"));
+		name.clear();
+		name.sendKeys(username);
+		WebElement pass = this.driver.findElement(testId("auth-password"));
+		pass.clear();
+		pass.sendKeys(secret);
+		this.driver.findElement(testId("auth-submit")).click();
+	}
+
+	/** About 60 requests a second to both releases until disposed: the charts' live data. */
+	private static Disposable sendTraffic(WebClient client, AtomicLong sent) {
+		return Flux.interval(Duration.ofMillis(16))
+			.onBackpressureDrop()
+			.flatMap((i) -> client.get()
+				.uri(((i % 3 == 0) ? "/payments/" : "/orders/") + i)
+				.exchangeToMono((response) -> response.releaseBody())
+				.doOnTerminate(sent::incrementAndGet)
+				.onErrorResume((ex) -> Mono.empty()), 16)
+			.subscribe();
+	}
+
+	private WebDriver chromium() throws IOException {
+		this.profile = Files.createTempDirectory("dashboard-chromium");
+		ChromeOptions options = new ChromeOptions();
+		options.setBinary(CHROMIUM.toFile());
+		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+				"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+				"--user-data-dir=" + this.profile, "--window-size=1280,800", "--force-device-scale-factor=1");
+		options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
+		ChromeDriverService service = new ChromeDriverService.Builder()
+			.usingDriverExecutable(new File(CHROMEDRIVER.toString()))
+			.usingAnyFreePort()
+			.build();
+		ChromeDriver chrome = new ChromeDriver(service, options);
+		// the page's viewport is exactly 1280×800 (the window's size would include the window's frame)
+		chrome.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+				Map.of("width", 1280, "height", 800, "deviceScaleFactor", 1, "mobile", false));
+		return chrome;
+	}
+
+	private List<String> severeBrowserLogs() {
+		return this.driver.manage()
+			.logs()
+			.get(LogType.BROWSER)
+			.getAll()
+			.stream()
+			.filter((entry) -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+			.map(LogEntry::getMessage)
+			// the first, credential-less abort, the deliberately wrong password and the refused resume
+			.filter((message) -> !message.contains("401") && !message.contains("409"))
+			.toList();
+	}
+
+	private void screenshot(String name) throws IOException {
+		Path target = Path.of(System.getProperty("basedir", "."), "target", name);
+		Files.createDirectories(target.getParent());
+		Files.write(target, ((TakesScreenshot) this.driver).getScreenshotAs(OutputType.BYTES));
+	}
+
+	private void fullPageScreenshot(String name) throws IOException {
+		Map<String, Object> shot = ((ChromeDriver) this.driver).executeCdpCommand("Page.captureScreenshot",
+				Map.of("format", "png", "captureBeyondViewport", true));
+		Path target = Path.of(System.getProperty("basedir", "."), "target", name);
+		Files.write(target, Base64.getDecoder().decode((String) shot.get("data")));
+	}
+
+	/**
+	 * Skips the test, saying why, where Chromium is missing — before the test instance exists, so neither the
+	 * gateway nor the sample services start for nothing. (An assumption in a {@code @BeforeAll} would skip the class
+	 * without Surefire counting or reporting it.)
+	 */
+	static final class NeedsChromium implements TestInstancePreConstructCallback {
+
+		@Override
+		public void preConstructTestInstance(TestInstanceFactoryContext factoryContext, ExtensionContext context) {
+			Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+					"DashboardBrowserTest skipped: it needs " + CHROMIUM + " and " + CHROMEDRIVER
+							+ " (Debian: apt-get install -y chromium chromium-driver; .ci/run installs them)");
+		}
+
+	}
+
+	private static int points(WebElement chart) {
+		String value = chart.getDomAttribute("data-points");
+		return (value != null) ? Integer.parseInt(value) : 0;
+	}
+
+	private static By testId(String id) {
+		return By.cssSelector("[data-testid='" + id + "']");
+	}
+
+	private static void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}
