@@ -14,9 +14,11 @@ import io.canarygateway.core.Action;
 import io.canarygateway.core.Lifecycle;
 import io.canarygateway.core.Reason;
 import io.canarygateway.core.ReleaseConfig;
+import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.Verdict;
 import io.canarygateway.store.ReleaseStore;
+import io.canarygateway.store.ReleaseStoreUnavailableException;
 
 /**
  * Runs the configured releases: adopts or creates their records at start, applies every action (an operator's or
@@ -82,6 +84,10 @@ public class ReleaseController implements AutoCloseable {
 			Optional<ReleaseStatus> stored = this.store.find(config.name());
 			if (stored.isPresent() && config.canaryVersion().equals(stored.get().canaryVersion())) {
 				release.accept(stored.get());
+				if (config.autoStart() && stored.get().state() == ReleaseState.IDLE) {
+					// never started (auto-start was off, or a gateway stopped between storing and starting it)
+					apply(config.name(), Action.START, 0, Reason.SCHEDULE, null);
+				}
 				return;
 			}
 			long expected = stored.map(ReleaseStatus::revision).orElse(0L);
@@ -178,6 +184,11 @@ public class ReleaseController implements AutoCloseable {
 			}
 			return new ActionResult(ActionResult.Kind.CONFLICT, release.status(),
 					"release '" + name + "' kept changing under " + MAX_ATTEMPTS + " attempts; try again");
+		}
+		catch (ReleaseStoreUnavailableException ex) {
+			// the store reports its outages itself, once each: no log line per refused action
+			return new ActionResult(ActionResult.Kind.UNAVAILABLE, release.status(),
+					"the release store is unavailable: " + ex.getMessage());
 		}
 		catch (RuntimeException ex) {
 			LOG.log(System.Logger.Level.WARNING, "Could not " + action.path() + " release '" + name + "'", ex);

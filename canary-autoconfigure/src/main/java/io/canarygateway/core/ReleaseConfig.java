@@ -2,6 +2,7 @@ package io.canarygateway.core;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -28,8 +29,9 @@ public record ReleaseConfig(String name, String stableVersion, String canaryVers
 	public static final List<Integer> DEFAULT_STEPS = List.of(5, 10, 25, 50, 100);
 
 	public ReleaseConfig {
-		steps = steps == null ? List.of() : List.copyOf(steps);
-		manualGates = manualGates == null ? List.of() : List.copyOf(manualGates);
+		// not List.copyOf: a bound list may hold nulls ("steps: 5,,10"), which violations() must report
+		steps = steps == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(steps));
+		manualGates = manualGates == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(manualGates));
 	}
 
 	/** The validated step schedule; call only when {@link #violations()} is empty. */

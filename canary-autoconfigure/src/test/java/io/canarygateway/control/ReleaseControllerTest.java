@@ -1,0 +1,614 @@
+package io.canarygateway.control;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import io.canarygateway.core.Action;
+import io.canarygateway.core.AnalysisConfig;
+import io.canarygateway.core.BreakerConfig;
+import io.canarygateway.core.Bucketer;
+import io.canarygateway.core.Decider;
+import io.canarygateway.core.KeyHasher;
+import io.canarygateway.core.Lane;
+import io.canarygateway.core.LaneFigures;
+import io.canarygateway.core.Reason;
+import io.canarygateway.core.ReleaseConfig;
+import io.canarygateway.core.ReleaseState;
+import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.RoutingConfig;
+import io.canarygateway.core.Transition;
+import io.canarygateway.core.Verdict;
+import io.canarygateway.store.InMemoryReleaseStore;
+import io.canarygateway.store.ReleaseStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static io.canarygateway.control.ActionResult.Kind.APPLIED;
+import static io.canarygateway.control.ActionResult.Kind.CONFLICT;
+import static io.canarygateway.control.ActionResult.Kind.INVALID;
+import static io.canarygateway.control.ActionResult.Kind.NOT_FOUND;
+import static io.canarygateway.control.ActionResult.Kind.UNAVAILABLE;
+import static io.canarygateway.core.ReleaseState.IDLE;
+import static io.canarygateway.core.ReleaseState.PAUSED;
+import static io.canarygateway.core.ReleaseState.PROGRESSING;
+import static io.canarygateway.core.ReleaseState.PROMOTED;
+import static io.canarygateway.core.ReleaseState.ROLLED_BACK;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ReleaseControllerTest {
+
+	private static final Instant T0 = Instant.parse("2025-03-01T12:00:00Z");
+
+	private final MutableClock clock = new MutableClock(T0);
+
+	private final InMemoryReleaseStore store = new InMemoryReleaseStore();
+
+	private final Map<String, RecordingKillSwitch> switches = new ConcurrentHashMap<>();
+
+	private final ConcurrentLinkedQueue<ReleaseStatus> transitions = new ConcurrentLinkedQueue<>();
+
+	private final TransitionListener recording = (status, transition) -> {
+		assertThat(transition).isEqualTo(status.lastTransition());
+		this.transitions.add(status);
+	};
+
+	private final List<ReleaseController> controllers = new ArrayList<>();
+
+	@AfterEach
+	void close() throws Exception {
+		for (ReleaseController controller : this.controllers) {
+			controller.close();
+		}
+	}
+
+	@Test
+	void startCreatesAnIdleRecordWithoutAutoStart() {
+		ReleaseController controller = started(config("orders", "v2", false));
+		ReleaseStatus stored = this.store.find("orders").orElseThrow();
+		assertThat(stored.state()).isEqualTo(IDLE);
+		assertThat(stored.canaryVersion()).isEqualTo("v2");
+		assertThat(stored.revision()).isEqualTo(1);
+		assertThat(stored.rollout()).isZero();
+		assertThat(stored.weight()).isZero();
+		assertThat(stored.step()).isEqualTo(-1);
+		assertThat(stored.stepStartedAt()).isEqualTo(T0);
+		assertThat(stored.history()).isEmpty();
+		assertThat(controller.release("orders").status()).isEqualTo(stored);
+		assertThat(this.transitions).isEmpty();
+		assertThat(killSwitch("orders").resets).hasValue(0);
+		assertThat(killSwitch("orders").trips).hasValue(0);
+	}
+
+	@Test
+	void startAutoStartsAtTheFirstStepWithReasonSchedule() {
+		ReleaseController controller = started(config("orders", "v2", true), config("payments", "p2", false));
+		ReleaseStatus orders = this.store.find("orders").orElseThrow();
+		assertThat(orders.state()).isEqualTo(PROGRESSING);
+		assertThat(orders.weight()).isEqualTo(5);
+		assertThat(orders.step()).isZero();
+		assertThat(orders.reason()).isEqualTo(Reason.SCHEDULE);
+		assertThat(orders.rollout()).isEqualTo(1);
+		assertThat(orders.revision()).isEqualTo(2);
+		assertThat(orders.stepStartedAt()).isEqualTo(T0);
+		assertThat(orders.history()).containsExactly(new Transition(T0, IDLE, PROGRESSING, Reason.SCHEDULE, 5, null));
+		assertThat(controller.release("orders").status()).isEqualTo(orders);
+		assertThat(this.transitions).containsExactly(orders);
+		assertThat(killSwitch("orders").resets).hasValue(1);
+
+		assertThat(this.store.find("payments").orElseThrow().state()).isEqualTo(IDLE);
+		assertThat(controller.releases()).containsOnlyKeys("orders", "payments");
+		assertThat(controller.releases().keySet()).containsExactly("orders", "payments");
+		assertThat(controller.release("nope")).isNull();
+	}
+
+	@Test
+	void startAdoptsAStoredRecordOfTheSameCanaryVersion() {
+		ReleaseStatus paused = new ReleaseStatus("orders", "v2", 9, 4, PAUSED, 25, 2, Reason.MANUAL,
+				T0.minus(Duration.ofHours(1)), List.of(new Transition(T0.minus(Duration.ofHours(1)), PROGRESSING,
+						PAUSED, Reason.MANUAL, 25, null)));
+		assertThat(this.store.compareAndSet(paused, 0).swapped()).isTrue();
+		this.clock.advance(Duration.ofMinutes(5));
+
+		ReleaseController controller = started(config("orders", "v2", true));
+		assertThat(this.store.find("orders")).containsSame(paused);
+		assertThat(controller.release("orders").status()).isSameAs(paused);
+		assertThat(this.transitions).as("no restart of the rollout").isEmpty();
+		assertThat(killSwitch("orders").resets).as("the joined rollout starts with a clean switch").hasValue(1);
+
+		ActionResult resumed = controller.operate("orders", Action.RESUME, 0);
+		assertThat(resumed.kind()).isEqualTo(APPLIED);
+		assertThat(resumed.status().revision()).isEqualTo(10);
+		assertThat(resumed.status().rollout()).isEqualTo(4);
+		assertThat(resumed.status().weight()).isEqualTo(25);
+		assertThat(killSwitch("orders").resets).hasValue(1);
+	}
+
+	@Test
+	void startStartsAnAdoptedRecordThatWasNeverStartedWhenAutoStarting() {
+		// e.g. stored by a gateway with auto-start off, or one that stopped between storing and starting it
+		ReleaseStatus idle = ReleaseStatus.idle("orders", "v2", T0.minus(Duration.ofHours(1))).withRevision(3);
+		this.store.compareAndSet(idle, 0);
+		ReleaseController controller = started(config("orders", "v2", true));
+		ReleaseStatus stored = this.store.find("orders").orElseThrow();
+		assertThat(stored.state()).isEqualTo(PROGRESSING);
+		assertThat(stored.weight()).isEqualTo(5);
+		assertThat(stored.revision()).isEqualTo(4);
+		assertThat(stored.rollout()).isEqualTo(1);
+		assertThat(stored.reason()).isEqualTo(Reason.SCHEDULE);
+		assertThat(controller.release("orders").status()).isEqualTo(stored);
+		assertThat(this.transitions).containsExactly(stored);
+		assertThat(killSwitch("orders").resets).hasValue(1);
+	}
+
+	@Test
+	void startLeavesAnAdoptedIdleRecordIdleWithoutAutoStart() {
+		ReleaseStatus idle = ReleaseStatus.idle("orders", "v2", T0).withRevision(3);
+		this.store.compareAndSet(idle, 0);
+		ReleaseController controller = started(config("orders", "v2", false));
+		assertThat(this.store.find("orders")).containsSame(idle);
+		assertThat(controller.release("orders").status()).isSameAs(idle);
+		assertThat(this.transitions).isEmpty();
+	}
+
+	@Test
+	void startAdoptsARolledBackRecordWithTheSwitchHeldOpen() {
+		ReleaseStatus rolledBack = new ReleaseStatus("orders", "v2", 6, 2, ROLLED_BACK, 0, 1, Reason.BREAKER, T0,
+				List.of());
+		this.store.compareAndSet(rolledBack, 0);
+		ReleaseController controller = started(config("orders", "v2", true));
+		assertThat(controller.release("orders").status()).isSameAs(rolledBack);
+		assertThat(killSwitch("orders").trips).hasValue(1);
+		assertThat(killSwitch("orders").allowsCanary()).isFalse();
+		assertThat(controller.release("orders").killSwitch().stateName()).isEqualTo("FORCED_OPEN");
+	}
+
+	@Test
+	void startReplacesAStoredRecordOfAnotherCanaryVersionWithANewRollout() {
+		ReleaseStatus old = new ReleaseStatus("orders", "v1.9", 9, 4, PROGRESSING, 50, 3, Reason.SCHEDULE,
+				T0.minus(Duration.ofHours(2)), List.of(new Transition(T0.minus(Duration.ofHours(2)), PAUSED,
+						PROGRESSING, Reason.MANUAL, 50, null)));
+		this.store.compareAndSet(old, 0);
+
+		ReleaseController controller = started(config("orders", "v2", true));
+		ReleaseStatus stored = this.store.find("orders").orElseThrow();
+		assertThat(stored.canaryVersion()).isEqualTo("v2");
+		assertThat(stored.state()).isEqualTo(PROGRESSING);
+		assertThat(stored.weight()).isEqualTo(5);
+		assertThat(stored.step()).isZero();
+		assertThat(stored.stepStartedAt()).isEqualTo(T0);
+		assertThat(stored.rollout()).isPositive();
+		assertThat(stored.revision()).as("revisions keep increasing over the replaced record").isEqualTo(11);
+		assertThat(stored.history()).containsExactly(new Transition(T0, IDLE, PROGRESSING, Reason.SCHEDULE, 5, null));
+		assertThat(controller.release("orders").status()).isEqualTo(stored);
+		assertThat(this.transitions).containsExactly(stored);
+		assertThat(killSwitch("orders").resets).hasValue(1);
+	}
+
+	@Test
+	void startReplacesAStoredRecordOfAnotherCanaryVersionWithAnIdleOneWithoutAutoStart() {
+		this.store.compareAndSet(new ReleaseStatus("orders", "v1.9", 9, 4, PROMOTED, 100, 4, Reason.MANUAL, T0,
+				List.of()), 0);
+		started(config("orders", "v2", false));
+		ReleaseStatus stored = this.store.find("orders").orElseThrow();
+		assertThat(stored.canaryVersion()).isEqualTo("v2");
+		assertThat(stored.state()).isEqualTo(IDLE);
+		assertThat(stored.revision()).isEqualTo(10);
+		assertThat(stored.history()).isEmpty();
+	}
+
+	@Test
+	void operateAppliesAnAction() {
+		ReleaseController controller = started(config("orders", "v2", true));
+		this.clock.advance(Duration.ofSeconds(30));
+		ActionResult result = controller.operate("orders", Action.PAUSE, 0);
+		assertThat(result.kind()).isEqualTo(APPLIED);
+		assertThat(result.message()).isNull();
+		assertThat(result.status().state()).isEqualTo(PAUSED);
+		assertThat(result.status().revision()).isEqualTo(3);
+		assertThat(result.status().reason()).isEqualTo(Reason.MANUAL);
+		assertThat(result.status().lastTransition())
+			.isEqualTo(new Transition(T0.plusSeconds(30), PROGRESSING, PAUSED, Reason.MANUAL, 5, null));
+		assertThat(this.store.find("orders")).contains(result.status());
+		assertThat(controller.release("orders").status()).isEqualTo(result.status());
+		assertThat(this.transitions).hasSize(2).last().isEqualTo(result.status());
+
+		ActionResult weighted = controller.operate("orders", Action.WEIGHT, 30);
+		assertThat(weighted.kind()).isEqualTo(APPLIED);
+		assertThat(weighted.status().weight()).isEqualTo(30);
+		assertThat(weighted.status().state()).isEqualTo(PAUSED);
+		assertThat(weighted.status().step()).isEqualTo(2);
+	}
+
+	@Test
+	void operateNoOpIsAppliedWithoutAChange() {
+		ReleaseController controller = started(config("orders", "v2", true));
+		ReleaseStatus paused = controller.operate("orders", Action.PAUSE, 0).status();
+		ActionResult again = controller.operate("orders", Action.PAUSE, 0);
+		assertThat(again.kind()).isEqualTo(APPLIED);
+		assertThat(again.message()).isNull();
+		assertThat(again.status()).isEqualTo(paused);
+		assertThat(this.store.find("orders")).contains(paused);
+		assertThat(this.transitions).hasSize(2);
+	}
+
+	@Test
+	void operateOnAnUnknownReleaseIsNotFound() {
+		ReleaseController controller = started(config("orders", "v2", true));
+		for (Action action : new Action[] { Action.PAUSE, Action.START, Action.WEIGHT }) {
+			ActionResult result = controller.operate("nope", action, (action == Action.WEIGHT) ? 101 : 0);
+			assertThat(result.kind()).isEqualTo(NOT_FOUND);
+			assertThat(result.status()).isNull();
+			assertThat(result.message()).contains("'nope'");
+		}
+		assertThat(controller.apply("nope", Action.ADVANCE, 0, Reason.SCHEDULE, null).kind()).isEqualTo(NOT_FOUND);
+	}
+
+	@Test
+	void operateWithABadWeightIsInvalidAndChangesNothing() {
+		ReleaseController controller = started(config("orders", "v2", true));
+		ReleaseStatus before = this.store.find("orders").orElseThrow();
+		for (int weight : new int[] { 101, -1, 1000 }) {
+			ActionResult result = controller.operate("orders", Action.WEIGHT, weight);
+			assertThat(result.kind()).isEqualTo(INVALID);
+			assertThat(result.message()).contains("weight").contains(String.valueOf(weight));
+			assertThat(result.status()).isEqualTo(before);
+		}
+		assertThat(this.store.find("orders")).containsSame(before);
+		assertThat(this.transitions).hasSize(1);
+	}
+
+	@Test
+	void operateWithAnAutomaticActionIsInvalid() {
+		ReleaseController controller = started(config("orders", "v2", true));
+		for (Action action : new Action[] { Action.ADVANCE, Action.ROLL_BACK, Action.HALT }) {
+			ActionResult result = controller.operate("orders", action, 0);
+			assertThat(result.kind()).isEqualTo(INVALID);
+			assertThat(result.message()).contains(action.path());
+		}
+		assertThat(this.store.find("orders").orElseThrow().revision()).isEqualTo(2);
+	}
+
+	@Test
+	void operateNotAllowedInTheStateIsAConflict() {
+		ReleaseController controller = started(config("orders", "v2", false));
+		ReleaseStatus idle = this.store.find("orders").orElseThrow();
+		ActionResult result = controller.operate("orders", Action.PROMOTE, 0);
+		assertThat(result.kind()).isEqualTo(CONFLICT);
+		assertThat(result.status()).isEqualTo(idle);
+		assertThat(result.message()).contains("promote").contains("IDLE").contains("PROGRESSING").contains("PAUSED");
+		assertThat(this.store.find("orders")).containsSame(idle);
+		assertThat(this.transitions).isEmpty();
+
+		assertThat(controller.operate("orders", Action.WEIGHT, 50).kind()).isEqualTo(CONFLICT);
+		assertThat(controller.operate("orders", Action.START, 0).kind()).isEqualTo(APPLIED);
+		assertThat(controller.operate("orders", Action.START, 0).kind()).isEqualTo(CONFLICT);
+	}
+
+	@Test
+	void actionOnARecordOfAnotherCanaryVersionIsAConflict() {
+		ReleaseController controller = started(config("orders", "v2", true));
+		ReleaseStatus current = this.store.find("orders").orElseThrow();
+		// another gateway, configured for v3, replaced the record
+		ReleaseStatus other = ReleaseStatus.idle("orders", "v3", T0).withRevision(current.revision() + 1);
+		assertThat(this.store.compareAndSet(other, current.revision()).swapped()).isTrue();
+
+		ActionResult result = controller.operate("orders", Action.PAUSE, 0);
+		assertThat(result.kind()).isEqualTo(CONFLICT);
+		assertThat(result.message()).contains("v3").contains("v2");
+		assertThat(this.store.find("orders")).containsSame(other);
+		assertThat(controller.release("orders").status()).as("a record of another version is not adopted")
+			.isEqualTo(current);
+	}
+
+	@Test
+	void aStoreFailureIsUnavailableAndChangesNothing() {
+		FailingStore failing = new FailingStore(this.store);
+		ReleaseController controller = new ReleaseController(List.of(config("orders", "v2", true)), failing,
+				this::killSwitchFor, this.clock, List.of(this.recording));
+		this.controllers.add(controller);
+		controller.start();
+		ReleaseStatus before = controller.release("orders").status();
+		failing.down = true;
+		ActionResult result = controller.operate("orders", Action.PAUSE, 0);
+		assertThat(result.kind()).isEqualTo(UNAVAILABLE);
+		assertThat(result.message()).contains("unavailable").contains("connection refused");
+		assertThat(result.status()).isEqualTo(before);
+		assertThat(controller.release("orders").status()).isEqualTo(before);
+		assertThat(this.transitions).hasSize(1);
+	}
+
+	@Test
+	void aThrowingListenerPreventsNeitherTheTransitionNorOtherListeners() {
+		List<ReleaseStatus> first = new CopyOnWriteArrayList<>();
+		List<ReleaseStatus> second = new CopyOnWriteArrayList<>();
+		TransitionListener throwing = (status, transition) -> {
+			throw new IllegalStateException("listener failure");
+		};
+		ReleaseController controller = new ReleaseController(List.of(config("orders", "v2", true)), this.store,
+				this::killSwitchFor, this.clock,
+				List.of(throwing, (status, transition) -> first.add(status), throwing,
+						(status, transition) -> second.add(status)));
+		this.controllers.add(controller);
+		controller.start();
+		assertThat(this.store.find("orders").orElseThrow().state()).isEqualTo(PROGRESSING);
+
+		ActionResult result = controller.operate("orders", Action.PAUSE, 0);
+		assertThat(result.kind()).isEqualTo(APPLIED);
+		assertThat(this.store.find("orders").orElseThrow().state()).isEqualTo(PAUSED);
+		assertThat(controller.release("orders").status().state()).isEqualTo(PAUSED);
+		assertThat(first).extracting(ReleaseStatus::state).containsExactly(PROGRESSING, PAUSED);
+		assertThat(second).isEqualTo(first);
+	}
+
+	@Test
+	void killSwitchIsTrippedOnRollbackAndResetOncePerRollout() {
+		ReleaseController controller = started(config("orders", "v2", true));
+		RecordingKillSwitch killSwitch = killSwitch("orders");
+		assertThat(killSwitch.resets).hasValue(1);
+		assertThat(killSwitch.trips).hasValue(0);
+
+		for (Action action : new Action[] { Action.PAUSE, Action.RESUME, Action.WEIGHT, Action.RESUME }) {
+			assertThat(controller.operate("orders", action, 30).kind()).isEqualTo(APPLIED);
+		}
+		assertThat(controller.apply("orders", Action.ADVANCE, 0, Reason.SCHEDULE, verdict()).kind())
+			.isEqualTo(APPLIED);
+		assertThat(killSwitch.resets).as("one reset per rollout, not per change").hasValue(1);
+		assertThat(killSwitch.trips).hasValue(0);
+
+		assertThat(controller.operate("orders", Action.ABORT, 0).kind()).isEqualTo(APPLIED);
+		assertThat(killSwitch.trips).hasValue(1);
+		assertThat(killSwitch.allowsCanary()).isFalse();
+
+		assertThat(controller.operate("orders", Action.START, 0).kind()).isEqualTo(APPLIED);
+		assertThat(killSwitch.resets).hasValue(2);
+		assertThat(killSwitch.allowsCanary()).isTrue();
+
+		ActionResult rolledBack = controller.apply("orders", Action.ROLL_BACK, 0, Reason.BREAKER, verdict());
+		assertThat(rolledBack.kind()).isEqualTo(APPLIED);
+		assertThat(rolledBack.status().lastTransition().evidence()).isEqualTo(verdict());
+		assertThat(killSwitch.trips).hasValue(2);
+
+		controller.operate("orders", Action.START, 0);
+		controller.operate("orders", Action.PROMOTE, 0);
+		assertThat(killSwitch.resets).hasValue(3);
+		assertThat(killSwitch.trips).hasValue(2);
+		controller.operate("orders", Action.ABORT, 0);
+		assertThat(killSwitch.trips).as("abort after promotion trips too").hasValue(3);
+		controller.operate("orders", Action.START, 0);
+		assertThat(killSwitch.resets).hasValue(4);
+		assertThat(killSwitch.allowsCanary()).isTrue();
+	}
+
+	@Test
+	void killSwitchFollowsChangesStoredByAnotherGateway() {
+		ReleaseController controller = started(config("orders", "v2", true));
+		RecordingKillSwitch killSwitch = killSwitch("orders");
+		ReleaseStatus current = this.store.find("orders").orElseThrow();
+
+		// another replica rolls back: the store tells this one
+		ReleaseStatus rolledBack = new ReleaseStatus("orders", "v2", current.revision() + 1, current.rollout(),
+				ROLLED_BACK, 0, 0, Reason.BREAKER, T0, List.of());
+		assertThat(this.store.compareAndSet(rolledBack, current.revision()).swapped()).isTrue();
+		assertThat(controller.release("orders").status()).isSameAs(rolledBack);
+		assertThat(killSwitch.trips).hasValue(1);
+
+		// and starts a new rollout
+		ReleaseStatus restarted = new ReleaseStatus("orders", "v2", rolledBack.revision() + 1,
+				rolledBack.rollout() + 1, PROGRESSING, 5, 0, Reason.MANUAL, T0, List.of());
+		this.store.compareAndSet(restarted, rolledBack.revision());
+		assertThat(controller.release("orders").status()).isSameAs(restarted);
+		assertThat(killSwitch.resets).hasValue(2);
+		assertThat(killSwitch.allowsCanary()).isTrue();
+
+		// a late duplicate of the same record does not reset again
+		controller.onStored(restarted);
+		assertThat(killSwitch.resets).hasValue(2);
+	}
+
+	@Test
+	void concurrentOperationsLoseNoUpdate() throws Exception {
+		ReleaseController controller = started(config("orders", "v2", true));
+		ReleaseStatus initial = this.store.find("orders").orElseThrow();
+		int threads = 8;
+		int operations = 1_000;
+		ExecutorService pool = Executors.newFixedThreadPool(threads);
+		CountDownLatch go = new CountDownLatch(1);
+		List<Future<List<ActionResult>>> futures = new ArrayList<>();
+		try {
+			for (int t = 0; t < threads; t++) {
+				int offset = t;
+				futures.add(pool.submit(() -> {
+					go.await();
+					List<ActionResult> results = new ArrayList<>(operations);
+					for (int i = 0; i < operations; i++) {
+						Action action = ((i + offset) % 2 == 0) ? Action.PAUSE : Action.RESUME;
+						results.add(controller.operate("orders", action, 0));
+					}
+					return results;
+				}));
+			}
+			go.countDown();
+			List<ActionResult> results = new ArrayList<>();
+			for (Future<List<ActionResult>> future : futures) {
+				results.addAll(future.get(60, TimeUnit.SECONDS));
+			}
+			assertThat(results).hasSize(threads * operations);
+			assertThat(results).extracting(ActionResult::kind).containsOnly(APPLIED);
+		}
+		finally {
+			pool.shutdownNow();
+		}
+
+		List<ReleaseStatus> changes = new ArrayList<>(this.transitions);
+		changes.remove(initial);
+		changes.sort(Comparator.comparingLong(ReleaseStatus::revision));
+		assertThat(changes).isNotEmpty();
+		ReleaseStatus last = this.store.find("orders").orElseThrow();
+		assertThat(last.revision()).as("one revision per change").isEqualTo(initial.revision() + changes.size());
+		assertThat(changes.get(changes.size() - 1)).isEqualTo(last);
+		assertThat(controller.release("orders").status()).isEqualTo(last);
+
+		ReleaseStatus previous = initial;
+		for (ReleaseStatus next : changes) {
+			assertThat(next.revision()).isEqualTo(previous.revision() + 1);
+			// each change was computed from its predecessor: nothing was overwritten
+			assertThat(next.lastTransition().from()).isEqualTo(previous.state());
+			assertThat(next.state()).isNotEqualTo(previous.state());
+			List<Transition> expected = new ArrayList<>(previous.history());
+			expected.add(next.lastTransition());
+			if (expected.size() > ReleaseStatus.HISTORY_LIMIT) {
+				expected = expected.subList(expected.size() - ReleaseStatus.HISTORY_LIMIT, expected.size());
+			}
+			assertThat(next.history()).isEqualTo(expected);
+			assertThat(next.rollout()).isEqualTo(initial.rollout());
+			previous = next;
+		}
+		assertThat(killSwitch("orders").resets).hasValue(1);
+		assertThat(killSwitch("orders").trips).hasValue(0);
+	}
+
+	@Test
+	void onStoredIgnoresOlderRevisionsAndOtherVersions() {
+		ReleaseController controller = started(config("orders", "v2", true));
+		ReleaseStatus progressing = this.store.find("orders").orElseThrow();
+		ReleaseStatus paused = controller.operate("orders", Action.PAUSE, 0).status();
+
+		controller.onStored(progressing);
+		assertThat(controller.release("orders").status()).isEqualTo(paused);
+
+		ReleaseStatus newer = new ReleaseStatus("orders", "v2", paused.revision() + 5, paused.rollout(), PROGRESSING,
+				50, 3, Reason.MANUAL, T0, List.of());
+		controller.onStored(newer);
+		assertThat(controller.release("orders").status()).isSameAs(newer);
+		controller.onStored(paused);
+		assertThat(controller.release("orders").status()).isSameAs(newer);
+
+		ReleaseStatus otherVersion = new ReleaseStatus("orders", "v3", newer.revision() + 1, 1, ROLLED_BACK, 0, 0,
+				Reason.MANUAL, T0, List.of());
+		controller.onStored(otherVersion);
+		assertThat(controller.release("orders").status()).isSameAs(newer);
+		assertThat(killSwitch("orders").trips).hasValue(0);
+
+		controller.onStored(ReleaseStatus.idle("unknown", "v1", T0));
+		assertThat(controller.releases()).containsOnlyKeys("orders");
+	}
+
+	@Test
+	void closeStopsFollowingTheStore() throws Exception {
+		ReleaseController controller = started(config("orders", "v2", true));
+		ReleaseStatus current = controller.release("orders").status();
+		controller.close();
+		ReleaseStatus elsewhere = new ReleaseStatus("orders", "v2", current.revision() + 1, current.rollout(), PAUSED,
+				5, 0, Reason.MANUAL, T0, List.of());
+		this.store.compareAndSet(elsewhere, current.revision());
+		assertThat(controller.release("orders").status()).isEqualTo(current);
+	}
+
+	@Test
+	void managedReleaseDecidesWithItsRecordAndKillSwitch() {
+		ReleaseController controller = started(config("orders", "v2", true));
+		ManagedRelease release = controller.release("orders");
+		Decider decider = new Decider(new Bucketer(KeyHasher.MURMUR3), () -> 0);
+		assertThat(release.name()).isEqualTo("orders");
+		assertThat(release.config().canaryVersion()).isEqualTo("v2");
+		assertThat(release.schedule().weights()).containsExactly(5, 10, 25, 50, 100);
+		assertThat(release.version(Lane.CANARY)).isEqualTo("v2");
+		assertThat(release.version(Lane.STABLE)).isEqualTo("v1");
+		assertThat(release.decide(decider, null, null, null)).as("random bucket 0 at 5 %").isEqualTo(Lane.CANARY);
+		assertThat(release.decide(decider, "never", null, null)).isEqualTo(Lane.STABLE);
+
+		killSwitch("orders").trip();
+		assertThat(release.decide(decider, "always", null, null)).isEqualTo(Lane.STABLE);
+		killSwitch("orders").reset();
+
+		controller.operate("orders", Action.ABORT, 0);
+		assertThat(release.decide(decider, "always", "always", null)).isEqualTo(Lane.STABLE);
+		controller.operate("orders", Action.START, 0);
+		controller.operate("orders", Action.PROMOTE, 0);
+		assertThat(release.decide(decider, "never", null, null)).isEqualTo(Lane.CANARY);
+
+		assertThat(release.lastVerdict()).isNull();
+		release.lastVerdict(verdict());
+		assertThat(release.lastVerdict()).isEqualTo(verdict());
+	}
+
+	private ReleaseController started(ReleaseConfig... configs) {
+		ReleaseController controller = new ReleaseController(List.of(configs), this.store, this::killSwitchFor,
+				this.clock, List.of(this.recording));
+		this.controllers.add(controller);
+		controller.start();
+		return controller;
+	}
+
+	private KillSwitch killSwitchFor(ReleaseConfig config) {
+		return this.switches.computeIfAbsent(config.name(), (name) -> new RecordingKillSwitch());
+	}
+
+	private RecordingKillSwitch killSwitch(String release) {
+		return this.switches.get(release);
+	}
+
+	static ReleaseConfig config(String name, String canaryVersion, boolean autoStart) {
+		ReleaseConfig config = new ReleaseConfig(name, "v1", canaryVersion, autoStart, ReleaseConfig.DEFAULT_STEPS,
+				Duration.ofMinutes(1), List.of(), Duration.ofMinutes(10), RoutingConfig.defaults(),
+				AnalysisConfig.defaults(), BreakerConfig.defaults());
+		assertThat(config.violations()).isEmpty();
+		return config;
+	}
+
+	private static Verdict verdict() {
+		return new Verdict(Verdict.Result.FAIL, T0, new LaneFigures(1000, 2, 0.002, 90),
+				new LaneFigures(100, 30, 0.3, 400), Map.of("errorRate.z", 6.1), List.of("error rate 30 %"));
+	}
+
+	/** Delegates to a store until it is "down", then throws like an unreachable server. */
+	static final class FailingStore implements ReleaseStore {
+
+		private final ReleaseStore delegate;
+
+		volatile boolean down;
+
+		FailingStore(ReleaseStore delegate) {
+			this.delegate = delegate;
+		}
+
+		@Override
+		public Optional<ReleaseStatus> find(String release) {
+			check();
+			return this.delegate.find(release);
+		}
+
+		@Override
+		public Swap compareAndSet(ReleaseStatus next, long expectedRevision) {
+			check();
+			return this.delegate.compareAndSet(next, expectedRevision);
+		}
+
+		@Override
+		public AutoCloseable subscribe(Consumer<ReleaseStatus> listener) {
+			return this.delegate.subscribe(listener);
+		}
+
+		private void check() {
+			if (this.down) {
+				throw new IllegalStateException("connection refused");
+			}
+		}
+
+	}
+
+}
