@@ -22,6 +22,7 @@ import io.canarygateway.core.Reason;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.Verdict;
+import io.canarygateway.store.ReleaseStoreUnavailableException;
 
 /**
  * The automation around the judge (CONTRACT §5): every {@code analysis.interval} it drains each release's lane
@@ -100,6 +101,9 @@ public class AnalysisLoop implements AutoCloseable {
 	private void safeTick(String release) {
 		try {
 			tick(release);
+		}
+		catch (ReleaseStoreUnavailableException ex) {
+			// no look without the fleet's data: progression is frozen until the store is back (it logs the outage)
 		}
 		catch (RuntimeException ex) {
 			LOG.log(System.Logger.Level.WARNING, "Analysis of release '" + release + "' failed", ex);
@@ -235,7 +239,14 @@ public class AnalysisLoop implements AutoCloseable {
 
 		Window(ManagedRelease release) {
 			this.release = release;
-			this.judge = new Judge(release.config().analysis(), release.schedule().size());
+			this.judge = new Judge(release.config().analysis(), looksPerStep(release));
+		}
+
+		/** How many looks a step normally gets: step-interval / interval, at least 1. */
+		static int looksPerStep(ManagedRelease release) {
+			long interval = Math.max(1, release.config().analysis().interval().toMillis());
+			long looks = (release.config().stepInterval().toMillis() + interval - 1) / interval;
+			return (int) Math.max(1, Math.min(looks, 10_000));
 		}
 
 		boolean isFor(ReleaseStatus status) {

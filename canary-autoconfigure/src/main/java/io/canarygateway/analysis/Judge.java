@@ -23,13 +23,18 @@ import org.hipparchus.special.Beta;
  * <ol>
  * <li><b>Enough data.</b> Fewer than {@code minRequests} canary requests: INCONCLUSIVE, never PASS.</li>
  * <li><b>Ceilings</b> (point estimates, no test: a ceiling is an absolute service-level limit the
- * operator set, not a comparison): canary error rate above {@code maxErrorRate}, or canary p99 above
- * {@code maxLatency}: FAIL.</li>
+ * operator set, not a comparison, and it should trip as soon as the window shows it broken): canary
+ * error rate above {@code maxErrorRate}, or canary p99 (the top of its histogram bucket, so within the
+ * recorder's precision above the true value) above {@code maxLatency}: FAIL. A canary whose true rate
+ * sits right at a ceiling fails about every other look.</li>
  * <li><b>Error rate</b> (needs {@code minRequests} stable requests): one-sided
  * {@linkplain FarringtonManning Farrington–Manning score test} of H0: p_canary − p_stable ≤
- * {@code errorRateTolerance}; significant when z exceeds the critical value Φ⁻¹(1 − α_k) of this
- * look. The score test estimates the variance under H0, so it keeps its size and power at the small
- * error rates a canary sees, where the Wald test does not.</li>
+ * {@code errorRateTolerance}; significant when z exceeds the critical value Φ⁻¹(1 − α_k) of this look,
+ * raised by a Cornish–Fisher term for the skewness of the score (Gart and Nam). The score test
+ * estimates the variance under H0, which gives it power at the small error rates a canary sees, where
+ * the Wald test has none (its variance is 0 when no error was seen); the skewness correction keeps its
+ * size there, where the plain normal approximation rejects up to a hundred times too often at the tiny
+ * α_k of late looks (exact sizes in {@code FarringtonManningTest}).</li>
  * <li><b>Latency</b> (needs {@code minRequests} stable requests): H0: canary p99 ≤ stable p99 × (1 +
  * {@code latencyTolerance}). First a distribution-free upper confidence bound of stable's p99: the
  * stable latency at percentile min(100, 99 + z_b·sqrt(0.99·0.01/n_s)·100) (the normal approximation of
@@ -40,7 +45,7 @@ import org.hipparchus.special.Beta;
  * the bound and half on the exceedance test, so that a false alarm needs one of two events of
  * probability α_k/2 each. X counts only requests in histogram buckets wholly above T, and the baseline
  * is read as the top of its bucket: histogram rounding only ever makes the test more conservative.
- * Cost: three passes over the histograms' counts arrays, no allocation.</li>
+ * Cost: two passes over the histograms' counts arrays, no allocation.</li>
  * <li>With fewer than {@code minRequests} stable requests (e.g. at weight 100 stable gets no traffic)
  * the two relative tests are skipped and the verdict rests on the ceilings alone: PASS if none is
  * breached, INCONCLUSIVE if none is configured. Carrying an earlier baseline forward is the caller's
@@ -50,58 +55,62 @@ import org.hipparchus.special.Beta;
  *
  * <h2>Repeated looks: alpha spending</h2>
  * The judge looks again and again at a window that grows through the step; testing each look at level
- * α would make a false rollback nearly certain over enough looks. The false-rollback budget α = 1 −
- * {@code confidence} is spent Bonferroni-style: split evenly over the two tests and over the
- * {@code numberOfSteps} steps (the window resets each step), giving α_step,test = α / (2 · steps);
- * within a step, look k (1-based) spends
+ * α would make a false rollback nearly certain over enough looks. The budget α = 1 − {@code confidence}
+ * is the probability of failing a healthy canary <em>in one step</em> (the window resets each step). It
+ * is split evenly over the two tests, α_test = α / 2, and spent over the looks of the step with a
+ * two-part spending rule built around L = {@code looksPerStep}, the number of looks a step normally
+ * gets (step-interval / interval):
  * <pre>
- *   α_k = α_step,test · 6 / (π² k²),    Σ_{k≥1} α_k = α_step,test   (Σ 1/k² = π²/6).
+ *   α_k = ¾ · α_test / (2L)                      for looks k = 1 … 2L   (a flat, Pocock-like part)
+ *   α_k = ¼ · α_test / (j (j + 1)),  j = k − 2L   for later looks        (Σ_j 1/(j(j+1)) = 1)
  * </pre>
- * This is valid for an unbounded, unknown number of looks (the step may last long beyond its
- * step-interval while data is missing or failing), needs no assumption about the correlation between
- * looks and no information-fraction schedule, and front-loads the budget on early looks, when a broken
- * canary should be caught. By the union bound, under H0 the probability that any look of any test in
- * any step of a rollout is significant is at most α — whatever the number of looks — so a healthy
- * canary is rolled back with probability at most 1 − {@code confidence} (less in practice: the bound
- * ignores the strong correlation of looks at nested windows, and a rollback needs
- * {@code failureThreshold} failures in a row). The price is conservativeness: late looks test at tiny
- * levels (α_10 ≈ α_step,test / 164). Ceilings are not part of this budget. Statistics {@code
- * errorRate.alpha}, {@code latency.alpha} show the α_k spent and {@code errorRate.critical} the
- * critical z.
+ * so Σ_{k≥1} α_k = α_test exactly. The flat part gives every look of a normal step the same, not
+ * vanishing, level — a broken canary is as likely to be caught at look 8 as at look 2 — and the tail
+ * keeps the rule valid for an unbounded number of looks (a step may last long beyond its step-interval
+ * while data is missing or a verdict failed). It needs no assumption about the correlation between looks
+ * and no information-fraction schedule. By the union bound, under H0 the probability that any look of
+ * either test in a step is significant is at most α; over a rollout of S steps at most S·α, and far
+ * less in practice: the bound ignores the strong correlation of looks at nested windows, and a rollback
+ * needs {@code failureThreshold} failures in a row (simulated A/A: see the tests and docs/analysis.md).
+ * This holds as far as each test keeps its level α_k, which both do only approximately (normal
+ * approximations): the error-rate test thanks to its skewness correction, the latency test by a wide
+ * margin. An earlier version split α over the steps too and spent 6/(π²k²) per look; it was so
+ * conservative at later looks that a 1 % → 5 % error jump at 100 canary requests per interval took up to
+ * 14 intervals to catch. Ceilings are not part of this budget. Statistics {@code errorRate.alpha},
+ * {@code latency.alpha} show the α_k spent, {@code errorRate.critical} the critical z.
  *
  * <h2>Cost</h2>
  * Per call: four passes over the lanes' histogram counts arrays (p99 of both lanes, the stable bound,
  * the canary exceedances: a few thousand longs each at the recorder's default precision), a few special
- * functions (inverse normal, regularized incomplete beta), and the small verdict (map, list, strings).
- * The histograms are read, never copied. About ten microseconds: a look per second for 1,000 releases
- * costs about 1 % of a core.
+ * functions (inverse normal, regularized incomplete beta, one cubic root), and the small verdict (map,
+ * list, strings; about 2.5 KB). The histograms are read, never copied. About ten microseconds: a look
+ * per second for 1,000 releases costs about 1 % of a core.
  */
 public final class Judge {
 
 	/** The tail fraction the latency test is about: p99. */
 	static final double TAIL = 0.01;
 
-	private static final double SIX_OVER_PI_SQUARED = 6.0 / (Math.PI * Math.PI);
-
 	private final AnalysisConfig config;
 
-	private final int numberOfSteps;
+	private final int looksPerStep;
 
 	private final int minRequests;
 
-	private final double alphaPerStepPerTest;
+	private final double alphaPerTest;
 
 	private final NormalDistribution standardNormal = new NormalDistribution(0, 1);
 
 	/**
-	 * A judge for a release rolled out in {@code numberOfSteps} steps.
+	 * A judge for a release whose steps normally get {@code looksPerStep} looks.
 	 * @param config the analysis settings
-	 * @param numberOfSteps how many steps the rollout has (the false-rollback budget is split over them)
+	 * @param looksPerStep looks a step normally gets (step-interval / interval, at least 1): the false-rollback
+	 * budget is spent evenly over twice as many looks, then over a tail
 	 */
-	public Judge(AnalysisConfig config, int numberOfSteps) {
+	public Judge(AnalysisConfig config, int looksPerStep) {
 		this.config = Objects.requireNonNull(config, "config must not be null");
-		if (numberOfSteps < 1) {
-			throw new IllegalArgumentException("numberOfSteps must be at least 1, was " + numberOfSteps);
+		if (looksPerStep < 1) {
+			throw new IllegalArgumentException("looksPerStep must be at least 1, was " + looksPerStep);
 		}
 		if (!(config.confidence() > 0 && config.confidence() < 1)) {
 			throw new IllegalArgumentException(
@@ -115,10 +124,10 @@ public final class Judge {
 			throw new IllegalArgumentException(
 					"analysis.latency-tolerance must be 0 or more, was " + config.latencyTolerance());
 		}
-		this.numberOfSteps = numberOfSteps;
+		this.looksPerStep = looksPerStep;
 		// Without a single request there is nothing to judge, whatever min-requests says.
 		this.minRequests = Math.max(1, config.minRequests());
-		this.alphaPerStepPerTest = config.alpha() / (2.0 * numberOfSteps);
+		this.alphaPerTest = config.alpha() / 2.0;
 	}
 
 	/** The analysis settings this judge applies. */
@@ -126,20 +135,25 @@ public final class Judge {
 		return this.config;
 	}
 
-	/** The number of steps the false-rollback budget is split over. */
-	public int numberOfSteps() {
-		return this.numberOfSteps;
+	/** The looks a step normally gets; the flat part of the spending covers twice as many. */
+	public int looksPerStep() {
+		return this.looksPerStep;
 	}
 
 	/**
-	 * The significance level α_k = α / (2 · steps) · 6 / (π² k²) one test may spend at look k of a step.
+	 * The significance level α_k one test may spend at look k of a step (see the class description).
 	 * @param look the 1-based index of the look within the step
 	 */
 	public double alphaAtLook(int look) {
 		if (look < 1) {
 			throw new IllegalArgumentException("look must be at least 1, was " + look);
 		}
-		return this.alphaPerStepPerTest * SIX_OVER_PI_SQUARED / ((double) look * look);
+		int flat = 2 * this.looksPerStep;
+		if (look <= flat) {
+			return 0.75 * this.alphaPerTest / flat;
+		}
+		double j = look - flat;
+		return 0.25 * this.alphaPerTest / (j * (j + 1));
 	}
 
 	/**
@@ -218,11 +232,18 @@ public final class Judge {
 	private boolean testErrorRate(LaneSample stable, LaneSample canary, double alpha,
 			Map<String, Double> statistics, List<String> reasons) {
 		double margin = this.config.errorRateTolerance();
-		double z = FarringtonManning.z(canary.errors(), canary.requests(), stable.errors(), stable.requests(),
-				margin);
-		double critical = criticalZ(alpha);
+		long x1 = canary.errors();
+		long n1 = canary.requests();
+		long x2 = stable.errors();
+		long n2 = stable.requests();
+		double z = FarringtonManning.z(x1, n1, x2, n2, margin);
+		double normalCritical = criticalZ(alpha);
+		double skewness = FarringtonManning.skewness(x1, n1, x2, n2, margin);
+		double critical = FarringtonManning.criticalValue(normalCritical, skewness);
 		statistics.put("errorRate.z", z);
 		statistics.put("errorRate.critical", critical);
+		statistics.put("errorRate.normalCritical", normalCritical);
+		statistics.put("errorRate.skewness", skewness);
 		statistics.put("errorRate.alpha", alpha);
 		statistics.put("errorRate.difference", canary.errorRate() - stable.errorRate());
 		statistics.put("errorRate.tolerance", margin);
@@ -291,7 +312,7 @@ public final class Judge {
 
 	@Override
 	public String toString() {
-		return "Judge[steps=" + this.numberOfSteps + ", " + this.config + "]";
+		return "Judge[looksPerStep=" + this.looksPerStep + ", " + this.config + "]";
 	}
 
 }

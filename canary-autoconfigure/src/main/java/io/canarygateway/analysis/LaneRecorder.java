@@ -11,23 +11,24 @@ import org.HdrHistogram.WriterReaderPhaser;
  * interval snapshots for the judge.
  *
  * <p><b>Algorithm.</b> Two interval buffers, each an {@link AtomicHistogram} of latencies in
- * microseconds (whose total count is the request count) plus a {@link LongAdder} for errors. Writers record into the active buffer
- * inside a {@link WriterReaderPhaser} critical section; {@link #sampleInterval()} swaps the buffers,
- * waits (via {@link WriterReaderPhaser#flipPhase()}) until no writer is still inside the old one, copies
- * it into an immutable {@link LaneSample} and clears it for reuse as the next spare. This is the
- * double-buffering scheme of HdrHistogram's {@code org.HdrHistogram.Recorder}, done by hand so that the
- * request count, the error count and the latency histogram of a sample always describe exactly the same
- * requests (with a {@code Recorder} next to separate adders, a request in flight at the swap could be
- * counted in one interval and its latency in the next, giving samples with more errors than requests).
+ * microseconds (whose total count is the request count) and a {@link LongAdder} of errors. Writers
+ * record into the active buffer inside a {@link WriterReaderPhaser} critical section;
+ * {@link #sampleInterval()} swaps the buffers, waits (via {@link WriterReaderPhaser#flipPhase()}) until
+ * no writer is still inside the old one, copies it into an immutable {@link LaneSample} and clears it
+ * for reuse as the next spare. This is the double-buffering scheme of HdrHistogram's
+ * {@code org.HdrHistogram.Recorder}, done by hand so that the request count, the error count and the
+ * latency histogram of a sample always describe exactly the same requests (with a {@code Recorder}
+ * next to separate adders, a request in flight at the swap could be counted in one interval and its
+ * latency in the next, giving samples with more errors than requests).
  *
- * <p><b>Cost.</b> {@link #record} is wait-free on platforms with atomic increment (x86, ARMv8.1+): two
- * phaser increments, one atomic histogram increment (bucket and total count), one {@code LongAdder}
- * increment for a failure (plus a
- * CAS loop only when a new minimum or maximum is seen), and it allocates nothing once the adders' cells
- * for the current contention level exist. It never throws for out-of-range values: latencies are clamped
- * to {@code [0, highestTrackableMicros]}. {@link #sampleInterval()} is called by one thread at a time
- * (it is {@code synchronized}); it waits only for writers already inside their few-nanosecond critical
- * section and costs one copy of the histogram's counts array.
+ * <p><b>Cost.</b> {@link #record} is lock-free, and wait-free on platforms with an atomic increment
+ * (x86, ARMv8.1+) except for a short CAS loop when a new minimum or maximum latency is seen: two phaser
+ * increments, two atomic increments in the histogram (bucket and total count) and, for a failure, one
+ * {@code LongAdder} increment. It allocates nothing once the adder's cells for the current contention
+ * exist, and never throws: latencies are clamped to {@code [0, highestTrackableMicros]}.
+ * {@link #sampleInterval()} is called by one thread at a time (it is {@code synchronized}); it waits
+ * only for writers already inside their few-nanosecond critical section and costs one copy of the
+ * histogram's counts array.
  *
  * <p><b>Memory.</b> Fixed at construction, whatever the traffic: two histograms whose footprint depends
  * only on the range and precision (about 27 KB each for the default 1 µs..1 h at 2 significant digits;
@@ -40,8 +41,8 @@ public final class LaneRecorder {
 
 	/**
 	 * Default precision: 2 significant decimal digits, i.e. every recorded latency is known to within 1 %.
-	 * That is ample for a judge whose latency tolerance is tens of percent, and keeps a lane at ~55 KB
-	 * (3 digits would cost ~380 KB per lane, ~1.5 GB for 1,000 releases).
+	 * That is ample for a judge whose latency tolerance is tens of percent, and keeps a lane's recorder at
+	 * ~55 KB (3 digits: ~380 KB, i.e. ~0.75 GB for 1,000 releases before a single window is kept).
 	 */
 	public static final int DEFAULT_SIGNIFICANT_DIGITS = 2;
 

@@ -16,8 +16,9 @@ import org.HdrHistogram.Histogram;
  *
  * <p>The latency histogram (microseconds) is a private copy that is never mutated after construction,
  * so a sample may be read from any thread. The request count is the histogram's total count: every
- * request has a latency. Reads cost at most one pass over the histogram's counts array (a few thousand
- * longs at the recorder's default precision) and allocate nothing.
+ * request has a latency. Reads (counts, percentiles, figures) cost at most one pass over the histogram's
+ * counts array (a few thousand longs at the recorder's default precision) and allocate nothing;
+ * {@link #plus} and {@link #toBytes()} copy it.
  *
  * <p>Samples can be shipped between gateway replicas with {@link #toBytes()} and {@link #fromBytes}:
  * a small header, the error count and HdrHistogram's compressed (zlib) encoding of the histogram, which
@@ -162,11 +163,15 @@ public final class LaneSample {
 
 	/**
 	 * This sample as bytes: magic {@code "CGLS"}, format version, error count, length of the histogram
-	 * encoding, HdrHistogram's compressed histogram encoding. Read back with {@link #fromBytes}.
+	 * encoding, HdrHistogram's compressed histogram encoding. Read back with {@link #fromBytes}. Costs a
+	 * copy of the histogram and a deflate of its (run-length encoded) counts.
 	 */
 	public byte[] toBytes() {
-		ByteBuffer histogram = ByteBuffer.allocate(this.latencyMicros.getNeededByteBufferCapacity());
-		int length = this.latencyMicros.encodeIntoCompressedByteBuffer(histogram, Deflater.BEST_SPEED);
+		// HdrHistogram caches a buffer the size of the counts array in a histogram it compresses; encoding
+		// a throwaway copy keeps this sample's histogram untouched and its memory unchanged.
+		Histogram scratch = this.latencyMicros.copy();
+		ByteBuffer histogram = ByteBuffer.allocate(scratch.getNeededByteBufferCapacity());
+		int length = scratch.encodeIntoCompressedByteBuffer(histogram, Deflater.BEST_SPEED);
 		ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + length);
 		out.putInt(MAGIC).put(VERSION).putLong(this.errors).putInt(length);
 		out.put(histogram.array(), 0, length);
