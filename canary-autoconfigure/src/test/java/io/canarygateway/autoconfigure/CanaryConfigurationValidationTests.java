@@ -1,0 +1,159 @@
+package io.canarygateway.autoconfigure;
+
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+
+import io.canarygateway.control.ReleaseController;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+/**
+ * Every invalid {@code canary.*} value fails startup with an {@link InvalidCanaryConfigurationException} whose
+ * message — and the failure analysis Boot prints for it — names the full property and the rule it breaks.
+ */
+class CanaryConfigurationValidationTests {
+
+	private static final String ORDERS = "canary.releases.orders.";
+
+	private final ReactiveWebApplicationContextRunner runner = CanaryContexts.runner();
+
+	static Stream<Arguments> invalidProperties() {
+		return Stream.of(
+				arguments("missing stable-version", new String[] { ORDERS + "canary-version=v2" },
+						ORDERS + "stable-version", "is required"),
+				arguments("missing canary-version", new String[] { ORDERS + "stable-version=v1" },
+						ORDERS + "canary-version", "is required"),
+				arguments("equal versions", valid(ORDERS + "canary-version=v1"), ORDERS + "canary-version",
+						"must differ from stable-version, both were 'v1'"),
+				arguments("steps not increasing", valid(ORDERS + "steps=10,50,25"), ORDERS + "steps",
+						"must be strictly increasing, was [10, 50, 25]"),
+				arguments("repeated step", valid(ORDERS + "steps=10,10,100"), ORDERS + "steps",
+						"must be strictly increasing"),
+				arguments("step 0", valid(ORDERS + "steps=0,50,100"), ORDERS + "steps",
+						"each weight must be in (0,100] percent, was [0, 50, 100]"),
+				arguments("step 101", valid(ORDERS + "steps=50,101"), ORDERS + "steps",
+						"each weight must be in (0,100] percent, was [50, 101]"),
+				arguments("gate not a step", valid(ORDERS + "manual-gates=30"), ORDERS + "manual-gates",
+						"each gate must be one of the steps [5, 10, 25, 50, 100], was 30"),
+				arguments("negative step-interval", valid(ORDERS + "step-interval=-1m"), ORDERS + "step-interval",
+						"must be a positive duration, was PT-1M"),
+				arguments("zero progress-deadline", valid(ORDERS + "progress-deadline=0s"),
+						ORDERS + "progress-deadline", "must be a positive duration"),
+				arguments("confidence 1.5", valid(ORDERS + "analysis.confidence=1.5"), ORDERS + "analysis.confidence",
+						"must be in (0,1), was 1.5"),
+				arguments("confidence 0", valid(ORDERS + "analysis.confidence=0"), ORDERS + "analysis.confidence",
+						"must be in (0,1), was 0.0"),
+				arguments("failure-threshold 0", valid(ORDERS + "analysis.failure-threshold=0"),
+						ORDERS + "analysis.failure-threshold", "must be at least 1, was 0"),
+				arguments("negative analysis interval", valid(ORDERS + "analysis.interval=-5s"),
+						ORDERS + "analysis.interval", "must be a positive duration"),
+				arguments("breaker rate over 100", valid(ORDERS + "breaker.failure-rate-threshold=150"),
+						ORDERS + "breaker.failure-rate-threshold", "must be a percentage in (0,100]"),
+				arguments("empty instance-metadata-key", valid("canary.instance-metadata-key="),
+						"canary.instance-metadata-key", "must not be empty"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("invalidProperties")
+	void invalidPropertyFailsStartupNamingPropertyAndRule(String description, String[] properties, String property,
+			String rule) {
+		this.runner.withPropertyValues(properties).run((context) -> {
+			assertThat(context).hasFailed();
+			Throwable failure = context.getStartupFailure();
+			InvalidCanaryConfigurationException invalid = find(failure);
+			assertThat(invalid.getMessage()).contains(property).contains(rule);
+			assertThat(invalid.getProblems()).singleElement().asString().startsWith(property + ": ").contains(rule);
+			FailureAnalysis analysis = new CanaryConfigurationFailureAnalyzer().analyze(failure);
+			assertThat(analysis).isNotNull();
+			assertThat(analysis.getDescription()).contains(property + ": ").contains(rule);
+			assertThat(analysis.getAction()).isNotBlank();
+			assertThat(analysis.getCause()).isSameAs(invalid);
+		});
+	}
+
+	@Test
+	void everyProblemIsListedAtOnce() {
+		this.runner
+			.withPropertyValues(ORDERS + "stable-version=v1", ORDERS + "steps=50,10",
+					ORDERS + "analysis.confidence=2", "canary.releases.payments.canary-version=p2")
+			.run((context) -> {
+				InvalidCanaryConfigurationException invalid = find(context.getStartupFailure());
+				assertThat(invalid.getProblems()).hasSize(4)
+					.anySatisfy((p) -> assertThat(p).startsWith(ORDERS + "canary-version: is required"))
+					.anySatisfy((p) -> assertThat(p).startsWith(ORDERS + "steps: must be strictly increasing"))
+					.anySatisfy((p) -> assertThat(p).startsWith(ORDERS + "analysis.confidence: must be in (0,1)"))
+					.anySatisfy((p) -> assertThat(p)
+						.startsWith("canary.releases.payments.stable-version: is required"));
+				assertThat(new CanaryConfigurationFailureAnalyzer().analyze(context.getStartupFailure())
+					.getDescription()).contains(ORDERS + "steps")
+					.contains("canary.releases.payments.stable-version");
+			});
+	}
+
+	@Test
+	void invalidDefaultIsNamedAsTheDefaultForEveryReleaseThatInheritsIt() {
+		this.runner.withPropertyValues(CanaryContexts.ORDERS)
+			.withPropertyValues("canary.defaults.steps=50,10", "canary.defaults.analysis.failure-threshold=0",
+					"canary.releases.payments.stable-version=p1", "canary.releases.payments.canary-version=p2",
+					"canary.releases.payments.steps=10,50")
+			.run((context) -> {
+				InvalidCanaryConfigurationException invalid = find(context.getStartupFailure());
+				assertThat(invalid.getProblems()).containsExactlyInAnyOrder(
+						"canary.defaults.steps (inherited by canary.releases.orders): "
+								+ "must be strictly increasing, was [50, 10]",
+						"canary.defaults.analysis.failure-threshold (inherited by canary.releases.orders): "
+								+ "must be at least 1, was 0",
+						"canary.defaults.analysis.failure-threshold (inherited by canary.releases.payments): "
+								+ "must be at least 1, was 0");
+			});
+	}
+
+	@Test
+	void invalidReleaseValueIsNamedAsTheReleaseEvenWhenADefaultExists() {
+		this.runner.withPropertyValues(CanaryContexts.ORDERS)
+			.withPropertyValues("canary.defaults.steps=10,50", ORDERS + "steps=50,10")
+			.run((context) -> assertThat(find(context.getStartupFailure()).getProblems())
+				.containsExactly(ORDERS + "steps: must be strictly increasing, was [50, 10]"));
+	}
+
+	@Test
+	void validBoundaryValuesStart() {
+		this.runner.withPropertyValues(CanaryContexts.ORDERS)
+			.withPropertyValues(ORDERS + "steps=1,100", ORDERS + "manual-gates=100",
+					ORDERS + "analysis.confidence=0.5", ORDERS + "analysis.failure-threshold=1",
+					ORDERS + "analysis.error-rate-tolerance=0", ORDERS + "analysis.max-error-rate=1")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context).hasSingleBean(ReleaseController.class);
+			});
+	}
+
+	@Test
+	void analyzerIgnoresOtherFailures() {
+		assertThat(new CanaryConfigurationFailureAnalyzer().analyze(new IllegalStateException("other"))).isNull();
+	}
+
+	/** The properties of a valid release plus the given ones (a later value wins). */
+	private static String[] valid(String... properties) {
+		return Stream.concat(Stream.of(CanaryContexts.ORDERS), Stream.of(properties)).toArray(String[]::new);
+	}
+
+	private static InvalidCanaryConfigurationException find(Throwable failure) {
+		assertThat(failure).as("startup failure").isNotNull();
+		for (Throwable t = failure; t != null; t = t.getCause()) {
+			if (t instanceof InvalidCanaryConfigurationException invalid) {
+				return invalid;
+			}
+		}
+		throw new AssertionError("no InvalidCanaryConfigurationException in the cause chain", failure);
+	}
+
+}
