@@ -1,0 +1,225 @@
+package io.canarygateway.sample.demo;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.canarygateway.sample.gateway.SampleGatewayApplication;
+import io.canarygateway.sample.services.SampleServiceApplication;
+
+/**
+ * Everything the demo runs, in this JVM on free local ports: five sample-service instances (orders v1 ×2 and v2,
+ * payments v1 and v2) and the sample gateway, configured for the demo's pace. The gateway's own
+ * {@code application.yml} is used as shipped; only timings, ports and auto-start are overridden, on its command
+ * line (which beats the YAML).
+ */
+final class DemoCluster implements AutoCloseable {
+
+	/** A started sample-service instance. */
+	record Service(String key, String version, String instance, int port, ConfigurableApplicationContext context) {
+
+		String url() {
+			return "http://127.0.0.1:" + this.port;
+		}
+
+	}
+
+	private final DemoOptions options;
+
+	private final List<Service> services = new ArrayList<>();
+
+	private ConfigurableApplicationContext gateway;
+
+	private int gatewayPort;
+
+	private volatile boolean closed;
+
+	DemoCluster(DemoOptions options) {
+		this.options = options;
+	}
+
+	/** Starts the instances: {@code ORDERS_V1_A, ORDERS_V1_B, ORDERS_V2, PAYMENTS_V1, PAYMENTS_V2}. */
+	void startServices() {
+		startService("ORDERS_V1_A", "orders", "v1", "orders-v1-a");
+		startService("ORDERS_V1_B", "orders", "v1", "orders-v1-b");
+		startService("ORDERS_V2", "orders", "v2", "orders-v2");
+		startService("PAYMENTS_V1", "payments", "v1", "payments-v1");
+		startService("PAYMENTS_V2", "payments", "v2", "payments-v2");
+	}
+
+	private void startService(String key, String name, String version, String instance) {
+		ensureOpen();
+		List<String> properties = new ArrayList<>(List.of("server.port=0", "sample.service-name=" + name,
+				"sample.version=" + version, "sample.instance-id=" + instance,
+				// a little natural jitter, the same on every instance: real services are not all 1 ms
+				"sample.faults.latency-ms=2", "sample.faults.latency-jitter-ms=6"));
+		properties.addAll(loggingProperties());
+		ConfigurableApplicationContext context;
+		try {
+			context = new SpringApplicationBuilder(SampleServiceApplication.class).registerShutdownHook(false)
+				.logStartupInfo(false)
+				.properties(properties.toArray(String[]::new))
+				.run();
+		}
+		catch (RuntimeException ex) {
+			throw new StartupException("sample service " + name + " " + version + " (" + instance + ")", ex);
+		}
+		int port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+		synchronized (this) {
+			this.services.add(new Service(key, version, instance, port, context));
+		}
+		if (this.closed) {
+			context.close();
+		}
+	}
+
+	/** Starts the sample gateway in front of the instances. */
+	void startGateway() {
+		ensureOpen();
+		List<String> args = new ArrayList<>();
+		args.add("--server.port=" + this.options.port());
+		for (Service service : this.services) {
+			args.add("--" + service.key() + "=" + service.url());
+		}
+		args.addAll(List.of("--canary.defaults.auto-start=false",
+				"--canary.defaults.analysis.interval=" + this.options.analysisInterval().toMillis() + "ms",
+				"--canary.defaults.analysis.min-requests=" + this.options.minRequests(),
+				"--canary.defaults.step-interval=" + this.options.stepInterval().toMillis() + "ms",
+				"--canary.defaults.progress-deadline=" + (this.options.fast() ? "20s" : "60s"),
+				"--canary.releases.orders.steps=" + join(this.options.ordersSteps()),
+				"--canary.releases.payments.steps=" + join(this.options.paymentsSteps()),
+				"--canary.dashboard.enabled=true", "--spring.main.register-shutdown-hook=false"));
+		for (String property : loggingProperties()) {
+			args.add("--" + property);
+		}
+		try {
+			this.gateway = new SpringApplicationBuilder(SampleGatewayApplication.class).registerShutdownHook(false)
+				.logStartupInfo(false)
+				.run(args.toArray(String[]::new));
+		}
+		catch (RuntimeException ex) {
+			throw new StartupException("the sample gateway", ex);
+		}
+		if (this.closed) {
+			this.gateway.close();
+			ensureOpen();
+		}
+		this.gatewayPort = this.gateway.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+	}
+
+	private static String join(List<Integer> steps) {
+		return steps.stream().map(String::valueOf).collect(Collectors.joining(","));
+	}
+
+	private List<String> loggingProperties() {
+		List<String> properties = new ArrayList<>(List.of("logging.level.root=WARN"));
+		if (this.options.logFile() != null) {
+			// the terminal belongs to the demo: every log line goes to the file
+			properties.add("logging.file.name=" + this.options.logFile().toAbsolutePath());
+			properties.add("logging.threshold.console=OFF");
+			properties.add("logging.level.io.canarygateway=INFO");
+		}
+		else {
+			properties.add("logging.level.io.canarygateway=WARN");
+		}
+		return properties;
+	}
+
+	private void ensureOpen() {
+		if (this.closed) {
+			throw new IllegalStateException("the demo is stopping");
+		}
+	}
+
+	ConfigurableApplicationContext gatewayContext() {
+		return this.gateway;
+	}
+
+	int gatewayPort() {
+		return this.gatewayPort;
+	}
+
+	String gatewayUrl() {
+		return "http://127.0.0.1:" + this.gatewayPort;
+	}
+
+	/** The URL a person opens: localhost rather than 127.0.0.1. */
+	String publicUrl() {
+		return "http://localhost:" + this.gatewayPort;
+	}
+
+	String adminUser() {
+		return this.gateway.getEnvironment().getProperty("spring.security.user.name", "admin");
+	}
+
+	String adminPassword() {
+		return this.gateway.getEnvironment().getProperty("spring.security.user.password", "canary");
+	}
+
+	String dashboardPath() {
+		return this.gateway.getEnvironment().getProperty("canary.dashboard.path", "/canary-dashboard/");
+	}
+
+	/** The instances by property name (ORDERS_V2 …). */
+	synchronized Map<String, Service> services() {
+		Map<String, Service> map = new LinkedHashMap<>();
+		this.services.forEach((service) -> map.put(service.key(), service));
+		return map;
+	}
+
+	Service service(String key) {
+		Service service = services().get(key);
+		if (service == null) {
+			throw new IllegalStateException("no service " + key);
+		}
+		return service;
+	}
+
+	/** Stops the gateway, then the instances. Safe to call more than once and from a shutdown hook. */
+	@Override
+	public void close() {
+		List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+		synchronized (this) {
+			if (this.closed) {
+				return;
+			}
+			this.closed = true;
+			if (this.gateway != null) {
+				contexts.add(this.gateway);
+			}
+			this.services.forEach((service) -> contexts.add(service.context()));
+		}
+		for (ConfigurableApplicationContext context : contexts) {
+			try {
+				context.close();
+			}
+			catch (RuntimeException ex) {
+				// stopping anyway
+			}
+		}
+	}
+
+	/** Something did not start; says what. */
+	static final class StartupException extends RuntimeException {
+
+		StartupException(String what, Throwable cause) {
+			super("could not start " + what + ": " + rootMessage(cause), cause);
+		}
+
+		private static String rootMessage(Throwable ex) {
+			Throwable root = ex;
+			while (root.getCause() != null && root.getCause() != root) {
+				root = root.getCause();
+			}
+			String message = root.getMessage();
+			return root.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
+		}
+
+	}
+
+}

@@ -1,0 +1,109 @@
+package io.canarygateway.sample.demo;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/**
+ * The {@code ./demo} runner's story, in-process and in its fast mode: the bad canary of act 1 is rolled back without
+ * a failed GET reaching a user, and the good canaries of act 2 (orders automatically, payments after the operator
+ * resumes its manual gate) are promoted.
+ */
+class DemoTest {
+
+	@Test
+	@Timeout(value = 180, unit = TimeUnit.SECONDS) // about 30 s on an idle machine; generous for a loaded CI box
+	void badCanaryIsRolledBackAndGoodCanaryIsPromoted() {
+		ByteArrayOutputStream captured = new ByteArrayOutputStream();
+		PrintStream out = new PrintStream(new Tee(captured, System.out), true, StandardCharsets.UTF_8);
+
+		Demo.Result result = new Demo(DemoOptions.forTest(), out).run();
+
+		String output = captured.toString(StandardCharsets.UTF_8);
+		assertThat(result.failure()).as(output).isNull();
+		assertThat(result.exitCode()).isZero();
+
+		Demo.ActResult bad = result.act(1, "orders");
+		assertThat(bad.state()).isEqualTo("ROLLED_BACK");
+		assertThat(bad.reason()).isIn("analysis", "breaker");
+		assertThat(bad.canaryRequests()).isPositive();
+		assertThat(bad.canaryFailed()).isPositive();
+		assertThat(bad.getErrors()).as("GETs that failed on the canary are retried on stable").isZero();
+		assertThat(bad.decidedIn()).isNotNull();
+
+		Demo.ActResult orders = result.act(2, "orders");
+		assertThat(orders.state()).isEqualTo("PROMOTED");
+		assertThat(orders.steps()).isEqualTo(DemoOptions.forTest().ordersSteps().size());
+		assertThat(orders.canaryFailed()).isZero();
+		assertThat(orders.getErrors() + orders.postErrors()).isZero();
+		assertThat(result.act(2, "payments").state()).isEqualTo("PROMOTED");
+
+		assertThat(output).contains("ROLLED_BACK", "evidence:", "canary error rate", "PROMOTED", "Summary",
+				"The story ended as expected");
+		assertThat(output).as("plain mode: no ANSI escapes").doesNotContain("\u001b[");
+	}
+
+	@Test
+	void parsesOptions() {
+		DemoOptions options = DemoOptions.parse("--keep", "--fast", "--port=8080", "--rate", "300", "--plain",
+				"--ascii", "--log-file", "/tmp/x.log");
+		assertThat(options.keep()).isTrue();
+		assertThat(options.fast()).isTrue();
+		assertThat(options.port()).isEqualTo(8080);
+		assertThat(options.rate()).isEqualTo(300);
+		assertThat(options.live()).isFalse();
+		assertThat(options.color()).isFalse();
+		assertThat(options.unicode()).isFalse();
+		assertThat(options.logFile()).isEqualTo(Path.of("/tmp/x.log"));
+		assertThat(DemoOptions.parse("--live", "--no-color").color()).isFalse();
+		assertThat(DemoOptions.parse("--help").help()).isTrue();
+		assertThatIllegalArgumentException().isThrownBy(() -> DemoOptions.parse("--bogus"))
+			.withMessageContaining("--bogus");
+		assertThatIllegalArgumentException().isThrownBy(() -> DemoOptions.parse("--port", "99999"))
+			.withMessageContaining("--port");
+		assertThatIllegalArgumentException().isThrownBy(() -> DemoOptions.parse("--rate"))
+			.withMessageContaining("needs a value");
+	}
+
+	/** Writes to two streams: the captured output and the test's log. */
+	private static final class Tee extends OutputStream {
+
+		private final OutputStream first;
+
+		private final OutputStream second;
+
+		Tee(OutputStream first, OutputStream second) {
+			this.first = first;
+			this.second = second;
+		}
+
+		@Override
+		public void write(int b) throws java.io.IOException {
+			this.first.write(b);
+			this.second.write(b);
+		}
+
+		@Override
+		public void write(byte[] b, int off, int len) throws java.io.IOException {
+			this.first.write(b, off, len);
+			this.second.write(b, off, len);
+		}
+
+		@Override
+		public void flush() throws java.io.IOException {
+			this.first.flush();
+			this.second.flush();
+		}
+
+	}
+
+}
