@@ -221,12 +221,6 @@ public class AnalysisLoop implements AutoCloseable {
 
 		LaneSample canary = LaneSample.EMPTY;
 
-		/** The fleet's stable data of the current step at the last look. */
-		LaneSample fleetStable = LaneSample.EMPTY;
-
-		/** The previous step's stable data, the baseline when this step's stable lane has too little. */
-		LaneSample carriedBaseline = LaneSample.EMPTY;
-
 		int look;
 
 		int failuresInRow;
@@ -255,19 +249,11 @@ public class AnalysisLoop implements AutoCloseable {
 		}
 
 		void begin(ReleaseStatus status) {
-			int minRequests = this.release.config().analysis().minRequests();
-			if (status.rollout() != this.rollout) {
-				this.carriedBaseline = LaneSample.EMPTY;
-			}
-			else if (this.fleetStable.requests() >= minRequests) {
-				this.carriedBaseline = this.fleetStable;
-			}
 			this.rollout = status.rollout();
 			this.weight = status.weight();
 			this.stepStartedAt = status.stepStartedAt();
 			this.stable = LaneSample.EMPTY;
 			this.canary = LaneSample.EMPTY;
-			this.fleetStable = LaneSample.EMPTY;
 			this.look = 0;
 			this.failuresInRow = 0;
 			this.failedInStep = false;
@@ -286,8 +272,6 @@ public class AnalysisLoop implements AutoCloseable {
 			this.stepStartedAt = null;
 			this.stable = LaneSample.EMPTY;
 			this.canary = LaneSample.EMPTY;
-			this.fleetStable = LaneSample.EMPTY;
-			this.carriedBaseline = LaneSample.EMPTY;
 		}
 
 		void add(LaneSample stableInterval, LaneSample canaryInterval) {
@@ -296,12 +280,13 @@ public class AnalysisLoop implements AutoCloseable {
 			this.look++;
 		}
 
+		/**
+		 * Judges the fleet's window. The canary is only ever compared with stable traffic of the same step: at a
+		 * weight where stable gets too little (100 %), the judge skips the relative tests and decides on the
+		 * ceilings, rather than compare with an earlier step whose conditions (load, time of day) may differ.
+		 */
 		Verdict judge(FleetWindows.Totals totals, Instant now) {
-			int minRequests = this.release.config().analysis().minRequests();
-			LaneSample baseline = (totals.stable().requests() >= minRequests
-					|| this.carriedBaseline.requests() < minRequests) ? totals.stable() : this.carriedBaseline;
-			this.fleetStable = totals.stable();
-			return this.judge.judge(baseline, totals.canary(), this.look, now);
+			return this.judge.judge(totals.stable(), totals.canary(), this.look, now);
 		}
 
 	}
