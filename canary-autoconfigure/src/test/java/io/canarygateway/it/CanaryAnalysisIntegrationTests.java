@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +50,9 @@ class CanaryAnalysisIntegrationTests {
 
 	@Autowired
 	Events events;
+
+	@Autowired
+	MeterRegistry meters;
 
 	@LocalServerPort
 	int port;
@@ -195,6 +199,12 @@ class CanaryAnalysisIntegrationTests {
 		assertThat(history.get(0).weight()).as("the operator's start").isEqualTo(10);
 		assertThat(history.get(history.size() - 1).to()).isEqualTo(ReleaseState.PROMOTED);
 		assertThat(history.get(history.size() - 1).evidence().result()).isEqualTo(Verdict.Result.PASS);
+		assertThat(this.meters.find("canary.analysis").tags("release", "healthy", "verdict", "pass").counter().count())
+			.isPositive();
+		assertThat(this.meters.find("canary.transitions")
+			.tags("release", "healthy", "state", "PROMOTED", "reason", "schedule")
+			.counter()
+			.count()).isEqualTo(1);
 	}
 
 	@Test
