@@ -1,0 +1,152 @@
+package io.canarygateway.store.redis;
+
+import java.time.Clock;
+import java.util.List;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.util.ClassUtils;
+
+import io.canarygateway.analysis.FleetWindows;
+import io.canarygateway.autoconfigure.CanaryAutoConfiguration;
+import io.canarygateway.autoconfigure.CanaryProperties;
+import io.canarygateway.autoconfigure.InvalidCanaryConfigurationException;
+import io.canarygateway.control.ReleaseController;
+import io.canarygateway.store.ReleaseStore;
+
+/**
+ * With {@code canary.store.type=redis}: the {@link RedisReleaseStore}, the {@link RedisFleetWindows}, the retry of
+ * {@link PendingRollbacks}, the {@code canaryStore} health contributor and the {@code canary.store.available} gauge,
+ * on the application's Redis connection ({@code spring.data.redis.*}, Lettuce). Without Spring Data Redis on the
+ * class path startup fails with a message naming the dependency to add. Wiring only.
+ */
+@AutoConfiguration(before = CanaryAutoConfiguration.class,
+		afterName = { "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+				"org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration" })
+@ConditionalOnClass(GlobalFilter.class)
+@ConditionalOnProperty(prefix = CanaryProperties.PREFIX, name = "enabled", matchIfMissing = true)
+@ConditionalOnProperty(prefix = CanaryProperties.PREFIX, name = "store.type", havingValue = "redis")
+@EnableConfigurationProperties(CanaryRedisProperties.class)
+public class CanaryRedisAutoConfiguration {
+
+	static final String SPRING_DATA_REDIS = "org.springframework.data.redis.connection.ReactiveRedisConnectionFactory";
+
+	private static final String LETTUCE = "io.lettuce.core.RedisClient";
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = SPRING_DATA_REDIS)
+	static class RedisStoreConfiguration {
+
+		@Bean
+		StoreAvailability canaryStoreAvailability(ObjectProvider<RedisConnectionFactory> connectionFactory,
+				CanaryRedisProperties properties) {
+			List<String> problems = properties.problems();
+			if (!problems.isEmpty()) {
+				throw new InvalidCanaryConfigurationException(problems);
+			}
+			return new StoreAvailability(describe(connectionFactory.getIfAvailable()));
+		}
+
+		@Bean
+		RedisCalls canaryRedisCalls(StoreAvailability availability, CanaryRedisProperties properties) {
+			return new RedisCalls(availability, properties.getTimeout());
+		}
+
+		@Bean(initMethod = "start", destroyMethod = "close")
+		@ConditionalOnMissingBean(ReleaseStore.class)
+		RedisReleaseStore canaryReleaseStore(ReactiveRedisConnectionFactory connectionFactory,
+				CanaryRedisProperties properties, RedisCalls calls) {
+			// injected, not looked up: the store must close before the connection factory does
+			return new RedisReleaseStore(connectionFactory, new RedisKeys(properties.getKeyPrefix()), calls,
+					properties.getRefreshInterval());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean(FleetWindows.class)
+		RedisFleetWindows canaryFleetWindows(ReactiveRedisConnectionFactory connectionFactory,
+				CanaryRedisProperties properties, RedisCalls calls) {
+			return new RedisFleetWindows(connectionFactory, new RedisKeys(properties.getKeyPrefix()), calls,
+					properties.getWindowTtl());
+		}
+
+		@Bean
+		PendingRollbacksRegistrar canaryPendingRollbacks(ObjectProvider<RedisReleaseStore> store,
+				ObjectProvider<ReleaseController> controller) {
+			return new PendingRollbacksRegistrar(store, controller);
+		}
+
+		private static String describe(RedisConnectionFactory factory) {
+			if (factory != null && ClassUtils.isPresent(LETTUCE, factory.getClass().getClassLoader())
+					&& factory instanceof LettuceConnectionFactory lettuce) {
+				return "Redis at " + lettuce.getHostName() + ":" + lettuce.getPort();
+			}
+			return "Redis";
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { SPRING_DATA_REDIS, "org.springframework.boot.health.contributor.HealthIndicator" })
+	static class RedisStoreHealthConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "canaryStoreHealthIndicator")
+		CanaryStoreHealthIndicator canaryStoreHealthIndicator(StoreAvailability availability) {
+			return new CanaryStoreHealthIndicator(availability);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnMissingClass(SPRING_DATA_REDIS)
+	static class SpringDataRedisMissingConfiguration {
+
+		@Bean
+		ReleaseStore canaryReleaseStore() {
+			throw new InvalidCanaryConfigurationException(List.of(CanaryProperties.PREFIX
+					+ ".store.type: 'redis' needs Spring Data Redis on the class path; add the dependency "
+					+ "org.springframework.boot:spring-boot-starter-data-redis and configure spring.data.redis.*"));
+		}
+
+	}
+
+	/**
+	 * Hands {@link PendingRollbacks} to the store once every singleton exists, so the store's thread never creates
+	 * the controller bean while the context is still starting.
+	 */
+	static final class PendingRollbacksRegistrar implements SmartInitializingSingleton {
+
+		private final ObjectProvider<RedisReleaseStore> store;
+
+		private final ObjectProvider<ReleaseController> controller;
+
+		PendingRollbacksRegistrar(ObjectProvider<RedisReleaseStore> store,
+				ObjectProvider<ReleaseController> controller) {
+			this.store = store;
+			this.controller = controller;
+		}
+
+		@Override
+		public void afterSingletonsInstantiated() {
+			RedisReleaseStore redisStore = this.store.getIfAvailable();
+			ReleaseController releaseController = this.controller.getIfAvailable();
+			if (redisStore != null && releaseController != null) {
+				redisStore.afterRefresh(new PendingRollbacks(releaseController, Clock.systemUTC()));
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,95 @@
+package io.canarygateway.store.redis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Tuning of the Redis release store ({@code canary.store.type=redis}). The connection itself is the application's
+ * ({@code spring.data.redis.*}).
+ */
+@ConfigurationProperties(prefix = CanaryRedisProperties.PREFIX)
+public class CanaryRedisProperties {
+
+	/** The prefix of these properties. */
+	public static final String PREFIX = "canary.store.redis";
+
+	/**
+	 * Longest wait for one Redis call. A call that takes longer counts as Redis being unreachable: the gateway
+	 * then serves with the release state it last knew until a probe reaches Redis again.
+	 */
+	private Duration timeout = Duration.ofSeconds(1);
+
+	/**
+	 * How often every release is re-read from Redis (the safety net under pub/sub notifications), lost records
+	 * are re-seeded and, while Redis is unreachable, how often it is probed.
+	 */
+	private Duration refreshInterval = Duration.ofSeconds(2);
+
+	/**
+	 * How long a step's analysis window (each replica's share) stays in Redis after its last write. Must be well
+	 * above the longest analysis interval.
+	 */
+	private Duration windowTtl = Duration.ofMinutes(10);
+
+	/**
+	 * What every key and the pub/sub channel start with. Gateway fleets that share one Redis but not their
+	 * releases need different prefixes.
+	 */
+	private String keyPrefix = RedisKeys.DEFAULT_PREFIX;
+
+	/**
+	 * What breaks a rule, one line per problem: {@code <property>: <rule>} (empty when all is well).
+	 */
+	public List<String> problems() {
+		List<String> problems = new ArrayList<>();
+		positive(problems, "timeout", this.timeout);
+		positive(problems, "refresh-interval", this.refreshInterval);
+		positive(problems, "window-ttl", this.windowTtl);
+		if (this.keyPrefix == null || this.keyPrefix.isBlank()) {
+			problems.add(PREFIX + ".key-prefix: must not be blank, was '" + this.keyPrefix + "'");
+		}
+		return problems;
+	}
+
+	private static void positive(List<String> problems, String name, Duration value) {
+		if (value == null || value.isNegative() || value.isZero() || value.toMillis() == 0) {
+			problems.add(PREFIX + "." + name + ": must be a positive duration of at least 1ms, was " + value);
+		}
+	}
+
+	public Duration getTimeout() {
+		return this.timeout;
+	}
+
+	public void setTimeout(Duration timeout) {
+		this.timeout = timeout;
+	}
+
+	public Duration getRefreshInterval() {
+		return this.refreshInterval;
+	}
+
+	public void setRefreshInterval(Duration refreshInterval) {
+		this.refreshInterval = refreshInterval;
+	}
+
+	public Duration getWindowTtl() {
+		return this.windowTtl;
+	}
+
+	public void setWindowTtl(Duration windowTtl) {
+		this.windowTtl = windowTtl;
+	}
+
+	public String getKeyPrefix() {
+		return this.keyPrefix;
+	}
+
+	public void setKeyPrefix(String keyPrefix) {
+		this.keyPrefix = keyPrefix;
+	}
+
+}

@@ -1,0 +1,169 @@
+package io.canarygateway.store.redis;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import reactor.core.publisher.Flux;
+
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.core.ReactiveRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.data.redis.serializer.RedisElementReader;
+import org.springframework.data.redis.serializer.RedisElementWriter;
+import org.springframework.data.redis.serializer.RedisSerializationContext;
+import org.springframework.data.redis.serializer.RedisSerializer;
+
+import io.canarygateway.analysis.FleetWindows;
+import io.canarygateway.analysis.LaneSample;
+import io.canarygateway.store.ReleaseStoreUnavailableException;
+
+/**
+ * The fleet's analysis window on Redis: each gateway replica writes its cumulative share of the current step's
+ * window (both lanes' counts and latency histograms, {@link LaneSample#toBytes()}) into the hash
+ * {@code canary:{<release>}:window:<rollout>:<step start, epoch ms>} under its own replica id, and reads every
+ * replica's share back in the same Lua script; the judge then decides on the sum. A replica that restarts gets a new
+ * id and starts from zero, so its earlier share (still in the hash) is neither lost nor counted twice. The hash
+ * expires {@code window-ttl} after its last write.
+ * <p>
+ * While Redis is unreachable {@link #combine} throws {@link ReleaseStoreUnavailableException}: the analysis loop
+ * then skips the look (it would otherwise judge this replica's share alone) and automatic progression is frozen;
+ * what this replica records meanwhile stays in its window and is written with the next look that reaches Redis.
+ */
+public class RedisFleetWindows implements FleetWindows {
+
+	/**
+	 * KEYS[1]: the window's hash. ARGV: this replica's id, its share, the time to live in ms. Returns every
+	 * replica's share.
+	 */
+	static final String PUBLISH_AND_READ = """
+			redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+			redis.call('PEXPIRE', KEYS[1], ARGV[3])
+			return redis.call('HVALS', KEYS[1])
+			""";
+
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> SCRIPT = RedisScript.of(PUBLISH_AND_READ, List.class);
+
+	private static final RedisElementWriter<Object> ARGUMENTS = (argument) -> ByteBuffer
+		.wrap((argument instanceof byte[] bytes) ? bytes : argument.toString().getBytes(StandardCharsets.UTF_8));
+
+	private static final RedisElementReader<Object> VALUES = (buffer) -> {
+		byte[] bytes = new byte[buffer.remaining()];
+		buffer.get(bytes);
+		return bytes;
+	};
+
+	private final ReactiveRedisTemplate<String, byte[]> redis;
+
+	private final RedisKeys keys;
+
+	private final RedisCalls calls;
+
+	private final Duration ttl;
+
+	private final String replicaId;
+
+	/**
+	 * @param connectionFactory the application's Redis connection (Lettuce)
+	 * @param keys the key names
+	 * @param calls runs each call with its timeout (the release store's, so both share one availability)
+	 * @param ttl how long a window lives after its last write
+	 */
+	public RedisFleetWindows(ReactiveRedisConnectionFactory connectionFactory, RedisKeys keys, RedisCalls calls,
+			Duration ttl) {
+		if (ttl.toMillis() <= 0) {
+			throw new IllegalArgumentException("the window time to live must be at least 1 ms, was " + ttl);
+		}
+		this.redis = new ReactiveRedisTemplate<>(connectionFactory, RedisSerializationContext
+			.<String, byte[]>newSerializationContext(RedisSerializer.string())
+			.value(RedisSerializer.byteArray())
+			.hashKey(RedisSerializer.string())
+			.hashValue(RedisSerializer.byteArray())
+			.build());
+		this.keys = keys;
+		this.calls = calls;
+		this.ttl = ttl;
+		this.replicaId = ProcessHandle.current().pid() + "-"
+				+ HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+	}
+
+	/** This replica's field in every window hash: random per instance (per gateway application context). */
+	public String replicaId() {
+		return this.replicaId;
+	}
+
+	@Override
+	@SuppressWarnings({ "rawtypes", "unchecked" })
+	public Totals combine(String release, long rollout, Instant stepStartedAt, LaneSample stable, LaneSample canary) {
+		String key = this.keys.window(release, rollout, stepStartedAt);
+		Flux<Object> reply = (Flux) this.redis.execute(SCRIPT, List.of(key),
+				List.of(this.replicaId, encode(stable, canary), Long.toString(this.ttl.toMillis())), ARGUMENTS,
+				(RedisElementReader) VALUES);
+		List<byte[]> shares = this.calls.await("share the analysis window of release '" + release + "'",
+				reply.collectList().map(RedisFleetWindows::bytes));
+		LaneSample fleetStable = LaneSample.EMPTY;
+		LaneSample fleetCanary = LaneSample.EMPTY;
+		for (byte[] share : shares) {
+			LaneSample[] lanes;
+			try {
+				lanes = decode(share);
+			}
+			catch (IllegalArgumentException ex) {
+				// a share this version cannot read (e.g. written by a newer gateway) is left out, not fatal
+				continue;
+			}
+			fleetStable = fleetStable.plus(lanes[0]);
+			fleetCanary = fleetCanary.plus(lanes[1]);
+		}
+		return new Totals(fleetStable, fleetCanary);
+	}
+
+	private static List<byte[]> bytes(List<?> reply) {
+		List<byte[]> values = new ArrayList<>(reply.size());
+		for (Object element : reply) {
+			if (element instanceof byte[] bytes) {
+				values.add(bytes);
+			}
+			else if (element instanceof List<?> nested) {
+				values.addAll(bytes(nested));
+			}
+		}
+		return values;
+	}
+
+	/** One replica's share: the stable sample's length, the stable sample, the canary sample. */
+	static byte[] encode(LaneSample stable, LaneSample canary) {
+		byte[] s = stable.toBytes();
+		byte[] c = canary.toBytes();
+		return ByteBuffer.allocate(Integer.BYTES + s.length + c.length).putInt(s.length).put(s).put(c).array();
+	}
+
+	/** The two lanes of a share written by {@link #encode}: stable, canary. */
+	static LaneSample[] decode(byte[] share) {
+		ByteBuffer in = ByteBuffer.wrap(share);
+		if (in.remaining() < Integer.BYTES) {
+			throw new IllegalArgumentException("window share too short: " + share.length + " bytes");
+		}
+		int stableLength = in.getInt();
+		if (stableLength < 0 || stableLength > in.remaining()) {
+			throw new IllegalArgumentException("window share has a bad stable length " + stableLength);
+		}
+		byte[] stable = new byte[stableLength];
+		in.get(stable);
+		byte[] canary = new byte[in.remaining()];
+		in.get(canary);
+		return new LaneSample[] { LaneSample.fromBytes(stable), LaneSample.fromBytes(canary) };
+	}
+
+	@Override
+	public String toString() {
+		return "RedisFleetWindows[replica " + this.replicaId + "]";
+	}
+
+}

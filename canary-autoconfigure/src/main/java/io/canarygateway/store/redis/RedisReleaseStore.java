@@ -1,0 +1,420 @@
+package io.canarygateway.store.redis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.connection.ReactiveSubscription;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
+
+import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.store.ReleaseStore;
+import io.canarygateway.store.ReleaseStoreUnavailableException;
+
+/**
+ * The release store shared by every gateway replica: one record per release in Redis, replaced only by
+ * compare-and-set, with change notification, so that all replicas act as one gateway.
+ *
+ * <h2>How</h2>
+ * <ul>
+ * <li><b>Record.</b> Each release is one hash {@code canary:{<release>}:release} ({@link RedisKeys}) holding its
+ * revision, canary version and the JSON record ({@link ReleaseRecordCodec}).</li>
+ * <li><b>Compare-and-set.</b> One Lua script per update compares the stored revision with the expected one, stores
+ * the record and publishes it on {@code canary:releases}, atomically: two writers that read the same record can
+ * never both store their successor, and no change is stored without being announced.</li>
+ * <li><b>Notification.</b> Every replica subscribes to the channel and hands each record to its listeners (the
+ * release controller applies it within milliseconds). As a safety net against a lost message or subscription,
+ * every release is also re-read every {@code refresh-interval}.</li>
+ * <li><b>Timeouts.</b> Every call waits at most {@code timeout}; calls go through the reactive API so that a call
+ * that timed out is cancelled and never sent late ({@link RedisCalls}).</li>
+ * </ul>
+ *
+ * <h2>When Redis is unreachable (the outage policy)</h2>
+ * <ol>
+ * <li><b>Requests never fail because of Redis.</b> Routing reads the release state each gateway holds in memory,
+ * never Redis; the gateway keeps routing with the last state it knew.</li>
+ * <li><b>Changes are frozen.</b> Every call fails fast with {@link ReleaseStoreUnavailableException} (only the
+ * periodic probe waits for Redis): the analysis loop skips its looks (no step advance, pause or rollback is
+ * decided on part of the fleet's data), operator actions answer 503, nothing changes.</li>
+ * <li><b>Breakers keep protecting users.</b> Each gateway's breaker is local: a canary that fails while Redis is down
+ * is cut off by the gateways that see it fail, at once. The rollback it calls for is written when Redis is back
+ * ({@link PendingRollbacks}), and then spreads to every replica.</li>
+ * <li><b>Reported once.</b> The outage is logged when it begins and when it ends, never per call; the gauge
+ * {@code canary.store.available} and the health contributor {@code canaryStore} show it
+ * ({@link StoreAvailability}).</li>
+ * <li><b>Redis comes back empty</b> (restarted without persistence) <b>or older</b> (failed over to a replica that
+ * missed writes): each gateway re-seeds every release it knows from the last record it saw — stored only if Redis
+ * has none, or an older revision of the same canary version, so the newest copy in the fleet wins — instead of
+ * resetting the release. Then progression resumes.</li>
+ * <li><b>A gateway that starts while Redis is unreachable fails to start</b> (it cannot know where the fleet is);
+ * running gateways are not affected.</li>
+ * </ol>
+ * <p>
+ * Thread-safe. Calls block up to {@code timeout}: make them off Reactor's non-blocking threads.
+ */
+public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
+
+	private static final System.Logger LOG = System.getLogger(RedisReleaseStore.class.getName());
+
+	/**
+	 * Compare-and-set of one release record. KEYS[1]: the record's hash. ARGV: the revision the writer read (0 for
+	 * none), the new revision, the new canary version, the new record, the channel. Returns {'1'} when stored, or
+	 * {'0', the stored record or ''} when another writer got there first.
+	 */
+	static final String COMPARE_AND_SET = """
+			local stored = tonumber(redis.call('HGET', KEYS[1], 'revision')) or 0
+			if stored ~= tonumber(ARGV[1]) then
+			  return {'0', redis.call('HGET', KEYS[1], 'record') or ''}
+			end
+			redis.call('HSET', KEYS[1], 'revision', ARGV[2], 'canaryVersion', ARGV[3], 'record', ARGV[4])
+			redis.call('PUBLISH', ARGV[5], ARGV[4])
+			return {'1'}
+			""";
+
+	/**
+	 * Puts back a record Redis lost. KEYS[1]: the record's hash. ARGV: the revision, canary version and record a
+	 * gateway last knew, the channel. Stores it when there is no record, or when the stored one is an older revision
+	 * of the same canary version (another gateway re-seeded a staler copy); returns like {@link #COMPARE_AND_SET}.
+	 */
+	static final String SEED = """
+			local stored = tonumber(redis.call('HGET', KEYS[1], 'revision'))
+			if stored and (stored >= tonumber(ARGV[1]) or redis.call('HGET', KEYS[1], 'canaryVersion') ~= ARGV[2]) then
+			  return {'0', redis.call('HGET', KEYS[1], 'record') or ''}
+			end
+			redis.call('HSET', KEYS[1], 'revision', ARGV[1], 'canaryVersion', ARGV[2], 'record', ARGV[3])
+			redis.call('PUBLISH', ARGV[4], ARGV[3])
+			return {'1'}
+			""";
+
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> CAS_SCRIPT = RedisScript.of(COMPARE_AND_SET, List.class);
+
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> SEED_SCRIPT = RedisScript.of(SEED, List.class);
+
+	private static final String RECORD_FIELD = "record";
+
+
+	private final ReactiveRedisConnectionFactory connectionFactory;
+
+	private final ReactiveStringRedisTemplate redis;
+
+	private final RedisKeys keys;
+
+	private final ReleaseRecordCodec codec = new ReleaseRecordCodec();
+
+	private final RedisCalls calls;
+
+	private final Duration refreshInterval;
+
+	/** The releases this gateway reads or writes: re-read and, when lost, re-seeded by every refresh. */
+	private final Set<String> known = ConcurrentHashMap.newKeySet();
+
+	/** The newest record this gateway saw of each release: what it re-seeds from. */
+	private final ConcurrentMap<String, ReleaseStatus> lastKnown = new ConcurrentHashMap<>();
+
+	private final CopyOnWriteArrayList<Consumer<ReleaseStatus>> listeners = new CopyOnWriteArrayList<>();
+
+	private final CopyOnWriteArrayList<Runnable> afterRefresh = new CopyOnWriteArrayList<>();
+
+	private final ScheduledExecutorService executor;
+
+	private ReactiveRedisMessageListenerContainer container;
+
+	private volatile Disposable subscription;
+
+	private volatile boolean closed;
+
+	/**
+	 * @param connectionFactory the application's Redis connection (Lettuce)
+	 * @param keys the key names
+	 * @param calls runs each call with its timeout (shared with the {@link RedisFleetWindows})
+	 * @param refreshInterval how often every known release is re-read (and Redis probed during an outage)
+	 */
+	public RedisReleaseStore(ReactiveRedisConnectionFactory connectionFactory, RedisKeys keys, RedisCalls calls,
+			Duration refreshInterval) {
+		if (refreshInterval.toMillis() <= 0) {
+			throw new IllegalArgumentException("the refresh interval must be at least 1 ms, was " + refreshInterval);
+		}
+		this.connectionFactory = connectionFactory;
+		this.redis = new ReactiveStringRedisTemplate(connectionFactory);
+		this.keys = keys;
+		this.calls = calls;
+		this.refreshInterval = refreshInterval;
+		this.executor = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "canary-redis-store");
+			thread.setDaemon(true);
+			return thread;
+		});
+	}
+
+	/** Subscribes to the change channel and schedules the periodic re-read. */
+	public void start() {
+		try {
+			// still warming up: the first connection may take longer than a call (RedisCalls)
+			this.calls.probe("answer PING", ping());
+			subscribeToChanges();
+		}
+		catch (ReleaseStoreUnavailableException ex) {
+			// logged once by StoreAvailability; the first refresh that reaches Redis subscribes
+		}
+		long period = this.refreshInterval.toMillis();
+		this.executor.scheduleWithFixedDelay(this::refreshQuietly, period, period, TimeUnit.MILLISECONDS);
+	}
+
+	/** Whether Redis was reachable at the last call. */
+	public StoreAvailability availability() {
+		return this.calls.availability();
+	}
+
+	/** How this store calls Redis. */
+	RedisCalls calls() {
+		return this.calls;
+	}
+
+	/** The key names this store uses. */
+	public RedisKeys keys() {
+		return this.keys;
+	}
+
+	/**
+	 * Runs {@code task} on the store's thread after every refresh that reached Redis (e.g. to write what this
+	 * gateway decided while Redis was unreachable). A task may call the store; it must not throw.
+	 */
+	public void afterRefresh(Runnable task) {
+		this.afterRefresh.add(task);
+	}
+
+	@Override
+	public Optional<ReleaseStatus> find(String release) {
+		this.known.add(release);
+		return Optional.ofNullable(settle(release, read(release)));
+	}
+
+	@Override
+	public Swap compareAndSet(ReleaseStatus next, long expectedRevision) {
+		this.known.add(next.release());
+		String record = this.codec.write(next);
+		List<String> reply = this.calls.await("store release '" + next.release() + "'",
+				script(CAS_SCRIPT, next.release(), Long.toString(expectedRevision), Long.toString(next.revision()),
+						next.canaryVersion(), record, this.keys.channel()));
+		if (swapped(reply)) {
+			remember(next, true);
+			notifyListeners(next);
+			return new Swap(true, next);
+		}
+		ReleaseStatus current = stored(reply);
+		if (current != null) {
+			remember(current, true);
+		}
+		return new Swap(false, current);
+	}
+
+	@Override
+	public AutoCloseable subscribe(Consumer<ReleaseStatus> listener) {
+		this.listeners.add(listener);
+		return () -> this.listeners.remove(listener);
+	}
+
+	/**
+	 * One round of the safety net: probes Redis, subscribes again if the subscription was lost, re-reads every
+	 * known release (re-seeding what Redis lost) and hands each record to the listeners, then runs the
+	 * {@link #afterRefresh} tasks.
+	 * @throws ReleaseStoreUnavailableException if Redis cannot be reached
+	 */
+	public void refresh() {
+		if (this.closed) {
+			return;
+		}
+		this.calls.probe("answer PING", ping());
+		subscribeToChanges();
+		for (String release : this.known) {
+			ReleaseStatus current = settle(release, read(release));
+			if (current != null) {
+				notifyListeners(current);
+			}
+		}
+		if (!this.known.isEmpty()) {
+			// the gateway's releases were read once: connections and code paths are warm
+			this.calls.warmedUp();
+		}
+		for (Runnable task : this.afterRefresh) {
+			try {
+				task.run();
+			}
+			catch (RuntimeException ex) {
+				LOG.log(System.Logger.Level.WARNING, "After-refresh task " + task + " failed", ex);
+			}
+		}
+	}
+
+	private void refreshQuietly() {
+		try {
+			refresh();
+		}
+		catch (ReleaseStoreUnavailableException ex) {
+			// StoreAvailability logged the outage when it began; the next round probes again
+		}
+		catch (RuntimeException ex) {
+			LOG.log(System.Logger.Level.WARNING, "Re-reading the releases from Redis failed", ex);
+		}
+	}
+
+	private Mono<String> ping() {
+		return this.redis.execute((connection) -> connection.ping()).next();
+	}
+
+	private ReleaseStatus read(String release) {
+		Object json = this.calls.await("read release '" + release + "'",
+				this.redis.opsForHash().get(this.keys.release(release), RECORD_FIELD));
+		return (json != null) ? this.codec.read(json.toString()) : null;
+	}
+
+	/**
+	 * What Redis holds for a release once what it lost is put back: when Redis has no record, or an older revision
+	 * of the canary version this gateway last saw, the last known record is re-seeded (the release goes on where it
+	 * was instead of being reset).
+	 */
+	private ReleaseStatus settle(String release, ReleaseStatus stored) {
+		ReleaseStatus known = this.lastKnown.get(release);
+		if (known != null && lost(stored, known)) {
+			List<String> reply = this.calls.await("re-seed release '" + release + "'",
+					script(SEED_SCRIPT, release, Long.toString(known.revision()), known.canaryVersion(),
+							this.codec.write(known), this.keys.channel()));
+			if (swapped(reply)) {
+				LOG.log(System.Logger.Level.INFO,
+						"Redis had {0} release ''{1}''; re-seeded it from this gateway''s last known record: revision "
+								+ "{2}, {3} at {4} %",
+						(stored == null) ? "lost" : "an older revision (" + stored.revision() + ") of", release,
+						known.revision(), known.state(), known.weight());
+				notifyListeners(known);
+				return known;
+			}
+			stored = stored(reply);
+		}
+		if (stored != null) {
+			remember(stored, true);
+		}
+		return stored;
+	}
+
+	private static boolean lost(ReleaseStatus stored, ReleaseStatus known) {
+		return stored == null
+				|| (stored.revision() < known.revision() && stored.canaryVersion().equals(known.canaryVersion()));
+	}
+
+	/**
+	 * Keeps the newest record of a release. A record read from Redis just now replaces an older one of another
+	 * canary version (a new rollout); a notification, which may arrive late, only ever replaces a lower revision.
+	 */
+	private void remember(ReleaseStatus status, boolean readNow) {
+		this.lastKnown.merge(status.release(), status,
+				(old, candidate) -> (candidate.revision() > old.revision()
+						|| (readNow && !candidate.canaryVersion().equals(old.canaryVersion()))) ? candidate : old);
+	}
+
+	@SuppressWarnings({ "rawtypes", "unchecked" })
+	private Mono<List<String>> script(RedisScript<List> script, String release, String... args) {
+		Flux<Object> reply = (Flux) this.redis.execute(script, List.of(this.keys.release(release)), List.of(args));
+		return reply.collectList().map(RedisReleaseStore::flatten);
+	}
+
+	private static List<String> flatten(List<?> reply) {
+		List<String> values = new ArrayList<>();
+		for (Object element : reply) {
+			if (element instanceof List<?> nested) {
+				values.addAll(flatten(nested));
+			}
+			else {
+				values.add(String.valueOf(element));
+			}
+		}
+		return values;
+	}
+
+	private static boolean swapped(List<String> reply) {
+		return !reply.isEmpty() && "1".equals(reply.get(0));
+	}
+
+	private ReleaseStatus stored(List<String> reply) {
+		return (reply.size() > 1 && !reply.get(1).isEmpty()) ? this.codec.read(reply.get(1)) : null;
+	}
+
+	private synchronized void subscribeToChanges() {
+		Disposable current = this.subscription;
+		if (current != null && !current.isDisposed()) {
+			return;
+		}
+		if (this.container != null) {
+			this.container.destroyLater().onErrorComplete().subscribe();
+		}
+		this.container = new ReactiveRedisMessageListenerContainer(this.connectionFactory);
+		String what = "subscribe to " + this.keys.channel();
+		Mono<Flux<ReactiveSubscription.Message<String, String>>> subscribing = this.container
+			.receiveLater(ChannelTopic.of(this.keys.channel()));
+		Flux<ReactiveSubscription.Message<String, String>> messages = this.calls.probe(what, subscribing);
+		this.subscription = messages.subscribe((message) -> onMessage(message.getMessage()), (error) -> LOG
+			.log(System.Logger.Level.DEBUG, "Subscription to " + this.keys.channel() + " ended; renewed by the next "
+					+ "refresh", error));
+	}
+
+	private void onMessage(String json) {
+		ReleaseStatus status;
+		try {
+			status = this.codec.read(json);
+		}
+		catch (IllegalArgumentException ex) {
+			LOG.log(System.Logger.Level.WARNING, "Ignored a message on " + this.keys.channel() + " that is not a "
+					+ "release record: " + ex.getMessage());
+			return;
+		}
+		remember(status, false);
+		notifyListeners(status);
+	}
+
+	private void notifyListeners(ReleaseStatus status) {
+		for (Consumer<ReleaseStatus> listener : this.listeners) {
+			try {
+				listener.accept(status);
+			}
+			catch (RuntimeException ex) {
+				LOG.log(System.Logger.Level.WARNING,
+						"Release store listener " + listener + " failed for release '" + status.release() + "'", ex);
+			}
+		}
+	}
+
+	@Override
+	public void close() {
+		this.closed = true;
+		this.executor.shutdownNow();
+		Disposable current = this.subscription;
+		if (current != null) {
+			current.dispose();
+		}
+		synchronized (this) {
+			if (this.container != null) {
+				// waits (bounded) so that the subscription's connection is back before the connection factory closes
+				this.container.destroyLater().timeout(Duration.ofSeconds(2)).onErrorComplete().block();
+			}
+		}
+	}
+
+}

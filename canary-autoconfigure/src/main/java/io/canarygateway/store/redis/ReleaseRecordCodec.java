@@ -1,0 +1,169 @@
+package io.canarygateway.store.redis;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import io.canarygateway.core.LaneFigures;
+import io.canarygateway.core.Reason;
+import io.canarygateway.core.ReleaseState;
+import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.Transition;
+import io.canarygateway.core.Verdict;
+
+/**
+ * Writes a {@link ReleaseStatus} as the JSON record kept in Redis and reads it back, field by field, so that the
+ * stored format is written down here and does not change when a Java class is refactored (gateways of two versions
+ * share one Redis during a rolling upgrade).
+ * <p>
+ * The format (version 1): {@code {"format":1, "release", "canaryVersion", "revision", "rollout", "state",
+ * "weight", "step", "reason", "stepStartedAt", "history":[{"at", "from", "to", "reason", "weight",
+ * "evidence"?}]}}, evidence being {@code {"result", "at", "stable", "canary", "statistics", "reasons"}} and each
+ * lane {@code {"requests", "errors", "errorRate", "p99Ms"}}. Enums are written by name, instants as ISO-8601
+ * (nanosecond precision), non-finite statistics as the strings {@code NaN}, {@code Infinity}, {@code -Infinity}.
+ * Unknown fields are ignored on reading, so a later format may add some.
+ */
+public final class ReleaseRecordCodec {
+
+	/** The format version written into every record. */
+	public static final int FORMAT = 1;
+
+	private final JsonMapper mapper = JsonMapper.builder().build();
+
+	/** The record as JSON. */
+	public String write(ReleaseStatus status) {
+		ObjectNode node = this.mapper.createObjectNode();
+		node.put("format", FORMAT);
+		node.put("release", status.release());
+		node.put("canaryVersion", status.canaryVersion());
+		node.put("revision", status.revision());
+		node.put("rollout", status.rollout());
+		node.put("state", status.state().name());
+		node.put("weight", status.weight());
+		node.put("step", status.step());
+		node.put("reason", status.reason().name());
+		node.put("stepStartedAt", status.stepStartedAt().toString());
+		ArrayNode history = node.putArray("history");
+		for (Transition transition : status.history()) {
+			ObjectNode t = history.addObject();
+			t.put("at", transition.at().toString());
+			t.put("from", transition.from().name());
+			t.put("to", transition.to().name());
+			t.put("reason", transition.reason().name());
+			t.put("weight", transition.weight());
+			if (transition.evidence() != null) {
+				writeVerdict(t.putObject("evidence"), transition.evidence());
+			}
+		}
+		return this.mapper.writeValueAsString(node);
+	}
+
+	private static void writeVerdict(ObjectNode node, Verdict verdict) {
+		node.put("result", verdict.result().name());
+		node.put("at", verdict.at().toString());
+		writeLane(node.putObject("stable"), verdict.stable());
+		writeLane(node.putObject("canary"), verdict.canary());
+		ObjectNode statistics = node.putObject("statistics");
+		verdict.statistics().forEach((name, value) -> {
+			if (value == null || Double.isFinite(value)) {
+				statistics.put(name, value);
+			}
+			else {
+				statistics.put(name, Double.toString(value));
+			}
+		});
+		ArrayNode reasons = node.putArray("reasons");
+		verdict.reasons().forEach(reasons::add);
+	}
+
+	private static void writeLane(ObjectNode node, LaneFigures lane) {
+		node.put("requests", lane.requests());
+		node.put("errors", lane.errors());
+		node.put("errorRate", lane.errorRate());
+		node.put("p99Ms", lane.p99Ms());
+	}
+
+	/**
+	 * Reads a record written by {@link #write}.
+	 * @throws IllegalArgumentException if the text is not such a record
+	 */
+	public ReleaseStatus read(String json) {
+		try {
+			JsonNode node = this.mapper.readTree(json);
+			int format = node.path("format").asInt(FORMAT);
+			if (format > FORMAT) {
+				throw new IllegalArgumentException("release record format " + format
+						+ " is newer than this gateway understands (" + FORMAT + ")");
+			}
+			List<Transition> history = new ArrayList<>();
+			for (JsonNode t : node.path("history")) {
+				JsonNode evidence = t.get("evidence");
+				history.add(new Transition(instant(t, "at"), ReleaseState.valueOf(text(t, "from")),
+						ReleaseState.valueOf(text(t, "to")), reason(text(t, "reason")), t.path("weight").asInt(),
+						(evidence != null && !evidence.isNull()) ? readVerdict(evidence) : null));
+			}
+			return new ReleaseStatus(text(node, "release"), text(node, "canaryVersion"), longValue(node, "revision"),
+					longValue(node, "rollout"), ReleaseState.valueOf(text(node, "state")), node.path("weight").asInt(),
+					node.path("step").asInt(-1), reason(text(node, "reason")), instant(node, "stepStartedAt"),
+					history);
+		}
+		catch (JacksonException | IllegalArgumentException | NullPointerException ex) {
+			throw new IllegalArgumentException("not a release record: " + ex.getMessage(), ex);
+		}
+	}
+
+	private static Verdict readVerdict(JsonNode node) {
+		Map<String, Double> statistics = new LinkedHashMap<>();
+		node.path("statistics").properties().forEach((entry) -> {
+			JsonNode value = entry.getValue();
+			statistics.put(entry.getKey(),
+					value.isString() ? Double.parseDouble(value.asString()) : value.asDouble());
+		});
+		List<String> reasons = new ArrayList<>();
+		node.path("reasons").forEach((reason) -> reasons.add(reason.asString()));
+		return new Verdict(Verdict.Result.valueOf(text(node, "result").toUpperCase(Locale.ROOT)), instant(node, "at"),
+				readLane(node.path("stable")), readLane(node.path("canary")), statistics, reasons);
+	}
+
+	private static LaneFigures readLane(JsonNode node) {
+		if (node.isMissingNode() || node.isNull()) {
+			return LaneFigures.EMPTY;
+		}
+		return new LaneFigures(node.path("requests").asLong(), node.path("errors").asLong(),
+				node.path("errorRate").asDouble(), node.path("p99Ms").asDouble());
+	}
+
+	private static Reason reason(String name) {
+		return Reason.valueOf(name.toUpperCase(Locale.ROOT));
+	}
+
+	private static Instant instant(JsonNode node, String field) {
+		return Instant.parse(text(node, field));
+	}
+
+	private static long longValue(JsonNode node, String field) {
+		JsonNode value = node.get(field);
+		if (value == null || !value.isNumber()) {
+			throw new IllegalArgumentException("missing number '" + field + "'");
+		}
+		return value.asLong();
+	}
+
+	private static String text(JsonNode node, String field) {
+		JsonNode value = node.get(field);
+		if (value == null || !value.isString()) {
+			throw new IllegalArgumentException("missing text '" + field + "'");
+		}
+		return value.asString();
+	}
+
+}

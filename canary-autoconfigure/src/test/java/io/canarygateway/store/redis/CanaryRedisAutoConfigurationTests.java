@@ -1,0 +1,138 @@
+package io.canarygateway.store.redis;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.http.codec.autoconfigure.CodecsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration;
+import org.springframework.cloud.gateway.config.GatewayAutoConfiguration;
+
+import io.canarygateway.analysis.FleetWindows;
+import io.canarygateway.autoconfigure.CanaryAutoConfiguration;
+import io.canarygateway.store.InMemoryReleaseStore;
+import io.canarygateway.store.ReleaseStore;
+import io.canarygateway.store.ReleaseStoreUnavailableException;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The wiring of {@code canary.store.type=redis}: on, off, backing off, and failing clearly without Spring Data Redis. */
+class CanaryRedisAutoConfigurationTests {
+
+	static EmbeddedRedis redis;
+
+	@BeforeAll
+	static void startRedis() {
+		redis = new EmbeddedRedis();
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		redis.close();
+	}
+
+	static ReactiveWebApplicationContextRunner runner() {
+		return new ReactiveWebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(CanaryRedisAutoConfiguration.class, CanaryAutoConfiguration.class,
+					DataRedisAutoConfiguration.class, DataRedisReactiveAutoConfiguration.class,
+					GatewayAutoConfiguration.class, WebFluxAutoConfiguration.class, CodecsAutoConfiguration.class,
+					MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+					CompositeMeterRegistryAutoConfiguration.class, EndpointAutoConfiguration.class,
+					SslAutoConfiguration.class))
+			.withPropertyValues("canary.releases.orders.stable-version=v1", "canary.releases.orders.canary-version=v2",
+					"spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + redis.port);
+	}
+
+	@Test
+	void redisStoreFleetWindowsHealthAndGaugeWithStoreTypeRedis() {
+		runner().withPropertyValues("canary.store.type=redis", "canary.store.redis.key-prefix=fleet1")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(ReleaseStore.class)).isInstanceOf(RedisReleaseStore.class);
+				assertThat(context.getBean(RedisReleaseStore.class).keys().release("orders"))
+					.isEqualTo("fleet1:{orders}:release");
+				assertThat(context.getBean(FleetWindows.class)).isInstanceOf(RedisFleetWindows.class);
+				assertThat(context).getBean("canaryStoreHealthIndicator").isInstanceOf(HealthIndicator.class);
+				assertThat(context.getBean(MeterRegistry.class).get(StoreAvailability.METRIC).gauge().value())
+					.isEqualTo(1.0);
+				assertThat(context.getBean(CanaryRedisProperties.class).getTimeout()).hasSeconds(1);
+			});
+	}
+
+	@Test
+	void nothingOfRedisWithTheDefaultMemoryStore() {
+		runner().run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(ReleaseStore.class)).isInstanceOf(InMemoryReleaseStore.class);
+			assertThat(context).doesNotHaveBean(RedisReleaseStore.class)
+				.doesNotHaveBean(FleetWindows.class)
+				.doesNotHaveBean(StoreAvailability.class)
+				.doesNotHaveBean("canaryStoreHealthIndicator");
+		});
+	}
+
+	@Test
+	void anApplicationsOwnStoreWins() {
+		runner().withPropertyValues("canary.store.type=redis")
+			.withBean("myStore", ReleaseStore.class, InMemoryReleaseStore::new)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(ReleaseStore.class)).isInstanceOf(InMemoryReleaseStore.class);
+				assertThat(context).doesNotHaveBean(RedisReleaseStore.class);
+			});
+	}
+
+	@Test
+	void aGatewayThatStartsWhileRedisIsUnreachableFailsToStart() {
+		runner().withPropertyValues("canary.store.type=redis", "spring.data.redis.port=" + EmbeddedRedis.freePort())
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure())
+					.hasStackTraceContaining(ReleaseStoreUnavailableException.class.getName())
+					.hasStackTraceContaining("Redis at 127.0.0.1:");
+			});
+	}
+
+	@Test
+	void badStoreSettingsFailStartupNamingTheProperty() {
+		runner().withPropertyValues("canary.store.type=redis", "canary.store.redis.timeout=0s",
+				"canary.store.redis.key-prefix= ")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("canary.store.redis.timeout: must be a positive duration")
+					.hasMessageContaining("canary.store.redis.key-prefix: must not be blank");
+			});
+	}
+
+	@Test
+	void storeTypeRedisWithoutSpringDataRedisFailsNamingTheDependency() {
+		new ReactiveWebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(CanaryRedisAutoConfiguration.class, CanaryAutoConfiguration.class,
+					GatewayAutoConfiguration.class, WebFluxAutoConfiguration.class, CodecsAutoConfiguration.class,
+					EndpointAutoConfiguration.class, SslAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader("org.springframework.data.redis."))
+			.withPropertyValues("canary.releases.orders.stable-version=v1", "canary.releases.orders.canary-version=v2",
+					"canary.store.type=redis")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("canary.store.type")
+					.hasMessageContaining("org.springframework.boot:spring-boot-starter-data-redis");
+			});
+	}
+
+}

@@ -1,0 +1,161 @@
+package io.canarygateway.store.redis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.canarygateway.core.Reason;
+import io.canarygateway.core.ReleaseState;
+import io.canarygateway.core.ReleaseStatus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The outage policy end to end, with two replicas under load: Redis stopped for several seconds costs no client
+ * request and freezes progression; a breaker that trips meanwhile still cuts the canary off locally and its
+ * rollback reaches the fleet once Redis is back; Redis restarted empty is re-seeded with every release where it
+ * was, not reset.
+ */
+class RedisOutageTests {
+
+	static Fleet fleet;
+
+	static Replica a;
+
+	static Replica b;
+
+	@BeforeAll
+	static void startFleet() {
+		fleet = new Fleet()
+			// held by an operator at 30 %: what a re-seed must restore exactly
+			.release("steady")
+			// a healthy canary that moves through many short steps: progression is visible, and so is a freeze
+			.release("moving", Fleet.progressing("steps=20,25,30,35,40,45,50,55,60,65,70,75,80,85,90,95,100",
+					"step-interval=1s"))
+			// its canary fails while Redis is down, seen only through replica A
+			.release("tripping", "steps=50,100");
+		a = fleet.replica("a");
+		b = fleet.replica("b");
+	}
+
+	@AfterAll
+	static void stopFleet() {
+		fleet.close();
+	}
+
+	@Test
+	void redisDownServesEveryRequestFreezesProgressionAndComesBackWhereItWas() throws Exception {
+		assertThat(a.act("steady", "weight", 30).status()).isEqualTo(200);
+		List<Traffic> load = new ArrayList<>();
+		try {
+			for (Replica replica : List.of(a, b)) {
+				load.add(new Traffic(replica, "/moving/1", 25, Duration.ofSeconds(150)));
+				load.add(new Traffic(replica, "/steady/1", 10, Duration.ofSeconds(150)));
+			}
+			// progression works while Redis is up
+			await().atMost(Duration.ofSeconds(60)).until(() -> a.status("moving").weight() >= 30);
+			ReleaseStatus steadyBefore = fleet.stored("steady");
+			ReleaseStatus trippingBefore = fleet.stored("tripping");
+			assertThat(steadyBefore.weight()).isEqualTo(30);
+			assertThat(trippingBefore.state()).isEqualTo(ReleaseState.PROGRESSING);
+
+			fleet.redis.stop();
+			// both replicas notice (a look, a refresh)
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> !storeAvailable(a) && !storeAvailable(b) && gauge(a) == 0 && gauge(b) == 0);
+			ReleaseStatus movingOnA = a.status("moving");
+			ReleaseStatus movingOnB = b.status("moving");
+
+			// a canary failing while Redis is down: A's breaker cuts it off at once, without the store
+			Backend failingCanary = fleet.backend("tripping", true);
+			failingCanary.failWith(500);
+			try (Traffic tripping = new Traffic(a, "/tripping/1", 40, Duration.ofSeconds(30))) {
+				await().atMost(Duration.ofSeconds(10))
+					.until(() -> !a.release("tripping").killSwitch().allowsCanary());
+				// requests routed before the breaker opened may still be on their way on a busy machine
+				long reached = settled(failingCanary);
+				long outageEnds = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+				while (System.nanoTime() < outageEnds) {
+					// nothing moves: not the weight, not the state, on either replica
+					assertThat(a.status("moving")).isEqualTo(movingOnA);
+					assertThat(b.status("moving")).isEqualTo(movingOnB);
+					assertThat(a.status("steady")).isEqualTo(steadyBefore);
+					Thread.sleep(100);
+				}
+				assertThat(failingCanary.requests()).as("canary requests through A after its breaker opened")
+					.isEqualTo(reached);
+				assertThat(a.status("tripping").state()).as("the rollback waits for the store")
+					.isEqualTo(ReleaseState.PROGRESSING);
+				tripping.close();
+				assertThat(tripping.errors.get()).isZero();
+			}
+
+			// what an operator and a health check see meanwhile
+			Replica.Response refused = a.act("steady", "pause", null);
+			assertThat(refused.status()).isEqualTo(503);
+			assertThat(refused.json().get("error").asString()).contains("unavailable");
+			Replica.Response health = b.get("/actuator/health/canaryStore");
+			assertThat(health.status()).as("not DOWN: the replica still serves").isEqualTo(200);
+			assertThat(health.json().get("status").asString()).isEqualTo("UNKNOWN");
+			assertThat(health.json().get("details").get("available").asBoolean()).isFalse();
+
+			fleet.redis.start(); // empty: it ran without persistence
+
+			// re-seeded from the replicas' last known records, not reset
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(fleet.stored("steady")).isEqualTo(steadyBefore));
+			await().atMost(Duration.ofSeconds(30)).until(() -> storeAvailable(a) && storeAvailable(b));
+			// the rollback A's breaker called for is written and reaches B
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+				assertThat(b.status("tripping").state()).isEqualTo(ReleaseState.ROLLED_BACK);
+				assertThat(b.status("tripping").reason()).isEqualTo(Reason.BREAKER);
+				assertThat(b.release("tripping").killSwitch().stateName()).isEqualTo("FORCED_OPEN");
+			});
+			assertThat(b.status("tripping").rollout()).isEqualTo(trippingBefore.rollout());
+			// progression resumes from where it stood
+			await().atMost(Duration.ofSeconds(60))
+				.untilAsserted(() -> assertThat(fleet.stored("moving").weight()).isGreaterThan(movingOnA.weight()));
+			ReleaseStatus moving = fleet.stored("moving");
+			assertThat(moving.rollout()).isEqualTo(movingOnA.rollout());
+			assertThat(moving.history().subList(0, movingOnA.history().size())).isEqualTo(movingOnA.history());
+			assertThat(gauge(a)).isEqualTo(1);
+			assertThat(gauge(b)).isEqualTo(1);
+		}
+		finally {
+			load.forEach(Traffic::close);
+		}
+		for (Traffic traffic : load) {
+			assertThat(traffic.errors.get()).as("client requests that failed").isZero();
+			assertThat(traffic.ok.get()).isPositive();
+		}
+	}
+
+	/** The backend's request count once it stopped changing for half a second. */
+	static long settled(Backend backend) throws InterruptedException {
+		long last = backend.requests();
+		for (int i = 0; i < 20; i++) {
+			Thread.sleep(500);
+			long now = backend.requests();
+			if (now == last) {
+				return now;
+			}
+			last = now;
+		}
+		return last;
+	}
+
+	static boolean storeAvailable(Replica replica) {
+		return replica.bean(StoreAvailability.class).isAvailable();
+	}
+
+	static double gauge(Replica replica) {
+		return replica.bean(MeterRegistry.class).get(StoreAvailability.METRIC).gauge().value();
+	}
+
+}

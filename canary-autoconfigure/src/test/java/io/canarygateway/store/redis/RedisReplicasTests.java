@@ -1,0 +1,207 @@
+package io.canarygateway.store.redis;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.canarygateway.core.Reason;
+import io.canarygateway.core.ReleaseState;
+import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.Transition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two gateway replicas (two application contexts on random ports) sharing one real Redis act as one gateway:
+ * operator changes through one are in force on the other within a second, sticky users get the same lane on both,
+ * a restarted replica resumes where the fleet is, a canary failure seen by one rolls back both, and concurrent
+ * actions end in one consistent state.
+ */
+class RedisReplicasTests {
+
+	static Fleet fleet;
+
+	static Replica a;
+
+	static Replica b;
+
+	@BeforeAll
+	static void startFleet() {
+		fleet = new Fleet().release("weights")
+			.release("sticky")
+			.release("failing", "steps=50,100")
+			.release("race")
+			.release("restart");
+		a = fleet.replica("a");
+		b = fleet.replica("b");
+	}
+
+	@AfterAll
+	static void stopFleet() {
+		fleet.close();
+	}
+
+	/** Waits until both replicas route with the same record as Redis holds. */
+	static ReleaseStatus awaitAgreement(String release, Duration within) {
+		await().atMost(within).pollInterval(Duration.ofMillis(10)).untilAsserted(() -> {
+			ReleaseStatus stored = fleet.stored(release);
+			assertThat(stored).isNotNull();
+			assertThat(a.status(release)).isEqualTo(stored);
+			assertThat(b.status(release)).isEqualTo(stored);
+		});
+		return fleet.stored(release);
+	}
+
+	@Test
+	void bothReplicasStartedOneRolloutTogether() {
+		ReleaseStatus status = awaitAgreement("weights", Duration.ofSeconds(5));
+		assertThat(status.state()).isEqualTo(ReleaseState.PROGRESSING);
+		assertThat(status.rollout()).as("auto-start on two replicas starts one rollout, not two").isOne();
+		assertThat(status.history()).hasSize(1);
+	}
+
+	@Test
+	void aWeightChangeThroughOneReplicaIsInForceOnTheOtherWithinOneSecond() {
+		awaitAgreement("weights", Duration.ofSeconds(5));
+		Replica.Response response = a.act("weights", "weight", 30);
+		assertThat(response.status()).as(response.body()).isEqualTo(200);
+		await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10)).untilAsserted(() -> {
+			assertThat(b.status("weights").weight()).isEqualTo(30);
+			assertThat(b.status("weights").state()).isEqualTo(ReleaseState.PAUSED);
+		});
+		Replica.Response seenByB = b.get("/actuator/canary/weights");
+		assertThat(seenByB.json().get("weight").asInt()).isEqualTo(30);
+		assertThat(seenByB.json().get("state").asString()).isEqualTo("PAUSED");
+
+		// and a state change the other way round
+		assertThat(b.act("weights", "resume", null).status()).isEqualTo(200);
+		await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
+			.untilAsserted(() -> assertThat(a.status("weights").state()).isEqualTo(ReleaseState.PROGRESSING));
+	}
+
+	@Test
+	void aStickyUserGetsTheSameLaneOnBothReplicas() {
+		awaitAgreement("sticky", Duration.ofSeconds(5));
+		assertThat(a.act("sticky", "weight", 30).status()).isEqualTo(200);
+		awaitAgreement("sticky", Duration.ofSeconds(2));
+		int canary = 0;
+		for (int user = 0; user < 60; user++) {
+			String id = "user-" + user;
+			Replica.Response viaA = a.get("/sticky/items", "X-User-Id", id);
+			Replica.Response viaB = b.get("/sticky/items", "X-User-Id", id);
+			assertThat(viaA.status()).isEqualTo(200);
+			assertThat(viaB.status()).isEqualTo(200);
+			assertThat(viaB.header("X-Canary-Version")).as(id).isEqualTo(viaA.header("X-Canary-Version"));
+			assertThat(a.get("/sticky/items", "X-User-Id", id).header("X-Canary-Version")).as(id + " again")
+				.isEqualTo(viaA.header("X-Canary-Version"));
+			if ("v2".equals(viaA.header("X-Canary-Version"))) {
+				canary++;
+			}
+		}
+		assertThat(canary).as("users on the canary at 30 %").isBetween(5, 35);
+	}
+
+	@Test
+	void aCanaryFailureSeenOnlyThroughOneReplicaRollsBackTheOtherToo() throws Exception {
+		awaitAgreement("failing", Duration.ofSeconds(5));
+		Backend canary = fleet.backend("failing", true);
+		canary.failWith(500);
+		try (Traffic traffic = new Traffic(b, "/failing/1", 50, Duration.ofSeconds(20))) {
+			await().atMost(Duration.ofSeconds(15))
+				.until(() -> b.status("failing").state() == ReleaseState.ROLLED_BACK);
+			traffic.close();
+			assertThat(traffic.errors.get()).as("GETs retried on stable").isZero();
+		}
+		await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(10))
+			.until(() -> a.status("failing").state() == ReleaseState.ROLLED_BACK);
+		assertThat(a.status("failing").reason()).isEqualTo(Reason.BREAKER);
+		assertThat(a.release("failing").killSwitch().stateName()).isEqualTo("FORCED_OPEN");
+		assertThat(a.status("failing").lastTransition().evidence().reasons())
+			.anyMatch((reason) -> reason.contains("canary-failing"));
+
+		long reached = RedisOutageTests.settled(canary); // requests B had on their way when it rolled back
+		for (int i = 0; i < 100; i++) {
+			assertThat(a.get("/failing/" + i, "X-User-Id", "user-" + i).status()).isEqualTo(200);
+		}
+		assertThat(canary.requests()).as("canary requests through A after the rollback").isEqualTo(reached);
+	}
+
+	@Test
+	void concurrentPromoteAndAbortOnTwoReplicasEndInOneConsistentState() throws Exception {
+		for (int round = 0; round < 5; round++) {
+			ReleaseStatus before = awaitAgreement("race", Duration.ofSeconds(5));
+			if (before.state() != ReleaseState.PROGRESSING) {
+				assertThat(a.act("race", "start", null).status()).isEqualTo(200);
+				before = awaitAgreement("race", Duration.ofSeconds(2));
+			}
+			CyclicBarrier together = new CyclicBarrier(2);
+			CompletableFuture<Replica.Response> promote = CompletableFuture.supplyAsync(() -> {
+				arrive(together);
+				return a.act("race", "promote", null);
+			});
+			CompletableFuture<Replica.Response> abort = CompletableFuture.supplyAsync(() -> {
+				arrive(together);
+				return b.act("race", "abort", null);
+			});
+			int promoted = promote.get(20, TimeUnit.SECONDS).status();
+			int aborted = abort.get(20, TimeUnit.SECONDS).status();
+
+			ReleaseStatus after = awaitAgreement("race", Duration.ofSeconds(2));
+			assertThat(aborted).as("abort is allowed from PROGRESSING and PROMOTED").isEqualTo(200);
+			assertThat(after.state()).isEqualTo(ReleaseState.ROLLED_BACK);
+			List<Transition> added = after.history().subList(before.history().size(), after.history().size());
+			if (promoted == 200) {
+				assertThat(added).extracting(Transition::to)
+					.containsExactly(ReleaseState.PROMOTED, ReleaseState.ROLLED_BACK);
+				assertThat(after.revision()).isEqualTo(before.revision() + 2);
+			}
+			else {
+				assertThat(promoted).as("the loser's answer").isEqualTo(409);
+				assertThat(added).extracting(Transition::to).containsExactly(ReleaseState.ROLLED_BACK);
+				assertThat(after.revision()).isEqualTo(before.revision() + 1);
+			}
+		}
+	}
+
+	@Test
+	void aRestartedReplicaResumesWhereTheFleetIs() {
+		awaitAgreement("restart", Duration.ofSeconds(5));
+		assertThat(a.act("restart", "weight", 30).status()).isEqualTo(200);
+		assertThat(a.act("restart", "resume", null).status()).isEqualTo(200);
+		ReleaseStatus running = awaitAgreement("restart", Duration.ofSeconds(2));
+		assertThat(running.state()).isEqualTo(ReleaseState.PROGRESSING);
+		assertThat(running.weight()).isEqualTo(30);
+
+		a.close();
+		// the fleet moves on while A is away
+		assertThat(b.act("restart", "weight", 40).status()).isEqualTo(200);
+		assertThat(b.act("restart", "resume", null).status()).isEqualTo(200);
+		ReleaseStatus moved = fleet.stored("restart");
+
+		a = fleet.replica("a2");
+		ReleaseStatus resumed = a.status("restart");
+		assertThat(resumed).as("adopted, not restarted (auto-start is on)").isEqualTo(moved);
+		assertThat(resumed.state()).isEqualTo(ReleaseState.PROGRESSING);
+		assertThat(resumed.weight()).isEqualTo(40);
+		assertThat(resumed.rollout()).isEqualTo(running.rollout());
+		assertThat(b.status("restart")).isEqualTo(resumed);
+		assertThat(a.status("weights").rollout()).as("every release resumed").isEqualTo(b.status("weights").rollout());
+	}
+
+	private static void arrive(CyclicBarrier barrier) {
+		try {
+			barrier.await(10, TimeUnit.SECONDS);
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
