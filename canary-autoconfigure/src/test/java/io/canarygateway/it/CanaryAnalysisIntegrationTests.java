@@ -129,7 +129,7 @@ class CanaryAnalysisIntegrationTests {
 			assertThat(status.lastTransition().evidence().reasons()).anyMatch((r) -> r.contains("canary-hard"));
 			assertThat(this.controller.release("hard").killSwitch().stateName()).isEqualTo("FORCED_OPEN");
 			// requests already on their way when the breaker opened may still arrive
-			Thread.sleep(300);
+			Thread.sleep(1000);
 			assertThat(canary.requests()).as("requests that reached the failing canary").isLessThanOrEqualTo(25);
 			long reached = canary.requests();
 			Thread.sleep(1000);

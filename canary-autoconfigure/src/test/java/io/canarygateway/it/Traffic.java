@@ -8,7 +8,11 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
 import org.springframework.http.HttpMethod;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
@@ -24,6 +28,8 @@ final class Traffic implements AutoCloseable {
 
 	private final Disposable running;
 
+	private final ConnectionProvider connections;
+
 	/**
 	 * Starts sending.
 	 * @param baseUrl the gateway
@@ -33,7 +39,13 @@ final class Traffic implements AutoCloseable {
 	 * @param limit stop after this long whatever happens
 	 */
 	Traffic(String baseUrl, HttpMethod method, String path, int perSecond, Duration limit) {
-		WebClient client = WebClient.create(baseUrl);
+		// its own pool, large enough that clients never queue for a connection (Reactor Netty's default pool
+		// has 2 x cores, min 16, connections: a slow canary would otherwise throttle all traffic)
+		this.connections = ConnectionProvider.builder("traffic").maxConnections(1024).pendingAcquireMaxCount(-1).build();
+		WebClient client = WebClient.builder()
+			.baseUrl(baseUrl)
+			.clientConnector(new ReactorClientHttpConnector(HttpClient.create(this.connections)))
+			.build();
 		this.running = Flux.interval(Duration.ofNanos(1_000_000_000L / perSecond))
 			.take(limit)
 			.flatMap((i) -> {
@@ -68,6 +80,7 @@ final class Traffic implements AutoCloseable {
 	@Override
 	public void close() {
 		this.running.dispose();
+		this.connections.disposeLater().subscribe();
 	}
 
 }
