@@ -48,6 +48,9 @@ final class Traffic implements AutoCloseable {
 			.build();
 		this.running = Flux.interval(Duration.ofNanos(1_000_000_000L / perSecond))
 			.take(limit)
+			// a tick finding every slot busy is skipped: an unbuffered interval would otherwise fail the whole
+			// flux (a cold gateway answers its first requests slowly)
+			.onBackpressureDrop()
 			.flatMap((i) -> {
 				this.sent.incrementAndGet();
 				WebClient.RequestBodySpec spec = client.method(method).uri(path);
@@ -61,7 +64,7 @@ final class Traffic implements AutoCloseable {
 						this.errors.incrementAndGet();
 					}
 				});
-			}, 256)
+			}, 1024)
 			.subscribe();
 	}
 
