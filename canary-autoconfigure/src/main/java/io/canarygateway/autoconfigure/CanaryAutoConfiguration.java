@@ -48,6 +48,7 @@ import io.canarygateway.routing.CanaryExchangeHandler;
 import io.canarygateway.routing.CanaryGatewayFilterFactory;
 import io.canarygateway.routing.CanaryPredicateRoutesFilter;
 import io.canarygateway.routing.CanaryRoutePredicateFactory;
+import io.canarygateway.routing.LaneHeaderFilter;
 import io.canarygateway.routing.RoutedRelease;
 import io.canarygateway.routing.RoutedReleases;
 import io.canarygateway.store.InMemoryReleaseStore;
@@ -150,6 +151,11 @@ public class CanaryAutoConfiguration {
 	@Bean
 	CanaryExchangeHandler canaryExchangeHandler() {
 		return new CanaryExchangeHandler();
+	}
+
+	@Bean
+	LaneHeaderFilter canaryLaneHeaderFilter() {
+		return new LaneHeaderFilter();
 	}
 
 	@Bean

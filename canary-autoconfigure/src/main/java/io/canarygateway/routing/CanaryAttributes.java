@@ -17,6 +17,9 @@ public final class CanaryAttributes {
 	/** Prefix of the per-release attribute that caches the request's lane: {@code LANE_PREFIX + release}. */
 	public static final String LANE_PREFIX = PREFIX + "lane.";
 
+	/** The lane a request is being sent down (a {@code Lane}); {@link LaneHeaderFilter} forwards it as a header. */
+	public static final String FORWARDED_LANE = PREFIX + "forwardedLane";
+
 	/** Request header forwarded downstream with the lane ({@code stable|canary}). */
 	public static final String LANE_HEADER = "X-Canary-Lane";
 

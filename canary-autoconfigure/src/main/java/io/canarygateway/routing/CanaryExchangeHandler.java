@@ -20,8 +20,8 @@ import io.canarygateway.core.Lane;
 import io.canarygateway.loadbalancer.LaneTarget;
 
 /**
- * The canary part of one proxied request, shared by both routing modes: forwards the lane header (replacing any
- * the client sent), points the load balancer at the lane's instances, records the outcome once the backend has
+ * The canary part of one proxied request, shared by both routing modes: marks the lane to forward (the
+ * {@link LaneHeaderFilter} sends it as a header, replacing any the client sent), points the load balancer at the lane's instances, records the outcome once the backend has
  * answered, and on load-balanced routes retries a failed canary request on stable (CONTRACT §4.4).
  * <p>
  * Runs just before the load-balancer filter, so a retry re-runs only instance choice and the proxy call. The
@@ -53,9 +53,10 @@ public class CanaryExchangeHandler {
 			exchange.getAttributes().put(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR, lbUrl);
 			exchange.getAttributes().put(CanaryAttributes.LANE_TARGET, release.target(lane));
 		}
-		ServerWebExchange forwarded = withLaneHeader(exchange, lane);
+		// LaneHeaderFilter forwards it as X-Canary-Lane when the routing filter builds the proxied request
+		exchange.getAttributes().put(CanaryAttributes.FORWARDED_LANE, lane);
 		long start = System.nanoTime();
-		return chain.filter(forwarded).then(Mono.defer(() -> {
+		return chain.filter(exchange).then(Mono.defer(() -> {
 			HttpStatusCode status = exchange.getResponse().getStatusCode();
 			boolean failure = status != null && status.is5xxServerError();
 			Lane served = served(exchange, release, lane, lbUrl);
@@ -112,14 +113,6 @@ public class CanaryExchangeHandler {
 			release.meters().noCanaryInstance();
 		}
 		return Lane.STABLE;
-	}
-
-	private static ServerWebExchange withLaneHeader(ServerWebExchange exchange, Lane lane) {
-		ServerHttpRequest request = exchange.getRequest()
-			.mutate()
-			.headers((headers) -> headers.set(CanaryAttributes.LANE_HEADER, lane.value()))
-			.build();
-		return exchange.mutate().request(request).build();
 	}
 
 	private static void exposeVersion(ServerWebExchange exchange, RoutedRelease release, Lane served) {
