@@ -1,0 +1,30 @@
+package io.canarygateway.benchmarks;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.canarygateway.core.AnalysisConfig;
+import io.canarygateway.core.BreakerConfig;
+import io.canarygateway.core.ReleaseConfig;
+import io.canarygateway.core.RoutingConfig;
+
+/** Release configurations shared by the benchmarks. */
+public final class Releases {
+
+	private Releases() {
+	}
+
+	/** A release with the CONTRACT §2 defaults (steps 5..100, 1 m step-interval, 10 s analysis interval). */
+	public static ReleaseConfig defaults(String name) {
+		return new ReleaseConfig(name, "v1", "v2", true, ReleaseConfig.DEFAULT_STEPS, Duration.ofMinutes(1), List.of(),
+				Duration.ofMinutes(10), RoutingConfig.defaults(), AnalysisConfig.defaults(), BreakerConfig.defaults());
+	}
+
+	/** The same release with other routing settings. */
+	public static ReleaseConfig withRouting(ReleaseConfig config, RoutingConfig routing) {
+		return new ReleaseConfig(config.name(), config.stableVersion(), config.canaryVersion(), config.autoStart(),
+				config.steps(), config.stepInterval(), config.manualGates(), config.progressDeadline(), routing,
+				config.analysis(), config.breaker());
+	}
+
+}

@@ -1,0 +1,250 @@
+package io.canarygateway.benchmarks.detection;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+
+import io.canarygateway.analysis.AnalysisLoop;
+import io.canarygateway.analysis.FleetWindows;
+import io.canarygateway.analysis.LaneRecorder;
+import io.canarygateway.breaker.CanaryBreakers;
+import io.canarygateway.breaker.ResilienceKillSwitch;
+import io.canarygateway.control.KillSwitch;
+import io.canarygateway.control.ManagedRelease;
+import io.canarygateway.control.ReleaseController;
+import io.canarygateway.core.Bucketer;
+import io.canarygateway.core.Decider;
+import io.canarygateway.core.KeyHasher;
+import io.canarygateway.core.Lane;
+import io.canarygateway.core.ReleaseConfig;
+import io.canarygateway.core.ReleaseState;
+import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.store.InMemoryReleaseStore;
+
+/**
+ * Canary Gateway itself, with nothing stubbed but time and traffic: a {@link ReleaseController} on the in-memory
+ * store, the release's real Resilience4j breaker as kill switch (wired to {@link AnalysisLoop#breakerOpened} as
+ * the auto-configuration wires it), the real {@link AnalysisLoop} with its {@code Judge}, the production
+ * {@link Decider} (its random bucket drawn from the run's seeded generator). Each request: the release decides
+ * its lane, the lane's model gives its outcome, which is recorded into the loop's recorder of that lane and, for
+ * the canary lane, the kill switch — what {@code RoutedRelease.record} does, minus the Micrometer timer. Every
+ * {@code analysis.interval} of virtual time the loop's {@code tick} runs. Work the loop hands to its executor
+ * (the rollback after the breaker opened) runs right after the request that caused it.
+ * <p>
+ * Simplification: an outcome is recorded at the request's arrival time rather than after its latency (latencies
+ * here are tens of milliseconds against intervals of seconds).
+ */
+final class CanaryGatewayDetector implements Detector {
+
+	private final ReleaseConfig config;
+
+	private final double maxSeconds;
+
+	CanaryGatewayDetector(ReleaseConfig config, double maxSeconds) {
+		this.config = config;
+		this.maxSeconds = maxSeconds;
+	}
+
+	@Override
+	public String name() {
+		return "canary-gateway (defaults)";
+	}
+
+	@Override
+	public Run run(Scenario scenario, double rps, long seed) {
+		String name = this.config.name();
+		VirtualClock clock = new VirtualClock();
+		QueueExecutor executor = new QueueExecutor();
+		CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
+		AnalysisLoop[] loopRef = new AnalysisLoop[1];
+		ReleaseController controller = new ReleaseController(List.of(this.config), new InMemoryReleaseStore(),
+				(release) -> new ResilienceKillSwitch(CanaryBreakers.breaker(breakers, release),
+						(opened) -> breakerOpened(loopRef[0], release.name(), opened, clock)),
+				clock, List.of());
+		controller.start();
+		AnalysisLoop loop = new AnalysisLoop(controller, clock, executor, (release, verdict) -> {
+		}, FleetWindows.LOCAL);
+		loopRef[0] = loop;
+		ManagedRelease release = controller.release(name);
+		if (release.status().state() != ReleaseState.PROGRESSING) {
+			throw new IllegalStateException("the release did not start: " + release.status());
+		}
+		Traffic traffic = new Traffic(rps, seed);
+		Decider decider = new Decider(new Bucketer(KeyHasher.MURMUR3),
+				() -> traffic.random.nextInt(Bucketer.BUCKETS));
+		LaneRecorder stable = loop.recorder(name, Lane.STABLE);
+		LaneRecorder canary = loop.recorder(name, Lane.CANARY);
+		KillSwitch killSwitch = release.killSwitch();
+		double interval = this.config.analysis().interval().toNanos() / 1e9;
+		double nextTick = interval;
+		long failedCanary = 0;
+		long canaryRequests = 0;
+		while (true) {
+			double t = traffic.next();
+			while (nextTick <= t) {
+				clock.set(nextTick);
+				loop.tick(name);
+				executor.runAll();
+				Run end = ended(release, nextTick, failedCanary, canaryRequests);
+				if (end != null) {
+					return end;
+				}
+				nextTick += interval;
+			}
+			if (t > this.maxSeconds) {
+				return new Run(Run.End.TIME_LIMIT, this.maxSeconds, failedCanary, canaryRequests, "time limit");
+			}
+			clock.set(t);
+			Lane lane = release.decide(decider, null, null, null);
+			long outcome = traffic.serve((lane == Lane.CANARY) ? scenario.canary() : scenario.stable());
+			boolean failure = outcome < 0;
+			long nanos = Math.abs(outcome);
+			if (lane == Lane.CANARY) {
+				canaryRequests++;
+				failedCanary += failure ? 1 : 0;
+				canary.record(nanos, failure);
+				killSwitch.record(nanos, failure);
+				if (executor.runAll()) {
+					Run end = ended(release, t, failedCanary, canaryRequests);
+					if (end != null) {
+						return end;
+					}
+				}
+			}
+			else {
+				stable.record(nanos, failure);
+			}
+		}
+	}
+
+	private static Run ended(ManagedRelease release, double t, long failedCanary, long canaryRequests) {
+		ReleaseStatus status = release.status();
+		String reason = (status.lastTransition() != null) ? status.lastTransition().reason().tag() : "";
+		return switch (status.state()) {
+			case ROLLED_BACK -> new Run(Run.End.ROLLED_BACK, t, failedCanary, canaryRequests, reason);
+			case PROMOTED -> new Run(Run.End.PROMOTED, t, failedCanary, canaryRequests, reason);
+			case PAUSED -> new Run(Run.End.PAUSED, t, failedCanary, canaryRequests, reason);
+			default -> null;
+		};
+	}
+
+	/** What the auto-configuration's {@code BreakerTrips} does, with the virtual clock. */
+	private static void breakerOpened(AnalysisLoop loop, String release, CircuitBreaker breaker, Clock clock) {
+		CircuitBreaker.Metrics metrics = breaker.getMetrics();
+		loop.breakerOpened(release,
+				AnalysisLoop.breakerVerdict(breaker.getName(), metrics.getNumberOfBufferedCalls(),
+						metrics.getNumberOfFailedCalls(), metrics.getFailureRate(), metrics.getSlowCallRate(),
+						breaker.getCircuitBreakerConfig().getFailureRateThreshold(), clock.instant()));
+	}
+
+	/** A clock the simulation sets. */
+	static final class VirtualClock extends Clock {
+
+		private Instant now = Instant.EPOCH;
+
+		void set(double seconds) {
+			long whole = (long) seconds;
+			this.now = Instant.ofEpochSecond(whole, (long) ((seconds - whole) * 1e9));
+		}
+
+		@Override
+		public Instant instant() {
+			return this.now;
+		}
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			throw new UnsupportedOperationException();
+		}
+
+	}
+
+	/**
+	 * The analysis loop's executor: tasks queue up and run when the simulation says (on its one thread). Nothing
+	 * is scheduled: the simulation calls {@code tick} itself.
+	 */
+	static final class QueueExecutor extends AbstractExecutorService implements ScheduledExecutorService {
+
+		private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+
+		@Override
+		public void execute(Runnable command) {
+			this.tasks.add(command);
+		}
+
+		/** Runs every queued task; whether there was any. */
+		boolean runAll() {
+			if (this.tasks.isEmpty()) {
+				return false;
+			}
+			while (!this.tasks.isEmpty()) {
+				this.tasks.poll().run();
+			}
+			return true;
+		}
+
+		@Override
+		public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+			throw new UnsupportedOperationException("the simulation drives the loop itself");
+		}
+
+		@Override
+		public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
+			throw new UnsupportedOperationException("the simulation drives the loop itself");
+		}
+
+		@Override
+		public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period,
+				TimeUnit unit) {
+			throw new UnsupportedOperationException("the simulation drives the loop itself");
+		}
+
+		@Override
+		public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay,
+				TimeUnit unit) {
+			throw new UnsupportedOperationException("the simulation drives the loop itself");
+		}
+
+		@Override
+		public void shutdown() {
+		}
+
+		@Override
+		public List<Runnable> shutdownNow() {
+			return List.of();
+		}
+
+		@Override
+		public boolean isShutdown() {
+			return false;
+		}
+
+		@Override
+		public boolean isTerminated() {
+			return false;
+		}
+
+		@Override
+		public boolean awaitTermination(long timeout, TimeUnit unit) {
+			return true;
+		}
+
+	}
+
+}

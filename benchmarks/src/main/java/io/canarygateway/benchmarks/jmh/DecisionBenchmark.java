@@ -1,0 +1,174 @@
+package io.canarygateway.benchmarks.jmh;
+
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.net.URI;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import reactor.core.publisher.Flux;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpCookie;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.codec.ServerCodecConfigurer;
+import org.springframework.http.server.reactive.AbstractServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.SslInfo;
+import org.springframework.http.support.Netty4HeadersAdapter;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.http.server.reactive.MockServerHttpResponse;
+import org.springframework.mock.web.server.MockServerWebExchange;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.adapter.DefaultServerWebExchange;
+import org.springframework.web.server.i18n.AcceptHeaderLocaleContextResolver;
+import org.springframework.web.server.session.DefaultWebSessionManager;
+
+import io.canarygateway.core.Lane;
+import io.canarygateway.routing.CanaryAttributes;
+import io.canarygateway.routing.RoutedRelease;
+
+/**
+ * The per-request lane decision (CONTRACT §4.1): {@code ManagedRelease.decide} → {@code Decider.decide} with a
+ * random bucket, with a sticky key, with an override header; and {@link RoutedRelease#lane} on a whole exchange
+ * (header and cookie lookups, the lane cached on the exchange). Target: ≤ 100 ns and 0 B/op for the decision.
+ * Run with {@code benchmarks/jmh} ({@code -prof gc}: allocation per operation is {@code gc.alloc.rate.norm}).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class DecisionBenchmark {
+
+	private Fixture fixture;
+
+	/** An exchange as Reactor Netty gives it to the gateway: request headers backed by Netty's headers. */
+	private ServerWebExchange exchange;
+
+	/** The same request as a {@link MockServerWebExchange}, whose headers live in a case-insensitive map. */
+	private MockServerWebExchange mockExchange;
+
+	private String laneAttribute;
+
+	private int next;
+
+	@Setup(Level.Trial)
+	public void setUp() {
+		this.fixture = new Fixture("simple");
+		DefaultHttpHeaders nettyHeaders = new DefaultHttpHeaders();
+		nettyHeaders.add("Host", "gateway.example");
+		nettyHeaders.add("Accept", "application/json");
+		nettyHeaders.add("User-Agent", "wrk");
+		nettyHeaders.add("X-User-Id", "user-4711");
+		this.exchange = new DefaultServerWebExchange(new NettyLikeRequest(nettyHeaders), new MockServerHttpResponse(),
+				new DefaultWebSessionManager(), ServerCodecConfigurer.create(), new AcceptHeaderLocaleContextResolver());
+		this.mockExchange = MockServerWebExchange.from(MockServerHttpRequest.get("/orders/42")
+			.header("Host", "gateway.example")
+			.header("Accept", "application/json")
+			.header("User-Agent", "wrk")
+			.header("X-User-Id", "user-4711")
+			.build());
+		this.laneAttribute = CanaryAttributes.LANE_PREFIX + Fixture.RELEASE;
+	}
+
+	@TearDown(Level.Trial)
+	public void tearDown() throws Exception {
+		this.fixture.close();
+	}
+
+	/** No override, no sticky key: a random bucket against the weight (the common case). */
+	@Benchmark
+	public Lane decideRandom() {
+		return this.fixture.release.decide(this.fixture.decider, null, null, null);
+	}
+
+	/** A sticky key: MurmurHash3 of (release, key) into a bucket. Keys rotate over 1,024 distinct users. */
+	@Benchmark
+	public Lane decideSticky() {
+		return this.fixture.release.decide(this.fixture.decider, null, null, this.fixture.keys[this.next++ & 1023]);
+	}
+
+	/** The override header says {@code Always} (compared ignoring case). */
+	@Benchmark
+	public Lane decideOverrideHeader() {
+		return this.fixture.release.decide(this.fixture.decider, "Always", null, null);
+	}
+
+	/**
+	 * The decision as a request makes it: {@link RoutedRelease#lane} on an exchange carrying a sticky header
+	 * (override header, cookie header and sticky header looked up in Netty's headers, the lane cached in the
+	 * exchange's attributes). The cached lane is removed first so every call decides anew; caching it costs one
+	 * map entry per request.
+	 */
+	@Benchmark
+	public Lane laneOfExchange() {
+		this.exchange.getAttributes().remove(this.laneAttribute);
+		return this.fixture.routed.lane(this.exchange);
+	}
+
+	/**
+	 * The same on a {@link MockServerWebExchange}: its case-insensitive header map lower-cases every name looked
+	 * up (an allocation per lookup that Netty's headers do not make). For contrast only.
+	 */
+	@Benchmark
+	public Lane laneOfMockExchange() {
+		this.mockExchange.getAttributes().remove(this.laneAttribute);
+		return this.fixture.routed.lane(this.mockExchange);
+	}
+
+	/**
+	 * Not the decision: what forwarding the lane header costs ({@code X-Canary-Lane}, CONTRACT §4.2), done as
+	 * {@code CanaryExchangeHandler} does it — a mutated request with the header set, in a mutated exchange (the
+	 * same work as Spring Cloud Gateway's {@code AddRequestHeader} filter). For the overhead analysis.
+	 */
+	@Benchmark
+	public ServerWebExchange laneHeader() {
+		ServerHttpRequest request = this.exchange.getRequest()
+			.mutate()
+			.headers((headers) -> headers.set(CanaryAttributes.LANE_HEADER, Lane.STABLE.value()))
+			.build();
+		return this.exchange.mutate().request(request).build();
+	}
+
+	/** A GET request whose headers are Netty's, as {@code ReactorServerHttpRequest} has them. */
+	static final class NettyLikeRequest extends AbstractServerHttpRequest {
+
+		NettyLikeRequest(io.netty.handler.codec.http.HttpHeaders headers) {
+			super(HttpMethod.GET, URI.create("http://gateway.example/orders/42"), "",
+					new HttpHeaders(new Netty4HeadersAdapter(headers)));
+		}
+
+		@Override
+		protected MultiValueMap<String, HttpCookie> initCookies() {
+			return new LinkedMultiValueMap<>();
+		}
+
+		@Override
+		protected SslInfo initSslInfo() {
+			return null;
+		}
+
+		@Override
+		public Flux<DataBuffer> getBody() {
+			return Flux.empty();
+		}
+
+		@Override
+		public <T> T getNativeRequest() {
+			throw new UnsupportedOperationException();
+		}
+
+	}
+
+}
