@@ -72,7 +72,11 @@ public class ResilienceKillSwitch implements KillSwitch {
 		return this.breaker.getState().name();
 	}
 
-	/** What a failed canary request is recorded as: shared, without a stack trace, so recording allocates nothing. */
+	/**
+	 * What a failed canary request is recorded as: one shared instance without a stack trace, so no exception is
+	 * built per failure (Resilience4j still builds an event per call while listeners are registered: see
+	 * docs/benchmarks.md).
+	 */
 	static final class CanaryFailure extends RuntimeException {
 
 		CanaryFailure() {
