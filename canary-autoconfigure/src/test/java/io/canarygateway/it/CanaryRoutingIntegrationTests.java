@@ -132,7 +132,7 @@ class CanaryRoutingIntegrationTests {
 		weight("payments", 50);
 		int n = 1000;
 		for (int i = 0; i < n; i++) {
-			this.client.get().uri("/pay/" + i).exchange().expectStatus().isOk();
+			this.client.get().uri("/pay/" + i).exchange().expectStatus().isOk().expectBody().returnResult();
 		}
 		assertThat(payStable.requests() + payCanary.requests()).isEqualTo(n);
 		assertThat(payCanary.requests()).isBetween(420L, 580L);
@@ -194,7 +194,7 @@ class CanaryRoutingIntegrationTests {
 	void laneHeaderIsForwardedAndCannotBeSpoofed() {
 		weight("orders", 0);
 		for (int i = 0; i < 20; i++) {
-			this.client.get().uri("/orders/1").header("X-Canary-Lane", "canary").exchange().expectStatus().isOk();
+			this.client.get().uri("/orders/1").header("X-Canary-Lane", "canary").exchange().expectStatus().isOk().expectBody().returnResult();
 		}
 		assertThat(stableA.lane("stable") + stableB.lane("stable")).isEqualTo(20);
 		assertThat(stableA.lane("canary") + stableB.lane("canary")).isZero();
@@ -211,7 +211,9 @@ class CanaryRoutingIntegrationTests {
 				.expectStatus()
 				.isOk()
 				.expectHeader()
-				.valueEquals("X-Canary-Version", "v1");
+				.valueEquals("X-Canary-Version", "v1")
+				.expectBody()
+				.returnResult();
 		}
 		assertThat(inventoryStable.requests()).isEqualTo(10);
 		assertThat(fallbacks("inventory", "no-canary-instance") - before).isEqualTo(10);
@@ -262,15 +264,15 @@ class CanaryRoutingIntegrationTests {
 			.expectBody().jsonPath("$.error").value((String error) -> assertThat(error).contains("150"));
 		post("/actuator/canary/orders/weight", "{}").expectStatus().isBadRequest()
 			.expectBody().jsonPath("$.error").exists();
-		post("/actuator/canary/orders/weight", "{\"weight\": \"lots\"}").expectStatus().isBadRequest();
+		post("/actuator/canary/orders/weight", "{\"weight\": \"lots\"}").expectStatus().isBadRequest().expectBody().returnResult();
 		post("/actuator/canary/orders/start", null).expectStatus().isEqualTo(409)
 			.expectBody().jsonPath("$.error").value((String error) -> assertThat(error).contains("PAUSED"));
 		post("/actuator/canary/orders/abort", null).expectStatus().isOk()
 			.expectBody().jsonPath("$.state").isEqualTo("ROLLED_BACK").jsonPath("$.breaker").isEqualTo("FORCED_OPEN")
 			.jsonPath("$.weight").isEqualTo(0);
-		post("/actuator/canary/orders/abort", null).expectStatus().isOk();
-		post("/actuator/canary/orders/promote", null).expectStatus().isEqualTo(409);
-		post("/actuator/canary/orders/resume", null).expectStatus().isEqualTo(409);
+		post("/actuator/canary/orders/abort", null).expectStatus().isOk().expectBody().returnResult();
+		post("/actuator/canary/orders/promote", null).expectStatus().isEqualTo(409).expectBody().returnResult();
+		post("/actuator/canary/orders/resume", null).expectStatus().isEqualTo(409).expectBody().returnResult();
 		post("/actuator/canary/orders/start", null).expectStatus().isOk()
 			.expectBody().jsonPath("$.state").isEqualTo("PROGRESSING").jsonPath("$.weight").isEqualTo(5)
 			.jsonPath("$.breaker").isEqualTo("CLOSED");
@@ -286,7 +288,7 @@ class CanaryRoutingIntegrationTests {
 	@Test
 	void abortStopsCanaryTrafficAtOnce() {
 		weight("orders", 100);
-		post("/actuator/canary/orders/abort", null).expectStatus().isOk();
+		post("/actuator/canary/orders/abort", null).expectStatus().isOk().expectBody().returnResult();
 		assertThat(send("/orders/1", 50, "always")).containsOnlyKeys("v1");
 		assertThat(canary.requests()).isZero();
 	}
@@ -365,9 +367,9 @@ class CanaryRoutingIntegrationTests {
 			.get("state")
 			.toString();
 		if (!state.equals("PROGRESSING") && !state.equals("PAUSED")) {
-			post("/actuator/canary/" + release + "/start", null).expectStatus().isOk();
+			post("/actuator/canary/" + release + "/start", null).expectStatus().isOk().expectBody().returnResult();
 		}
-		post("/actuator/canary/" + release + "/weight", "{\"weight\": " + weight + "}").expectStatus().isOk();
+		post("/actuator/canary/" + release + "/weight", "{\"weight\": " + weight + "}").expectStatus().isOk().expectBody().returnResult();
 	}
 
 	private WebTestClient.ResponseSpec post(String uri, String json) {
