@@ -11,7 +11,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
-import io.canarygateway.analysis.AnalysisLoop;
+import io.canarygateway.analysis.TrafficHistory;
 import io.canarygateway.control.ActionResult;
 import io.canarygateway.control.ManagedRelease;
 import io.canarygateway.control.ReleaseController;
@@ -28,11 +28,11 @@ public class CanaryEndpoint {
 
 	private final ReleaseController controller;
 
-	private final AnalysisLoop analysis;
+	private final TrafficHistory traffic;
 
-	public CanaryEndpoint(ReleaseController controller, AnalysisLoop analysis) {
+	public CanaryEndpoint(ReleaseController controller, TrafficHistory traffic) {
 		this.controller = controller;
-		this.analysis = analysis;
+		this.traffic = traffic;
 	}
 
 	@ReadOperation
@@ -48,7 +48,7 @@ public class CanaryEndpoint {
 		if (managed == null) {
 			return error(WebEndpointResponse.STATUS_NOT_FOUND, release, null, "no release named '" + release + "'");
 		}
-		return new WebEndpointResponse<>(ReleaseDescriptor.of(managed, this.analysis.recentTraffic(release)));
+		return new WebEndpointResponse<>(ReleaseDescriptor.of(managed, this.traffic.recent(release)));
 	}
 
 	@WriteOperation

@@ -7,7 +7,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,16 +29,18 @@ import org.springframework.context.annotation.Bean;
 
 import io.canarygateway.actuate.CanaryEndpoint;
 import io.canarygateway.actuate.CanaryEndpointContentTypeFilter;
-import io.canarygateway.analysis.AnalysisLoop;
+import io.canarygateway.analysis.Analyst;
 import io.canarygateway.analysis.FleetWindows;
+import io.canarygateway.analysis.Recorders;
+import io.canarygateway.analysis.TrafficHistory;
 import io.canarygateway.breaker.CanaryBreakers;
 import io.canarygateway.breaker.ResilienceKillSwitch;
+import io.canarygateway.control.AnalysisLoop;
 import io.canarygateway.control.ReleaseController;
 import io.canarygateway.control.TransitionListener;
 import io.canarygateway.core.Bucketer;
 import io.canarygateway.core.Decider;
 import io.canarygateway.core.KeyHasher;
-import io.canarygateway.core.Lane;
 import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.event.CanaryTransitionEvent;
 import io.canarygateway.loadbalancer.CanaryLoadBalancerConfiguration;
@@ -67,6 +68,13 @@ import io.canarygateway.store.ReleaseStore;
 @LoadBalancerClients(defaultConfiguration = CanaryLoadBalancerConfiguration.class)
 public class CanaryAutoConfiguration {
 
+	/** The time of every transition, look and outage; an application's own {@code Clock} bean replaces it. */
+	@Bean
+	@ConditionalOnMissingBean
+	Clock canaryClock() {
+		return Clock.systemUTC();
+	}
+
 	@Bean
 	CanaryReleaseConfigs canaryReleaseConfigs(CanaryProperties properties) {
 		return new CanaryReleaseConfigs(ReleaseConfigs.resolve(properties));
@@ -92,34 +100,43 @@ public class CanaryAutoConfiguration {
 		return new CanaryMetrics(meterRegistry.getIfAvailable(CompositeMeterRegistry::new));
 	}
 
-	@Bean(destroyMethod = "shutdownNow")
-	ScheduledExecutorService canaryAnalysisExecutor() {
-		return Executors.newSingleThreadScheduledExecutor((task) -> {
+	/**
+	 * The thread that runs the analysis and the rollbacks breakers call for. Deliberately not a bean of an executor
+	 * type: Spring Boot backs off its own {@code applicationTaskExecutor} and {@code taskScheduler} when one exists.
+	 */
+	@Bean(destroyMethod = "close")
+	CanaryAnalysisThread canaryAnalysisThread() {
+		return new CanaryAnalysisThread(Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, "canary-analysis");
 			thread.setDaemon(true);
 			return thread;
-		});
+		}));
 	}
 
 	@Bean
-	BreakerTrips canaryBreakerTrips() {
-		return new BreakerTrips();
+	Recorders canaryRecorders(ReleaseController controller) {
+		return new Recorders(controller.releases().keySet());
+	}
+
+	@Bean
+	TrafficHistory canaryTrafficHistory() {
+		return new TrafficHistory();
 	}
 
 	@Bean(initMethod = "start", destroyMethod = "close")
 	@ConditionalOnMissingBean
 	ReleaseController canaryReleaseController(CanaryReleaseConfigs configs, ReleaseStore store,
 			ObjectProvider<CircuitBreakerRegistry> registries, ObjectProvider<MeterRegistry> meterRegistry,
-			BreakerTrips trips, CanaryMetrics metrics, ApplicationEventPublisher publisher) {
+			CanaryMetrics metrics, ApplicationEventPublisher publisher, Clock clock, CanaryAnalysisThread thread) {
 		CircuitBreakerRegistry applicationRegistry = registries.getIfAvailable();
 		CircuitBreakerRegistry registry = (applicationRegistry != null) ? applicationRegistry
 				: CircuitBreakerRegistry.ofDefaults();
 		List<TransitionListener> listeners = List.of(metrics,
 				(status, transition) -> publisher.publishEvent(new CanaryTransitionEvent(this, status, transition)));
-		ReleaseController controller = new ReleaseController(configs.releases(), store, (release) -> {
-			CircuitBreaker breaker = CanaryBreakers.breaker(registry, release);
-			return new ResilienceKillSwitch(breaker, (opened) -> trips.opened(release.name(), opened));
-		}, Clock.systemUTC(), listeners);
+		ReleaseController controller = new ReleaseController(configs.releases(), store,
+				(release, listener) -> new ResilienceKillSwitch(CanaryBreakers.breaker(registry, release), clock,
+						listener),
+				clock, thread.executor(), listeners);
 		if (applicationRegistry == null) {
 			// an application registry is bound to Micrometer by whoever made it (e.g. resilience4j-spring-boot4)
 			meterRegistry.ifAvailable(
@@ -129,22 +146,21 @@ public class CanaryAutoConfiguration {
 	}
 
 	@Bean(initMethod = "start", destroyMethod = "close")
-	AnalysisLoop canaryAnalysisLoop(ReleaseController controller, ScheduledExecutorService canaryAnalysisExecutor,
-			CanaryMetrics metrics, BreakerTrips trips, ObjectProvider<FleetWindows> fleet) {
-		AnalysisLoop loop = new AnalysisLoop(controller, Clock.systemUTC(), canaryAnalysisExecutor, metrics::verdict,
-				fleet.getIfAvailable(() -> FleetWindows.LOCAL));
-		trips.handler(loop);
-		return loop;
+	AnalysisLoop canaryAnalysisLoop(ReleaseController controller, Recorders recorders, TrafficHistory history,
+			CanaryMetrics metrics, ObjectProvider<FleetWindows> fleetWindows, Clock clock,
+			CanaryAnalysisThread thread) {
+		FleetWindows fleet = fleetWindows.getIfAvailable(() -> FleetWindows.LOCAL);
+		return new AnalysisLoop(controller, recorders, history, (release) -> new Analyst(release, fleet), clock,
+				thread.executor(), metrics::verdict);
 	}
 
 	@Bean
-	RoutedReleases canaryRoutedReleases(ReleaseController controller, AnalysisLoop loop, Decider decider,
+	RoutedReleases canaryRoutedReleases(ReleaseController controller, Recorders recorders, Decider decider,
 			CanaryMetrics metrics, CanaryProperties properties) {
 		List<RoutedRelease> routed = new ArrayList<>();
 		controller.releases()
 			.forEach((name, release) -> routed.add(new RoutedRelease(release, decider,
-					properties.getInstanceMetadataKey(), loop.recorder(name, Lane.STABLE),
-					loop.recorder(name, Lane.CANARY), metrics.register(release))));
+					properties.getInstanceMetadataKey(), recorders, metrics.register(release))));
 		return new RoutedReleases(routed);
 	}
 
@@ -183,8 +199,8 @@ public class CanaryAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint
-	CanaryEndpoint canaryEndpoint(ReleaseController controller, AnalysisLoop loop) {
-		return new CanaryEndpoint(controller, loop);
+	CanaryEndpoint canaryEndpoint(ReleaseController controller, TrafficHistory history) {
+		return new CanaryEndpoint(controller, history);
 	}
 
 	@Bean
@@ -195,6 +211,16 @@ public class CanaryAutoConfiguration {
 
 	/** The validated release configurations. */
 	public record CanaryReleaseConfigs(List<ReleaseConfig> releases) {
+	}
+
+	/** Holds the analysis thread (see {@link #canaryAnalysisThread()}). */
+	record CanaryAnalysisThread(ScheduledExecutorService executor) implements AutoCloseable {
+
+		@Override
+		public void close() {
+			this.executor.shutdownNow();
+		}
+
 	}
 
 }

@@ -1,6 +1,7 @@
 package io.canarygateway.control;
 
-import io.canarygateway.core.Decider;
+import java.util.concurrent.atomic.AtomicBoolean;
+
 import io.canarygateway.core.Lane;
 import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.ReleaseStatus;
@@ -26,6 +27,12 @@ public final class ManagedRelease {
 
 	/** The rollout whose start last reset the kill switch. */
 	private long switchRollout = -1;
+
+	/** Set while the rollback a kill switch that opened calls for is queued on the controller's thread. */
+	final AtomicBoolean switchRollbackQueued = new AtomicBoolean();
+
+	/** Set while a rollback the kill switch called for waits for the store (logged once). */
+	final AtomicBoolean pendingSwitchRollbackLogged = new AtomicBoolean();
 
 	ManagedRelease(ReleaseConfig config, KillSwitch killSwitch, ReleaseStatus status) {
 		this.config = config;
@@ -62,13 +69,6 @@ public final class ManagedRelease {
 
 	public void lastVerdict(Verdict verdict) {
 		this.lastVerdict = verdict;
-	}
-
-	/** The lane of one request (CONTRACT §4.1), from its override values and sticky key (each may be null). */
-	public Lane decide(Decider decider, String overrideHeader, String overrideCookie, String stickyKey) {
-		ReleaseStatus current = this.status;
-		return decider.decide(this.config.name(), current.state(), current.weight(), this.killSwitch.allowsCanary(),
-				overrideHeader, overrideCookie, stickyKey);
 	}
 
 	/** The version a lane is served by. */

@@ -8,7 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 import io.canarygateway.core.Action;
 import io.canarygateway.core.Lifecycle;
@@ -42,25 +43,32 @@ public class ReleaseController implements AutoCloseable {
 
 	private final List<TransitionListener> listeners;
 
+	private final Executor executor;
+
 	private AutoCloseable subscription;
 
 	/**
 	 * @param configs the validated release configurations
 	 * @param store where records live
-	 * @param killSwitches makes the kill switch of a release
+	 * @param killSwitches makes the kill switch of a release; the controller listens to each
 	 * @param clock the time of transitions
+	 * @param executor runs the rollbacks kill switches call for, off the request thread that opened them (calls may
+	 * block on the store)
 	 * @param listeners told of every transition this controller makes
 	 */
-	public ReleaseController(Collection<ReleaseConfig> configs, ReleaseStore store,
-			Function<ReleaseConfig, KillSwitch> killSwitches, Clock clock, List<TransitionListener> listeners) {
+	public ReleaseController(Collection<ReleaseConfig> configs, ReleaseStore store, KillSwitch.Factory killSwitches,
+			Clock clock, Executor executor, List<TransitionListener> listeners) {
 		this.store = store;
 		this.clock = clock;
+		this.executor = executor;
 		this.listeners = List.copyOf(listeners);
 		Map<String, ManagedRelease> map = new LinkedHashMap<>();
 		Instant now = clock.instant();
 		for (ReleaseConfig config : configs) {
-			map.put(config.name(), new ManagedRelease(config, killSwitches.apply(config),
-					ReleaseStatus.idle(config.name(), config.canaryVersion(), now).withRevision(0)));
+			String name = config.name();
+			KillSwitch killSwitch = killSwitches.create(config, () -> switchOpened(name));
+			map.put(name, new ManagedRelease(config, killSwitch,
+					ReleaseStatus.idle(name, config.canaryVersion(), now).withRevision(0)));
 		}
 		this.releases = Collections.unmodifiableMap(map);
 	}
@@ -197,11 +205,64 @@ public class ReleaseController implements AutoCloseable {
 		}
 	}
 
-	/** Takes a record stored by anyone; older revisions are ignored. */
+	/**
+	 * Takes a record stored by anyone; older revisions are ignored. A store calls this whenever it reads a record, so
+	 * a record arriving after an outage also writes the rollback a kill switch called for while the store could not
+	 * take it.
+	 */
 	public void onStored(ReleaseStatus status) {
 		ManagedRelease release = this.releases.get(status.release());
 		if (release != null && release.config().canaryVersion().equals(status.canaryVersion())) {
 			release.accept(status);
+			if (release.killSwitch().openedByItself() != null && release.status().state().isSplitting()) {
+				queueSwitchRollback(release);
+			}
+		}
+	}
+
+	/** A release's kill switch opened on failures (on a request thread): roll the release back off that thread. */
+	private void switchOpened(String name) {
+		ManagedRelease release = this.releases.get(name);
+		if (release != null) {
+			queueSwitchRollback(release);
+		}
+	}
+
+	private void queueSwitchRollback(ManagedRelease release) {
+		if (release.switchRollbackQueued.compareAndSet(false, true)) {
+			try {
+				this.executor.execute(() -> {
+					release.switchRollbackQueued.set(false);
+					rollBackOpenedSwitch(release);
+				});
+			}
+			catch (RejectedExecutionException ex) {
+				// shutting down: the switch still stops canary traffic until the gateway stops
+				release.switchRollbackQueued.set(false);
+			}
+		}
+	}
+
+	/**
+	 * Rolls a release back (reason {@code breaker}, the switch's figures as evidence) while its kill switch is open by
+	 * itself and the release still splits traffic. When the store is unavailable nothing is written: the switch
+	 * already stops canary traffic through this gateway, and the next record the store delivers retries.
+	 */
+	private void rollBackOpenedSwitch(ManagedRelease release) {
+		Verdict evidence = release.killSwitch().openedByItself();
+		if (evidence == null || !release.status().state().isSplitting()) {
+			return;
+		}
+		release.lastVerdict(evidence);
+		ActionResult result = apply(release.name(), Action.ROLL_BACK, 0, Reason.BREAKER, evidence);
+		if (result.kind() == ActionResult.Kind.UNAVAILABLE && release.pendingSwitchRollbackLogged.compareAndSet(false, true)) {
+			LOG.log(System.Logger.Level.WARNING, "The breaker of release ''{0}'' opened, but the store is unavailable: "
+					+ "canary traffic through this gateway is stopped, and the rollback is written when the store "
+					+ "is back", release.name());
+		}
+		else if (result.kind() == ActionResult.Kind.APPLIED && release.pendingSwitchRollbackLogged.getAndSet(false)) {
+			LOG.log(System.Logger.Level.INFO, "Wrote the rollback of release ''{0}'' that its breaker called for while "
+					+ "the store was unavailable", release.name());
 		}
 	}
 

@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -21,8 +20,6 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.util.HtmlUtils;
-
-import io.canarygateway.autoconfigure.InvalidCanaryConfigurationException;
 
 /**
  * Serves the canary dashboard (CONTRACT §7): {@code index.html} at the configured path, its script and style sheet
@@ -74,14 +71,13 @@ public final class DashboardRouter {
 	 * Turns {@code canary.dashboard.path} into the form the page is served at: a leading and a trailing slash.
 	 * @param configured the configured path
 	 * @return the path, e.g. {@code /canary-dashboard/}
-	 * @throws InvalidCanaryConfigurationException if it is blank or holds a pattern, a query or a fragment
+	 * @throws IllegalArgumentException if it is blank or holds a pattern, a query or a fragment
 	 */
 	public static String normalizePath(String configured) {
 		String value = (configured != null) ? configured.strip() : "";
 		if (value.isEmpty() || !value.matches("[A-Za-z0-9._~!$&'()+,;=:@%/-]+") || value.contains("//")) {
-			throw new InvalidCanaryConfigurationException(List.of("canary.dashboard.path: must be a plain URL path "
-					+ "such as /canary-dashboard/ (no wildcard, template variable, query or '//'), was '" + configured
-					+ "'"));
+			throw new IllegalArgumentException("must be a plain URL path such as /canary-dashboard/ (no wildcard, "
+					+ "template variable, query or '//'), was '" + configured + "'");
 		}
 		if (!value.startsWith("/")) {
 			value = "/" + value;

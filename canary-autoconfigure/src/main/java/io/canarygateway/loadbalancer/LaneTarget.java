@@ -8,15 +8,15 @@ import org.springframework.cloud.client.ServiceInstance;
 import io.canarygateway.core.Lane;
 
 /**
- * Which instances of a load-balanced service one lane of one release may reach. Put on the exchange by the
- * canary filter and read by {@link VersionAwareServiceInstanceListSupplier}.
+ * Which instances of a load-balanced service one lane of one release may reach. Set on the request's
+ * {@link LaneRequest} by the canary handling and applied by {@link VersionAwareServiceInstanceListSupplier}.
  * <p>
  * Stable reaches instances whose version metadata is the stable version, or that have none; canary reaches
- * instances of the canary version only, and stable ones when there is no canary instance (a fallback the filter
- * counts). No lane ever reaches a third version.
+ * instances of the canary version only, and stable ones when there is no canary instance (a fallback the canary
+ * handling counts). No lane ever reaches a third version.
  * <p>
- * The filtered list is cached against the identity of the list it came from, so while the supplier chain serves
- * the same cached list (the usual case) a request costs no allocation here.
+ * The selection is cached against the identity of the list it came from, so while the supplier chain serves the
+ * same cached list (the usual case) a request costs no allocation here.
  */
 public final class LaneTarget {
 
@@ -28,7 +28,7 @@ public final class LaneTarget {
 
 	private final Lane lane;
 
-	private volatile Filtered cache;
+	private volatile Cached cache;
 
 	public LaneTarget(String metadataKey, String stableVersion, String canaryVersion, Lane lane) {
 		this.metadataKey = metadataKey;
@@ -41,15 +41,16 @@ public final class LaneTarget {
 		return this.lane;
 	}
 
-	/** The instances this lane may reach out of {@code instances}. */
-	public List<ServiceInstance> select(List<ServiceInstance> instances) {
-		Filtered cached = this.cache;
+	/** The instances this lane may reach out of {@code instances}, and whose they are. */
+	public Selection select(List<ServiceInstance> instances) {
+		Cached cached = this.cache;
 		if (cached != null && cached.source == instances) {
-			return cached.result;
+			return cached.selection;
 		}
-		List<ServiceInstance> result = (this.lane == Lane.CANARY) ? canaryOrStable(instances) : stable(instances);
-		this.cache = new Filtered(instances, result);
-		return result;
+		Selection selection = (this.lane == Lane.CANARY) ? canaryOrStable(instances)
+				: new Selection(ofVersion(instances, this.stableVersion), Lane.STABLE);
+		this.cache = new Cached(instances, selection);
+		return selection;
 	}
 
 	/** The version an instance serves: its metadata, or the stable version when it has none. */
@@ -58,24 +59,24 @@ public final class LaneTarget {
 		return (version == null || version.isBlank()) ? this.stableVersion : version;
 	}
 
-	private List<ServiceInstance> canaryOrStable(List<ServiceInstance> instances) {
-		List<ServiceInstance> canary = new ArrayList<>();
-		for (ServiceInstance instance : instances) {
-			if (this.canaryVersion.equals(versionOf(instance))) {
-				canary.add(instance);
-			}
+	private Selection canaryOrStable(List<ServiceInstance> instances) {
+		List<ServiceInstance> canary = ofVersion(instances, this.canaryVersion);
+		if (!canary.isEmpty()) {
+			return new Selection(canary, Lane.CANARY);
 		}
-		return canary.isEmpty() ? stable(instances) : List.copyOf(canary);
+		List<ServiceInstance> stable = ofVersion(instances, this.stableVersion);
+		// no instance at all: the attempt fails as a canary attempt, and may be retried on stable
+		return stable.isEmpty() ? new Selection(stable, Lane.CANARY) : new Selection(stable, Lane.STABLE);
 	}
 
-	private List<ServiceInstance> stable(List<ServiceInstance> instances) {
-		List<ServiceInstance> stable = new ArrayList<>();
+	private List<ServiceInstance> ofVersion(List<ServiceInstance> instances, String version) {
+		List<ServiceInstance> matching = new ArrayList<>();
 		for (ServiceInstance instance : instances) {
-			if (this.stableVersion.equals(versionOf(instance))) {
-				stable.add(instance);
+			if (version.equals(versionOf(instance))) {
+				matching.add(instance);
 			}
 		}
-		return List.copyOf(stable);
+		return List.copyOf(matching);
 	}
 
 	@Override
@@ -83,7 +84,16 @@ public final class LaneTarget {
 		return this.lane.value() + " (" + (this.lane == Lane.CANARY ? this.canaryVersion : this.stableVersion) + ")";
 	}
 
-	private record Filtered(List<ServiceInstance> source, List<ServiceInstance> result) {
+	/**
+	 * What one lane may reach.
+	 *
+	 * @param instances the instances offered to the balancing algorithm
+	 * @param lane the lane they serve (stable for a canary lane that found no canary instance)
+	 */
+	public record Selection(List<ServiceInstance> instances, Lane lane) {
+	}
+
+	private record Cached(List<ServiceInstance> source, Selection selection) {
 	}
 
 }

@@ -12,12 +12,12 @@ import org.springframework.cloud.client.loadbalancer.RequestDataContext;
 import org.springframework.cloud.loadbalancer.core.SelectedInstanceCallback;
 import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
 
-import io.canarygateway.routing.CanaryAttributes;
 
 /**
  * Adds one rule on top of a load balancer's existing supplier chain (discovery, caching, health checks …): when
- * the request carries a {@link LaneTarget} (put there by the {@code Canary} filter), only the instances of that
- * lane's version are offered to the balancing algorithm. Requests without one pass through untouched.
+ * the request is being sent down a lane ({@link LaneRequest} with a {@link LaneTarget}, put there by the canary
+ * handling), only the instances of that lane's version are offered to the balancing algorithm, and the request learns
+ * whose instances they were. Requests without one pass through untouched.
  * <p>
  * Unlike spring-cloud-loadbalancer's hint supplier this never falls back to all instances.
  */
@@ -46,9 +46,9 @@ public class VersionAwareServiceInstanceListSupplier implements ServiceInstanceL
 
 	@Override
 	public Flux<List<ServiceInstance>> get(Request request) {
-		LaneTarget target = target(request);
+		LaneRequest lane = laneRequest(request);
 		Flux<List<ServiceInstance>> instances = this.delegate.get(request);
-		return (target != null) ? instances.map(target::select) : instances;
+		return (lane != null) ? instances.map(lane::offer) : instances;
 	}
 
 	@Override
@@ -58,12 +58,13 @@ public class VersionAwareServiceInstanceListSupplier implements ServiceInstanceL
 		}
 	}
 
-	private static LaneTarget target(Request<?> request) {
+	private static LaneRequest laneRequest(Request<?> request) {
 		if (request != null && request.getContext() instanceof RequestDataContext context) {
 			RequestData data = context.getClientRequest();
 			Map<String, Object> attributes = (data != null) ? data.getAttributes() : null;
-			if (attributes != null && attributes.get(CanaryAttributes.LANE_TARGET) instanceof LaneTarget target) {
-				return target;
+			LaneRequest lane = (attributes != null) ? LaneRequest.handled(attributes) : null;
+			if (lane != null && lane.target() != null) {
+				return lane;
 			}
 		}
 		return null;

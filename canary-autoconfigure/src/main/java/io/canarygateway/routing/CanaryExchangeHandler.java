@@ -5,32 +5,39 @@ import java.net.URI;
 
 import reactor.core.publisher.Mono;
 
-import org.springframework.cloud.client.ServiceInstance;
-import org.springframework.cloud.client.loadbalancer.Response;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.ReactiveLoadBalancerClientFilter;
 import org.springframework.cloud.gateway.support.NotFoundException;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatusCode;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 
 import io.canarygateway.core.Lane;
-import io.canarygateway.loadbalancer.LaneTarget;
+import io.canarygateway.loadbalancer.LaneRequest;
 
 /**
- * The canary part of one proxied request, shared by both routing modes: marks the lane to forward (the
- * {@link LaneHeaderFilter} sends it as a header, replacing any the client sent), points the load balancer at the lane's instances, records the outcome once the backend has
- * answered, and on load-balanced routes retries a failed canary request on stable (CONTRACT §4.4).
- * <p>
- * Runs just before the load-balancer filter, so a retry re-runs only instance choice and the proxy call. The
- * outcome is taken when the backend's response headers arrive (time to first byte), before the body is streamed.
+ * The canary part of one proxied request, shared by both routing modes. In order:
+ * <ol>
+ * <li><b>Lane</b>: the request's {@link LaneRequest} for the release — decided once, by a route predicate earlier or
+ * now.</li>
+ * <li><b>Attempt</b>: the lane is tried — {@link LaneHeaderFilter} forwards it as {@code X-Canary-Lane}, and on a
+ * load-balanced route the version-aware load balancer offers only that lane's instances and notes whose they were
+ * ({@link LaneRequest#served()}).</li>
+ * <li><b>Outcome</b>: when the backend's response headers arrive (time to first byte) or the call fails, the attempt
+ * is recorded against the lane that served it.</li>
+ * <li><b>Retry on stable</b>, at most once, on load-balanced routes: a failed canary attempt is tried again on
+ * stable when it is safe (docs/routing.md, "Retry on stable"): when it never reached a canary backend (connection
+ * refused, no instance) for any method; on a 5xx or another failure for GET, HEAD and OPTIONS.</li>
+ * <li><b>Finish</b>: {@code X-Canary-Version} (with {@code expose-version}) names the version that served.</li>
+ * </ol>
+ * Runs just before the load-balancer filter, so a retry re-runs only instance choice and the proxy call.
  */
 public class CanaryExchangeHandler {
 
-	/** The order of the canary filters: after the route's URL is resolved, before the load balancer picks. */
-	public static final int ORDER = 10149;
+	/** The order of the canary filters: after the route's URL is resolved, just before the load balancer picks. */
+	public static final int ORDER = ReactiveLoadBalancerClientFilter.LOAD_BALANCER_CLIENT_FILTER_ORDER - 1;
 
 	/**
 	 * Handles a request for {@code release}.
@@ -39,92 +46,82 @@ public class CanaryExchangeHandler {
 	 */
 	public Mono<Void> handle(ServerWebExchange exchange, GatewayFilterChain chain, RoutedRelease release,
 			boolean loadBalanced) {
-		if (exchange.getAttributes().putIfAbsent(CanaryAttributes.HANDLED, release) != null) {
+		LaneRequest request = release.laneRequest(exchange);
+		if (!request.handle(exchange.getAttributes())) {
 			return chain.filter(exchange);
 		}
-		Lane lane = release.lane(exchange);
 		URI lbUrl = loadBalanced ? exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR) : null;
-		return attempt(exchange, chain, release, lane, lbUrl, false);
-	}
-
-	private Mono<Void> attempt(ServerWebExchange exchange, GatewayFilterChain chain, RoutedRelease release, Lane lane,
-			URI lbUrl, boolean retry) {
-		if (lbUrl != null) {
-			exchange.getAttributes().put(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR, lbUrl);
-			exchange.getAttributes().put(CanaryAttributes.LANE_TARGET, release.target(lane));
-		}
-		// LaneHeaderFilter forwards it as X-Canary-Lane when the routing filter builds the proxied request
-		exchange.getAttributes().put(CanaryAttributes.FORWARDED_LANE, lane);
-		long start = System.nanoTime();
-		return chain.filter(exchange).then(Mono.defer(() -> {
-			HttpStatusCode status = exchange.getResponse().getStatusCode();
-			boolean failure = status != null && status.is5xxServerError();
-			Lane served = served(exchange, release, lane, lbUrl);
-			release.record(served, failure, System.nanoTime() - start);
-			if (failure && canRetry(release, served, lbUrl, retry) && isIdempotent(exchange.getRequest())) {
-				return retryOnStable(exchange, chain, release, lbUrl);
+		return attempt(exchange, chain, release, request, request.lane(), lbUrl).flatMap((first) -> {
+			if (!first.retryOnStable(exchange, release, lbUrl)) {
+				return first.finish(exchange, release);
 			}
-			exposeVersion(exchange, release, served);
-			return Mono.<Void>empty();
-		})).onErrorResume((error) -> {
-			Lane served = served(exchange, release, lane, lbUrl);
-			release.record(served, true, System.nanoTime() - start);
-			if (canRetry(release, served, lbUrl, retry)
-					&& (notSent(error) || (isIdempotent(exchange.getRequest()) && isServerError(error)))) {
-				return retryOnStable(exchange, chain, release, lbUrl);
-			}
-			exposeVersion(exchange, release, served);
-			return Mono.error(error);
+			resetForRetry(exchange, lbUrl);
+			release.meters().retried();
+			return attempt(exchange, chain, release, request, Lane.STABLE, lbUrl)
+				.flatMap((second) -> second.finish(exchange, release));
 		});
 	}
 
-	private Mono<Void> retryOnStable(ServerWebExchange exchange, GatewayFilterChain chain, RoutedRelease release,
-			URI lbUrl) {
-		release.meters().retried();
+	/** Sends the request down a lane once and records how that went; never fails (the failure is in the outcome). */
+	private static Mono<Outcome> attempt(ServerWebExchange exchange, GatewayFilterChain chain, RoutedRelease release,
+			LaneRequest request, Lane lane, URI lbUrl) {
+		request.attempt(lane, (lbUrl != null) ? release.target(lane) : null);
+		long start = System.nanoTime();
+		return chain.filter(exchange)
+			.then(Mono.fromSupplier(() -> Outcome.of(release, request, start, exchange.getResponse().getStatusCode(),
+					null)))
+			.onErrorResume((error) -> Mono.just(Outcome.of(release, request, start, null, error)));
+	}
+
+	/** Puts the exchange back to where it was before the load balancer and the routing filter ran. */
+	private static void resetForRetry(ServerWebExchange exchange, URI lbUrl) {
 		ServerWebExchangeUtils.reset(exchange);
 		exchange.getResponse().setStatusCode(null);
 		exchange.getAttributes().remove(ServerWebExchangeUtils.GATEWAY_LOADBALANCER_RESPONSE_ATTR);
-		return attempt(exchange, chain, release, Lane.STABLE, lbUrl, true);
-	}
-
-	private static boolean canRetry(RoutedRelease release, Lane served, URI lbUrl, boolean retry) {
-		return !retry && lbUrl != null && served == Lane.CANARY && release.routing().retryOnStable();
+		exchange.getAttributes().put(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR, lbUrl);
 	}
 
 	/**
-	 * The lane that actually served: on a load-balanced route a canary-lane request that found no canary instance
-	 * was served by stable (and is counted as a fallback).
+	 * How one attempt went, recorded as soon as it is known.
+	 *
+	 * @param served the lane that served it
+	 * @param failure whether it failed (5xx, connection failure, timeout)
+	 * @param error what the call failed with, or {@code null} when a response arrived
 	 */
-	private static Lane served(ServerWebExchange exchange, RoutedRelease release, Lane lane, URI lbUrl) {
-		if (lbUrl == null || lane == Lane.STABLE) {
-			return lane;
+	record Outcome(Lane served, boolean failure, Throwable error) {
+
+		static Outcome of(RoutedRelease release, LaneRequest request, long start, HttpStatusCode status,
+				Throwable error) {
+			Lane served = request.served();
+			boolean failure = (error != null) || (status != null && status.is5xxServerError());
+			release.record(served, failure, System.nanoTime() - start);
+			if (request.attempt() == Lane.CANARY && served == Lane.STABLE) {
+				release.meters().noCanaryInstance();
+			}
+			return new Outcome(served, failure, error);
 		}
-		Response<ServiceInstance> response = exchange
-			.getAttribute(ServerWebExchangeUtils.GATEWAY_LOADBALANCER_RESPONSE_ATTR);
-		ServiceInstance instance = (response != null) ? response.getServer() : null;
-		if (instance == null) {
-			return lane;
+
+		/** Whether this failed canary attempt is to be tried again on stable (asked of the first attempt only). */
+		boolean retryOnStable(ServerWebExchange exchange, RoutedRelease release, URI lbUrl) {
+			if (!this.failure || this.served != Lane.CANARY || lbUrl == null
+					|| !release.routing().retryOnStable()) {
+				return false;
+			}
+			boolean idempotent = isIdempotent(exchange.getRequest().getMethod());
+			return (this.error == null) ? idempotent : (notSent(this.error) || (idempotent && isServerError(this.error)));
 		}
-		LaneTarget target = release.target(Lane.CANARY);
-		if (release.release().config().canaryVersion().equals(target.versionOf(instance))) {
-			return Lane.CANARY;
+
+		/** Ends the request: names the version that served, and passes on the failure of a call that failed. */
+		Mono<Void> finish(ServerWebExchange exchange, RoutedRelease release) {
+			if (release.routing().exposeVersion() && !exchange.getResponse().isCommitted()) {
+				exchange.getResponse().getHeaders().set(CanaryHeaders.VERSION, release.version(this.served));
+			}
+			return (this.error != null) ? Mono.error(this.error) : Mono.empty();
 		}
-		if (exchange.getAttributes().putIfAbsent(CanaryAttributes.FALLBACK, Boolean.TRUE) == null) {
-			release.meters().noCanaryInstance();
-		}
-		return Lane.STABLE;
+
 	}
 
-	private static void exposeVersion(ServerWebExchange exchange, RoutedRelease release, Lane served) {
-		if (release.routing().exposeVersion() && !exchange.getResponse().isCommitted()) {
-			exchange.getResponse()
-				.getHeaders()
-				.set(CanaryAttributes.VERSION_HEADER, release.release().version(served));
-		}
-	}
-
-	private static boolean isIdempotent(ServerHttpRequest request) {
-		HttpMethod method = request.getMethod();
+	static boolean isIdempotent(HttpMethod method) {
 		return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) || HttpMethod.OPTIONS.equals(method);
 	}
 

@@ -5,11 +5,11 @@ import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
 
-import io.canarygateway.core.Lane;
+import io.canarygateway.loadbalancer.LaneRequest;
 
 /**
- * Adds {@code X-Canary-Lane: stable|canary} (CONTRACT §4.2) to the headers Spring Cloud Gateway forwards for a
- * request the canary handling has sent down a lane ({@link CanaryAttributes#FORWARDED_LANE}), replacing any value
+ * Adds {@code X-Canary-Lane: stable|canary} (docs/routing.md, "Headers") to the headers Spring Cloud Gateway
+ * forwards for a request the canary handling has sent down a lane (its {@link LaneRequest}'s attempt), replacing any value
  * the client sent. Runs last among the gateway's request header filters, when the routing filter builds the
  * proxied request.
  * <p>
@@ -22,13 +22,13 @@ public class LaneHeaderFilter implements HttpHeadersFilter, Ordered {
 
 	@Override
 	public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
-		Lane lane = exchange.getAttribute(CanaryAttributes.FORWARDED_LANE);
-		if (lane == null) {
+		LaneRequest request = LaneRequest.handled(exchange.getAttributes());
+		if (request == null || request.attempt() == null) {
 			return input;
 		}
 		// the input may be the request's own, read-only headers
 		HttpHeaders headers = HttpHeaders.copyOf(input);
-		headers.set(CanaryAttributes.LANE_HEADER, lane.value());
+		headers.set(CanaryHeaders.LANE, request.attempt().value());
 		return headers;
 	}
 

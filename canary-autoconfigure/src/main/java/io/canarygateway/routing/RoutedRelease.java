@@ -1,33 +1,37 @@
 package io.canarygateway.routing;
 
+import java.util.Map;
+
 import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
 
 import io.canarygateway.analysis.LaneRecorder;
+import io.canarygateway.analysis.Recorders;
 import io.canarygateway.control.ManagedRelease;
 import io.canarygateway.core.Decider;
 import io.canarygateway.core.Lane;
-import io.canarygateway.core.ReleaseState;
+import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.RoutingConfig;
+import io.canarygateway.loadbalancer.LaneRequest;
 import io.canarygateway.loadbalancer.LaneTarget;
 import io.canarygateway.metrics.CanaryMetrics.ReleaseMeters;
 
 /**
- * A release as the request path sees it: decides a request's lane once and caches it on the exchange, and
- * records each outcome in the metrics, the analysis recorders and (for the canary lane) the kill switch. Built
- * once per release; route predicates and filters hold it directly, so no lookup happens per request.
+ * A release as the request path sees it: decides a request's lane once, from one snapshot of the release's record
+ * and breaker, and records each outcome in the metrics, the analysis recorders and (for the canary lane) the kill
+ * switch. Built once per release; route predicates and filters hold it directly, so no lookup happens per request.
  */
 public final class RoutedRelease {
 
 	private final ManagedRelease release;
 
+	private final String name;
+
 	private final Decider decider;
 
 	private final RoutingConfig routing;
-
-	private final String laneAttribute;
 
 	private final LaneTarget[] targets;
 
@@ -35,22 +39,23 @@ public final class RoutedRelease {
 
 	private final ReleaseMeters meters;
 
-	public RoutedRelease(ManagedRelease release, Decider decider, String metadataKey, LaneRecorder stableRecorder,
-			LaneRecorder canaryRecorder, ReleaseMeters meters) {
+	public RoutedRelease(ManagedRelease release, Decider decider, String metadataKey, Recorders recorders,
+			ReleaseMeters meters) {
 		this.release = release;
+		this.name = release.name();
 		this.decider = decider;
 		this.routing = release.config().routing();
-		this.laneAttribute = CanaryAttributes.LANE_PREFIX + release.name();
 		String stable = release.config().stableVersion();
 		String canary = release.config().canaryVersion();
 		this.targets = new LaneTarget[] { new LaneTarget(metadataKey, stable, canary, Lane.STABLE),
 				new LaneTarget(metadataKey, stable, canary, Lane.CANARY) };
-		this.recorders = new LaneRecorder[] { stableRecorder, canaryRecorder };
+		this.recorders = new LaneRecorder[] { recorders.recorder(this.name, Lane.STABLE),
+				recorders.recorder(this.name, Lane.CANARY) };
 		this.meters = meters;
 	}
 
 	public String name() {
-		return this.release.name();
+		return this.name;
 	}
 
 	public ManagedRelease release() {
@@ -66,34 +71,32 @@ public final class RoutedRelease {
 		return this.targets[lane.ordinal()];
 	}
 
-	/** The analysis recorder of a lane. */
-	public LaneRecorder recorder(Lane lane) {
-		return this.recorders[lane.ordinal()];
-	}
-
 	public ReleaseMeters meters() {
 		return this.meters;
 	}
 
 	/**
-	 * The request's lane for this release: decided on first use and cached on the exchange, so every predicate
-	 * and filter that asks during one request gets the same answer.
+	 * The request's lane for this release: decided on first use and kept in the request's {@link LaneRequest}, so
+	 * every predicate and filter that asks during one request gets the same answer.
 	 */
 	public Lane lane(ServerWebExchange exchange) {
-		Object cached = exchange.getAttributes().get(this.laneAttribute);
-		if (cached instanceof Lane lane) {
-			return lane;
-		}
-		Lane lane = decide(exchange.getRequest());
-		exchange.getAttributes().put(this.laneAttribute, lane);
-		return lane;
+		return laneRequest(exchange).lane();
 	}
 
+	/** The request's {@link LaneRequest} for this release, decided now if no one asked before. */
+	public LaneRequest laneRequest(ServerWebExchange exchange) {
+		Map<String, Object> attributes = exchange.getAttributes();
+		LaneRequest request = LaneRequest.find(attributes, this.name);
+		return (request != null) ? request : LaneRequest.decided(attributes, this.name, decide(exchange.getRequest()));
+	}
+
+	/** The lane decision (docs/routing.md, "Precedence") on one read of the record and one of the breaker. */
 	private Lane decide(ServerHttpRequest request) {
-		ReleaseState state = this.release.status().state();
-		if (!state.isSplitting() || !this.release.killSwitch().allowsCanary()) {
+		ReleaseStatus status = this.release.status();
+		boolean breakerClosed = this.release.killSwitch().allowsCanary();
+		if (!status.state().isSplitting() || !breakerClosed) {
 			// decided by the state gates alone: no need to read headers or cookies
-			return this.release.decide(this.decider, null, null, null);
+			return this.decider.decide(this.name, status.state(), status.weight(), breakerClosed, null, null, null);
 		}
 		HttpHeaders headers = request.getHeaders();
 		String overrideHeader = header(headers, this.routing.overrideHeader());
@@ -102,11 +105,12 @@ public final class RoutedRelease {
 		if (sticky == null) {
 			sticky = cookie(request, this.routing.stickyCookie());
 		}
-		return this.release.decide(this.decider, overrideHeader, overrideCookie, sticky);
+		return this.decider.decide(this.name, status.state(), status.weight(), true, overrideHeader, overrideCookie,
+				sticky);
 	}
 
 	/**
-	 * Records a finished request.
+	 * Records a finished attempt.
 	 * @param lane the lane that served it
 	 * @param failure whether it failed (5xx, connection failure, timeout)
 	 * @param nanos how long it took
@@ -117,6 +121,11 @@ public final class RoutedRelease {
 		if (lane == Lane.CANARY) {
 			this.release.killSwitch().record(nanos, failure);
 		}
+	}
+
+	/** The version a lane is served by. */
+	public String version(Lane lane) {
+		return this.release.version(lane);
 	}
 
 	private static String header(HttpHeaders headers, String name) {
@@ -133,7 +142,7 @@ public final class RoutedRelease {
 
 	@Override
 	public String toString() {
-		return "RoutedRelease[" + name() + "]";
+		return "RoutedRelease[" + this.name + "]";
 	}
 
 }

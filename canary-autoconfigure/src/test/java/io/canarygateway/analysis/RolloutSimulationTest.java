@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The judge in simulated rollouts (CONTRACT §2 defaults unless said otherwise): false rollbacks of a
- * healthy canary and how fast a broken one is caught. Fixed seeds: every number here is reproducible.
+ * The product's analysis in simulated rollouts ({@link RolloutSimulation}: the production analyst, judge, progression
+ * policy and state machine; the defaults unless said otherwise): false rollbacks of a healthy canary and how fast a
+ * broken one is caught. Fixed seeds: every number here is reproducible.
  * Traffic: 1,000 requests per analysis interval (100 req/s at the 10 s default), so the canary sees 50
  * requests per interval at weight 5 and 100 at weight 10.
  */
@@ -41,14 +42,17 @@ class RolloutSimulationTest {
 		}
 		System.out.printf("A/A: %d of %d rollouts rolled back, %d promoted, %d with at least one FAIL%n", rolledBack,
 				runs, promoted, withAnyFail);
+		// measured: 0 rolled back, 982 promoted; the 18 runs with a (ceiling) FAIL pause at the progress deadline,
+		// because a failed verdict blocks its step
 		assertThat(rolledBack).isLessThanOrEqualTo(runs / 100);
 		assertThat(promoted).isGreaterThanOrEqualTo(runs * 98 / 100);
 	}
 
 	/**
 	 * 1 % → 5 % at weight 10 (100 canary, 900 stable requests per interval), defaults. Measured: first FAIL
-	 * (progression stops) at median 2, p99 10 intervals; rollback (two FAILs in a row) at median 5, p90 9,
-	 * p99 12. The 1 % tolerance takes a quarter of the 4-point effect (the next test shows it without).
+	 * (progression stops) at look median 2, p99 9; rollback (two FAILs in a row) after median 6, p90 11, p99 13
+	 * intervals — counting the step's first interval, which the analysis drops (it straddles the step change). The
+	 * 1 % tolerance takes a quarter of the 4-point effect (the next test shows it without).
 	 */
 	@Test
 	void anErrorRateJumpFromOneToFivePercentIsCaught() {
@@ -63,10 +67,10 @@ class RolloutSimulationTest {
 		assertThat(percentile(intervals, 100)).as("every run is rolled back").isLessThan(Integer.MAX_VALUE);
 		// caught (a FAIL: the step can no longer advance) within 10 intervals in 99 % of runs
 		assertThat(percentile(caught, 99)).isLessThanOrEqualTo(10);
-		// rolled back (failure-threshold = 2 FAILs in a row) by interval 12 in 99 % of runs
-		assertThat(percentile(intervals, 50)).isLessThanOrEqualTo(5);
-		assertThat(percentile(intervals, 90)).isLessThanOrEqualTo(9);
-		assertThat(percentile(intervals, 99)).isLessThanOrEqualTo(12);
+		// rolled back (failure-threshold = 2 FAILs in a row) by interval 13 in 99 % of runs
+		assertThat(percentile(intervals, 50)).isLessThanOrEqualTo(6);
+		assertThat(percentile(intervals, 90)).isLessThanOrEqualTo(11);
+		assertThat(percentile(intervals, 99)).isLessThanOrEqualTo(13);
 	}
 
 	@Test
@@ -119,7 +123,8 @@ class RolloutSimulationTest {
 
 	@Test
 	void aConstantLatencyIncreaseFailsOnTheFirstLookWithEnoughRequests() {
-		// weight 5: exactly min-requests (50) canary requests at the first look
+		// weight 5: exactly min-requests (50) canary requests at the first look, made at the step's second interval
+		// (its first is dropped: it straddles the start)
 		Scenario scenario = Scenario.defaults(REQUESTS_PER_INTERVAL, HEALTHY,
 				new Lane(0.01, HEALTHY.latency().plusMillis(350)))
 			.withConfig(withoutCeilings());
@@ -128,7 +133,7 @@ class RolloutSimulationTest {
 			Outcome outcome = simulation.run(4_000_000L + run);
 			assertThat(outcome.firstFailAt()).isEqualTo(1);
 			assertThat(outcome.end()).isEqualTo(End.ROLLED_BACK);
-			assertThat(outcome.intervals()).isEqualTo(2);
+			assertThat(outcome.intervals()).isEqualTo(3);
 			assertThat(outcome.verdicts().get(0).reasons()).singleElement().asString().startsWith("canary p99");
 		}
 	}

@@ -3,7 +3,6 @@ package io.canarygateway.autoconfigure;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Function;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -23,7 +22,7 @@ import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 
 import io.canarygateway.actuate.CanaryEndpoint;
-import io.canarygateway.analysis.AnalysisLoop;
+import io.canarygateway.control.AnalysisLoop;
 import io.canarygateway.breaker.CanaryBreakers;
 import io.canarygateway.breaker.ResilienceKillSwitch;
 import io.canarygateway.control.KillSwitch;
@@ -275,11 +274,10 @@ class CanaryAutoConfigurationTests {
 			payments.setStableVersion("p1");
 			payments.setCanaryVersion("p2");
 			ReleaseConfig config = ReleaseConfigs.resolve("payments", payments, new CanaryProperties.Release());
-			Function<ReleaseConfig, KillSwitch> killSwitches = (release) -> new ResilienceKillSwitch(
-					CanaryBreakers.breaker(CircuitBreakerRegistry.ofDefaults(), release), (opened) -> {
-					});
+			KillSwitch.Factory killSwitches = (release, listener) -> new ResilienceKillSwitch(
+					CanaryBreakers.breaker(CircuitBreakerRegistry.ofDefaults(), release), Clock.systemUTC(), listener);
 			return new ReleaseController(List.of(config), new InMemoryReleaseStore(), killSwitches,
-					Clock.systemUTC(), List.of());
+					Clock.systemUTC(), Runnable::run, List.of());
 		}
 
 	}

@@ -2,7 +2,12 @@ package io.canarygateway.control;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A kill switch that counts what it is told and is open only between a trip and a reset. */
+import io.canarygateway.core.Verdict;
+
+/**
+ * A kill switch that counts what it is told: held open between a trip and a reset, or opened "by itself" by
+ * {@link #openOnFailures(Verdict)}, which tells the listener as a real breaker does.
+ */
 final class RecordingKillSwitch implements KillSwitch {
 
 	final AtomicInteger trips = new AtomicInteger();
@@ -11,23 +16,39 @@ final class RecordingKillSwitch implements KillSwitch {
 
 	final AtomicInteger records = new AtomicInteger();
 
-	private volatile boolean open;
+	private final Listener listener;
+
+	private volatile boolean forcedOpen;
+
+	private volatile Verdict openedOn;
+
+	RecordingKillSwitch(Listener listener) {
+		this.listener = listener;
+	}
+
+	/** Opens the switch as failures would, and tells the listener. */
+	void openOnFailures(Verdict evidence) {
+		this.openedOn = evidence;
+		this.listener.opened();
+	}
 
 	@Override
 	public boolean allowsCanary() {
-		return !this.open;
+		return !this.forcedOpen && this.openedOn == null;
 	}
 
 	@Override
 	public void trip() {
 		this.trips.incrementAndGet();
-		this.open = true;
+		this.forcedOpen = true;
+		this.openedOn = null;
 	}
 
 	@Override
 	public void reset() {
 		this.resets.incrementAndGet();
-		this.open = false;
+		this.forcedOpen = false;
+		this.openedOn = null;
 	}
 
 	@Override
@@ -36,8 +57,13 @@ final class RecordingKillSwitch implements KillSwitch {
 	}
 
 	@Override
+	public Verdict openedByItself() {
+		return this.openedOn;
+	}
+
+	@Override
 	public String stateName() {
-		return this.open ? "FORCED_OPEN" : "CLOSED";
+		return this.forcedOpen ? "FORCED_OPEN" : (this.openedOn != null) ? "OPEN" : "CLOSED";
 	}
 
 }

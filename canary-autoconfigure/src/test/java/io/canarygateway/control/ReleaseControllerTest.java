@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -20,9 +21,6 @@ import java.util.function.Consumer;
 import io.canarygateway.core.Action;
 import io.canarygateway.core.AnalysisConfig;
 import io.canarygateway.core.BreakerConfig;
-import io.canarygateway.core.Bucketer;
-import io.canarygateway.core.Decider;
-import io.canarygateway.core.KeyHasher;
 import io.canarygateway.core.Lane;
 import io.canarygateway.core.LaneFigures;
 import io.canarygateway.core.Reason;
@@ -67,6 +65,17 @@ class ReleaseControllerTest {
 	};
 
 	private final List<ReleaseController> controllers = new ArrayList<>();
+
+	/** The controller's thread: tasks wait here until a test runs them. */
+	private final ConcurrentLinkedQueue<Runnable> queued = new ConcurrentLinkedQueue<>();
+
+	private final Executor executor = this.queued::add;
+
+	private void runQueued() {
+		for (Runnable task; (task = this.queued.poll()) != null;) {
+			task.run();
+		}
+	}
 
 	@AfterEach
 	void close() throws Exception {
@@ -318,7 +327,7 @@ class ReleaseControllerTest {
 	void aStoreFailureIsUnavailableAndChangesNothing() {
 		FailingStore failing = new FailingStore(this.store);
 		ReleaseController controller = new ReleaseController(List.of(config("orders", "v2", true)), failing,
-				this::killSwitchFor, this.clock, List.of(this.recording));
+				this::killSwitchFor, this.clock, this.executor, List.of(this.recording));
 		this.controllers.add(controller);
 		controller.start();
 		ReleaseStatus before = controller.release("orders").status();
@@ -339,7 +348,7 @@ class ReleaseControllerTest {
 			throw new IllegalStateException("listener failure");
 		};
 		ReleaseController controller = new ReleaseController(List.of(config("orders", "v2", true)), this.store,
-				this::killSwitchFor, this.clock,
+				this::killSwitchFor, this.clock, this.executor,
 				List.of(throwing, (status, transition) -> first.add(status), throwing,
 						(status, transition) -> second.add(status)));
 		this.controllers.add(controller);
@@ -391,6 +400,71 @@ class ReleaseControllerTest {
 		controller.operate("orders", Action.START, 0);
 		assertThat(killSwitch.resets).hasValue(4);
 		assertThat(killSwitch.allowsCanary()).isTrue();
+	}
+
+	@Test
+	void aKillSwitchThatOpensRollsTheReleaseBackOffTheRecordingThreadWithItsEvidence() {
+		ReleaseController controller = started(config("orders", "v2", true));
+		RecordingKillSwitch killSwitch = killSwitch("orders");
+		this.transitions.clear();
+
+		killSwitch.openOnFailures(verdict());
+		assertThat(controller.release("orders").status().state()).as("nothing happens on the recording thread")
+			.isEqualTo(PROGRESSING);
+		killSwitch.openOnFailures(verdict());
+		assertThat(this.queued).as("one rollback queued, however often it is told").hasSize(1);
+
+		runQueued();
+		ReleaseStatus rolledBack = controller.release("orders").status();
+		assertThat(rolledBack.state()).isEqualTo(ROLLED_BACK);
+		assertThat(rolledBack.reason()).isEqualTo(Reason.BREAKER);
+		assertThat(rolledBack.lastTransition().evidence()).isEqualTo(verdict());
+		assertThat(controller.release("orders").lastVerdict()).isEqualTo(verdict());
+		assertThat(this.store.find("orders")).contains(rolledBack);
+		assertThat(killSwitch.trips).as("then held open").hasValue(1);
+		assertThat(killSwitch.openedByItself()).isNull();
+		assertThat(this.transitions).extracting(ReleaseStatus::state).containsExactly(ROLLED_BACK);
+	}
+
+	@Test
+	void aKillSwitchThatOpensWhileTheStoreIsDownRollsBackWhenTheStoreDeliversARecordAgain() {
+		FailingStore failing = new FailingStore(this.store);
+		ReleaseController controller = new ReleaseController(List.of(config("orders", "v2", true)), failing,
+				this::killSwitchFor, this.clock, this.executor, List.of(this.recording));
+		this.controllers.add(controller);
+		controller.start();
+		RecordingKillSwitch killSwitch = killSwitch("orders");
+		ReleaseStatus before = controller.release("orders").status();
+
+		failing.down = true;
+		killSwitch.openOnFailures(verdict());
+		runQueued();
+		assertThat(controller.release("orders").status()).as("the store could not take the rollback").isEqualTo(before);
+		assertThat(killSwitch.allowsCanary()).as("the switch alone still stops canary traffic").isFalse();
+		assertThat(this.queued).isEmpty();
+
+		failing.down = false;
+		// what a store does after an outage: hands the records it reads to its listeners
+		controller.onStored(this.store.find("orders").orElseThrow());
+		runQueued();
+		ReleaseStatus rolledBack = this.store.find("orders").orElseThrow();
+		assertThat(rolledBack.state()).isEqualTo(ROLLED_BACK);
+		assertThat(rolledBack.reason()).isEqualTo(Reason.BREAKER);
+		assertThat(rolledBack.rollout()).isEqualTo(before.rollout());
+		assertThat(rolledBack.lastTransition().evidence()).isEqualTo(verdict());
+
+		controller.onStored(rolledBack);
+		assertThat(this.queued).as("nothing pending once rolled back").isEmpty();
+	}
+
+	@Test
+	void aKillSwitchThatOpensAfterTheReleaseStoppedSplittingChangesNothing() {
+		ReleaseController controller = started(config("orders", "v2", true));
+		assertThat(controller.operate("orders", Action.PROMOTE, 0).kind()).isEqualTo(APPLIED);
+		ReleaseStatus promoted = controller.release("orders").status();
+		killSwitch("orders").openOnFailures(verdict());
+		runQueued();
+		assertThat(controller.release("orders").status()).isEqualTo(promoted);
 	}
 
 	@Test
@@ -519,28 +593,14 @@ class ReleaseControllerTest {
 	}
 
 	@Test
-	void managedReleaseDecidesWithItsRecordAndKillSwitch() {
+	void managedReleaseKnowsItsConfigurationAndLastVerdict() {
 		ReleaseController controller = started(config("orders", "v2", true));
 		ManagedRelease release = controller.release("orders");
-		Decider decider = new Decider(new Bucketer(KeyHasher.MURMUR3), () -> 0);
 		assertThat(release.name()).isEqualTo("orders");
 		assertThat(release.config().canaryVersion()).isEqualTo("v2");
 		assertThat(release.schedule().weights()).containsExactly(5, 10, 25, 50, 100);
 		assertThat(release.version(Lane.CANARY)).isEqualTo("v2");
 		assertThat(release.version(Lane.STABLE)).isEqualTo("v1");
-		assertThat(release.decide(decider, null, null, null)).as("random bucket 0 at 5 %").isEqualTo(Lane.CANARY);
-		assertThat(release.decide(decider, "never", null, null)).isEqualTo(Lane.STABLE);
-
-		killSwitch("orders").trip();
-		assertThat(release.decide(decider, "always", null, null)).isEqualTo(Lane.STABLE);
-		killSwitch("orders").reset();
-
-		controller.operate("orders", Action.ABORT, 0);
-		assertThat(release.decide(decider, "always", "always", null)).isEqualTo(Lane.STABLE);
-		controller.operate("orders", Action.START, 0);
-		controller.operate("orders", Action.PROMOTE, 0);
-		assertThat(release.decide(decider, "never", null, null)).isEqualTo(Lane.CANARY);
-
 		assertThat(release.lastVerdict()).isNull();
 		release.lastVerdict(verdict());
 		assertThat(release.lastVerdict()).isEqualTo(verdict());
@@ -548,14 +608,14 @@ class ReleaseControllerTest {
 
 	private ReleaseController started(ReleaseConfig... configs) {
 		ReleaseController controller = new ReleaseController(List.of(configs), this.store, this::killSwitchFor,
-				this.clock, List.of(this.recording));
+				this.clock, this.executor, List.of(this.recording));
 		this.controllers.add(controller);
 		controller.start();
 		return controller;
 	}
 
-	private KillSwitch killSwitchFor(ReleaseConfig config) {
-		return this.switches.computeIfAbsent(config.name(), (name) -> new RecordingKillSwitch());
+	private KillSwitch killSwitchFor(ReleaseConfig config, KillSwitch.Listener listener) {
+		return this.switches.computeIfAbsent(config.name(), (name) -> new RecordingKillSwitch(listener));
 	}
 
 	private RecordingKillSwitch killSwitch(String release) {

@@ -8,6 +8,7 @@ import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 
 import io.canarygateway.core.Lane;
+import io.canarygateway.loadbalancer.LaneRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,21 +19,30 @@ class LaneHeaderFilterTest {
 	@Test
 	void setsTheForwardedLaneReplacingWhatTheClientSent() {
 		MockServerWebExchange exchange = MockServerWebExchange
-			.from(MockServerHttpRequest.get("/orders").header(CanaryAttributes.LANE_HEADER, "canary").header("A", "b"));
-		exchange.getAttributes().put(CanaryAttributes.FORWARDED_LANE, Lane.STABLE);
+			.from(MockServerHttpRequest.get("/orders").header(CanaryHeaders.LANE, "canary").header("A", "b"));
+		LaneRequest request = LaneRequest.decided(exchange.getAttributes(), "orders", Lane.CANARY);
+		request.handle(exchange.getAttributes());
+		// a retry on stable of a canary request
+		request.attempt(Lane.STABLE, null);
 		HttpHeaders input = HttpHeaders.readOnlyHttpHeaders(exchange.getRequest().getHeaders());
 
 		HttpHeaders forwarded = this.filter.filter(input, exchange);
 
-		assertThat(forwarded.get(CanaryAttributes.LANE_HEADER)).containsExactly("stable");
+		assertThat(forwarded.get(CanaryHeaders.LANE)).containsExactly("stable");
 		assertThat(forwarded.getFirst("A")).isEqualTo("b");
-		assertThat(input.get(CanaryAttributes.LANE_HEADER)).containsExactly("canary");
+		assertThat(input.get(CanaryHeaders.LANE)).containsExactly("canary");
 	}
 
 	@Test
 	void leavesRequestsWithoutALaneAlone() {
+		MockServerWebExchange decidedOnly = MockServerWebExchange.from(MockServerHttpRequest.get("/other"));
+		// decided by a predicate of a route that was not chosen: never sent down a lane
+		LaneRequest.decided(decidedOnly.getAttributes(), "orders", Lane.CANARY);
+		assertThat(this.filter.filter(decidedOnly.getRequest().getHeaders(), decidedOnly))
+			.isSameAs(decidedOnly.getRequest().getHeaders());
+
 		MockServerWebExchange exchange = MockServerWebExchange
-			.from(MockServerHttpRequest.get("/other").header(CanaryAttributes.LANE_HEADER, "canary"));
+			.from(MockServerHttpRequest.get("/other").header(CanaryHeaders.LANE, "canary"));
 		HttpHeaders input = exchange.getRequest().getHeaders();
 
 		assertThat(this.filter.filter(input, exchange)).isSameAs(input);

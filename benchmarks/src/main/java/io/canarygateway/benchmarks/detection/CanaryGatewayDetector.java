@@ -12,14 +12,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 
-import io.canarygateway.analysis.AnalysisLoop;
+import io.canarygateway.analysis.Analyst;
 import io.canarygateway.analysis.FleetWindows;
 import io.canarygateway.analysis.LaneRecorder;
+import io.canarygateway.analysis.Recorders;
+import io.canarygateway.analysis.TrafficHistory;
 import io.canarygateway.breaker.CanaryBreakers;
 import io.canarygateway.breaker.ResilienceKillSwitch;
+import io.canarygateway.control.AnalysisLoop;
 import io.canarygateway.control.KillSwitch;
 import io.canarygateway.control.ManagedRelease;
 import io.canarygateway.control.ReleaseController;
@@ -33,13 +35,14 @@ import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.store.InMemoryReleaseStore;
 
 /**
- * Canary Gateway itself, with nothing stubbed but time and traffic: a {@link ReleaseController} on the in-memory
- * store, the release's real Resilience4j breaker as kill switch (wired to {@link AnalysisLoop#breakerOpened} as
- * the auto-configuration wires it), the real {@link AnalysisLoop} with its {@code Judge}, the production
- * {@link Decider} (its random bucket drawn from the run's seeded generator). Each request: the release decides
- * its lane, the lane's model gives its outcome, which is recorded into the loop's recorder of that lane and, for
- * the canary lane, the kill switch — what {@code RoutedRelease.record} does, minus the Micrometer timer. Every
- * {@code analysis.interval} of virtual time the loop's {@code tick} runs. Work the loop hands to its executor
+ * Canary Gateway itself, with nothing stubbed but time and traffic, wired as the auto-configuration wires it: a
+ * {@link ReleaseController} on the in-memory store with the release's real Resilience4j breaker as kill switch (the
+ * controller rolls back when it opens), the {@link Recorders}, the real {@link AnalysisLoop} with the production
+ * {@link Analyst} (step windows, {@code Judge}, {@code Progression} policy), and the production {@link Decider} (its
+ * random bucket drawn from the run's seeded generator). Each request: the lane is decided on the release's record
+ * and breaker, the lane's model gives its outcome, which is recorded into that lane's recorder and, for the canary
+ * lane, the kill switch — what {@code RoutedRelease.record} does, minus the Micrometer timer. Every
+ * {@code analysis.interval} of virtual time the loop's {@code tick} runs. Work the controller hands to its executor
  * (the rollback after the breaker opened) runs right after the request that caused it.
  * <p>
  * Simplification: an outcome is recorded at the request's arrival time rather than after its latency (latencies
@@ -67,15 +70,15 @@ final class CanaryGatewayDetector implements Detector {
 		VirtualClock clock = new VirtualClock();
 		QueueExecutor executor = new QueueExecutor();
 		CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
-		AnalysisLoop[] loopRef = new AnalysisLoop[1];
 		ReleaseController controller = new ReleaseController(List.of(this.config), new InMemoryReleaseStore(),
-				(release) -> new ResilienceKillSwitch(CanaryBreakers.breaker(breakers, release),
-						(opened) -> breakerOpened(loopRef[0], release.name(), opened, clock)),
-				clock, List.of());
+				(release, listener) -> new ResilienceKillSwitch(CanaryBreakers.breaker(breakers, release), clock,
+						listener),
+				clock, executor, List.of());
 		controller.start();
-		AnalysisLoop loop = new AnalysisLoop(controller, clock, executor, (release, verdict) -> {
-		}, FleetWindows.LOCAL);
-		loopRef[0] = loop;
+		Recorders recorders = new Recorders(List.of(name));
+		AnalysisLoop loop = new AnalysisLoop(controller, recorders, new TrafficHistory(),
+				(release) -> new Analyst(release, FleetWindows.LOCAL), clock, executor, (release, verdict) -> {
+				});
 		ManagedRelease release = controller.release(name);
 		if (release.status().state() != ReleaseState.PROGRESSING) {
 			throw new IllegalStateException("the release did not start: " + release.status());
@@ -83,8 +86,8 @@ final class CanaryGatewayDetector implements Detector {
 		Traffic traffic = new Traffic(rps, seed);
 		Decider decider = new Decider(new Bucketer(KeyHasher.MURMUR3),
 				() -> traffic.random.nextInt(Bucketer.BUCKETS));
-		LaneRecorder stable = loop.recorder(name, Lane.STABLE);
-		LaneRecorder canary = loop.recorder(name, Lane.CANARY);
+		LaneRecorder stable = recorders.recorder(name, Lane.STABLE);
+		LaneRecorder canary = recorders.recorder(name, Lane.CANARY);
 		KillSwitch killSwitch = release.killSwitch();
 		double interval = this.config.analysis().interval().toNanos() / 1e9;
 		double nextTick = interval;
@@ -106,7 +109,9 @@ final class CanaryGatewayDetector implements Detector {
 				return new Run(Run.End.TIME_LIMIT, this.maxSeconds, failedCanary, canaryRequests, "time limit");
 			}
 			clock.set(t);
-			Lane lane = release.decide(decider, null, null, null);
+			ReleaseStatus status = release.status();
+			Lane lane = decider.decide(name, status.state(), status.weight(), killSwitch.allowsCanary(), null, null,
+					null);
 			long outcome = traffic.serve((lane == Lane.CANARY) ? scenario.canary() : scenario.stable());
 			boolean failure = outcome < 0;
 			long nanos = Math.abs(outcome);
@@ -137,15 +142,6 @@ final class CanaryGatewayDetector implements Detector {
 			case PAUSED -> new Run(Run.End.PAUSED, t, failedCanary, canaryRequests, reason);
 			default -> null;
 		};
-	}
-
-	/** What the auto-configuration's {@code BreakerTrips} does, with the virtual clock. */
-	private static void breakerOpened(AnalysisLoop loop, String release, CircuitBreaker breaker, Clock clock) {
-		CircuitBreaker.Metrics metrics = breaker.getMetrics();
-		loop.breakerOpened(release,
-				AnalysisLoop.breakerVerdict(breaker.getName(), metrics.getNumberOfBufferedCalls(),
-						metrics.getNumberOfFailedCalls(), metrics.getFailureRate(), metrics.getSlowCallRate(),
-						breaker.getCircuitBreakerConfig().getFailureRateThreshold(), clock.instant()));
 	}
 
 	/** A clock the simulation sets. */

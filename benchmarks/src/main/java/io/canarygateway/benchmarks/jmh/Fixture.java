@@ -14,11 +14,14 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
-import io.canarygateway.analysis.AnalysisLoop;
+import io.canarygateway.analysis.Analyst;
 import io.canarygateway.analysis.FleetWindows;
+import io.canarygateway.analysis.Recorders;
+import io.canarygateway.analysis.TrafficHistory;
 import io.canarygateway.benchmarks.Releases;
 import io.canarygateway.breaker.CanaryBreakers;
 import io.canarygateway.breaker.ResilienceKillSwitch;
+import io.canarygateway.control.AnalysisLoop;
 import io.canarygateway.control.ManagedRelease;
 import io.canarygateway.control.ReleaseController;
 import io.canarygateway.core.Action;
@@ -28,6 +31,7 @@ import io.canarygateway.core.KeyHasher;
 import io.canarygateway.core.Lane;
 import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.ReleaseState;
+import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.RoutingConfig;
 import io.canarygateway.metrics.CanaryMetrics;
 import io.canarygateway.routing.RoutedRelease;
@@ -35,7 +39,7 @@ import io.canarygateway.store.InMemoryReleaseStore;
 
 /**
  * One release wired as the auto-configuration wires it: a {@link ReleaseController} on the in-memory store, a
- * real Resilience4j breaker as kill switch, the analysis loop's recorders, the production {@link Decider}, the
+ * real Resilience4j breaker as kill switch, the recorders, the production {@link Decider}, the
  * per-release meters, and the breaker's own Resilience4j metrics bound to the same registry (as the
  * auto-configuration binds them when the application has no breaker registry of its own). The release is PAUSED at weight 10, so every rule of the decision runs and the breaker is
  * CLOSED. Routing: override header {@code X-Canary}, override cookie {@code canary}, sticky header
@@ -50,6 +54,8 @@ final class Fixture implements AutoCloseable {
 	final ManagedRelease release;
 
 	final Decider decider;
+
+	final Recorders recorders;
 
 	final AnalysisLoop loop;
 
@@ -70,8 +76,9 @@ final class Fixture implements AutoCloseable {
 				new RoutingConfig("X-Canary", "canary", "X-User-Id", "", false, true));
 		CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
 		this.controller = new ReleaseController(List.of(config), new InMemoryReleaseStore(),
-				(c) -> new ResilienceKillSwitch(CanaryBreakers.breaker(breakers, c), (opened) -> {
-				}), Clock.systemUTC(), List.of());
+				(c, listener) -> new ResilienceKillSwitch(CanaryBreakers.breaker(breakers, c), Clock.systemUTC(),
+						listener),
+				Clock.systemUTC(), this.executor, List.of());
 		this.controller.start();
 		this.controller.operate(RELEASE, Action.WEIGHT, 10);
 		this.release = this.controller.release(RELEASE);
@@ -80,18 +87,27 @@ final class Fixture implements AutoCloseable {
 		}
 		this.decider = new Decider(new Bucketer(KeyHasher.MURMUR3),
 				() -> ThreadLocalRandom.current().nextInt(Bucketer.BUCKETS));
-		this.loop = new AnalysisLoop(this.controller, Clock.systemUTC(), this.executor, (r, v) -> {
-		}, FleetWindows.LOCAL);
+		this.recorders = new Recorders(List.of(RELEASE));
+		this.loop = new AnalysisLoop(this.controller, this.recorders, new TrafficHistory(),
+				(c) -> new Analyst(c, FleetWindows.LOCAL), Clock.systemUTC(), this.executor, (r, v) -> {
+				});
 		this.meters = "prometheus".equals(registry) ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
 				: new SimpleMeterRegistry();
 		TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(this.meters);
-		this.routed = new RoutedRelease(this.release, this.decider, "version", this.loop.recorder(RELEASE, Lane.STABLE),
-				this.loop.recorder(RELEASE, Lane.CANARY), new CanaryMetrics(this.meters).register(this.release));
+		this.routed = new RoutedRelease(this.release, this.decider, "version", this.recorders,
+				new CanaryMetrics(this.meters).register(this.release));
 		SplittableRandom random = new SplittableRandom(42);
 		for (int i = 0; i < this.keys.length; i++) {
 			this.keys[i] = "user-" + random.nextInt(10_000_000);
 			this.latencies[i] = (long) Math.exp(Math.log(20e6) + 0.5 * random.nextGaussian());
 		}
+	}
+
+	/** The decision alone, as {@link RoutedRelease} makes it: one read of the record and one of the breaker. */
+	Lane decide(String overrideHeader, String overrideCookie, String stickyKey) {
+		ReleaseStatus status = this.release.status();
+		return this.decider.decide(RELEASE, status.state(), status.weight(), this.release.killSwitch().allowsCanary(),
+				overrideHeader, overrideCookie, stickyKey);
 	}
 
 	@Override

@@ -50,7 +50,7 @@ public class RecordingBenchmark {
 		this.canaryTimer = this.fixture.meters.get(CanaryMetrics.REQUESTS)
 			.tags("release", Fixture.RELEASE, "lane", "canary", "outcome", "success")
 			.timer();
-		this.canaryRecorder = this.fixture.loop.recorder(Fixture.RELEASE, Lane.CANARY);
+		this.canaryRecorder = this.fixture.recorders.recorder(Fixture.RELEASE, Lane.CANARY);
 		this.killSwitch = this.fixture.release.killSwitch();
 	}
 

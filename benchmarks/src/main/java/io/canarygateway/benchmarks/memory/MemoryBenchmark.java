@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
-import io.canarygateway.analysis.AnalysisLoop;
+import io.canarygateway.control.AnalysisLoop;
 import io.canarygateway.benchmarks.overhead.BenchGateway;
 import io.canarygateway.core.Lane;
 import io.canarygateway.routing.RoutedRelease;

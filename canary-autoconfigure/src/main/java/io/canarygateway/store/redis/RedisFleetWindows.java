@@ -37,19 +37,6 @@ import io.canarygateway.store.ReleaseStoreUnavailableException;
  */
 public class RedisFleetWindows implements FleetWindows {
 
-	/**
-	 * KEYS[1]: the window's hash. ARGV: this replica's id, its share, the time to live in ms. Returns every
-	 * replica's share.
-	 */
-	static final String PUBLISH_AND_READ = """
-			redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-			redis.call('PEXPIRE', KEYS[1], ARGV[3])
-			return redis.call('HVALS', KEYS[1])
-			""";
-
-	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> SCRIPT = RedisScript.of(PUBLISH_AND_READ, List.class);
-
 	private static final RedisElementWriter<Object> ARGUMENTS = (argument) -> ByteBuffer
 		.wrap((argument instanceof byte[] bytes) ? bytes : argument.toString().getBytes(StandardCharsets.UTF_8));
 
@@ -63,6 +50,9 @@ public class RedisFleetWindows implements FleetWindows {
 
 	private final RedisKeys keys;
 
+	@SuppressWarnings("rawtypes")
+	private final RedisScript<List> script;
+
 	private final RedisCalls calls;
 
 	private final Duration ttl;
@@ -73,10 +63,11 @@ public class RedisFleetWindows implements FleetWindows {
 	 * @param connectionFactory the application's Redis connection (Lettuce)
 	 * @param keys the key names
 	 * @param calls runs each call with its timeout (the release store's, so both share one availability)
+	 * @param scripts the Lua scripts ({@link RedisScripts#window()})
 	 * @param ttl how long a window lives after its last write
 	 */
 	public RedisFleetWindows(ReactiveRedisConnectionFactory connectionFactory, RedisKeys keys, RedisCalls calls,
-			Duration ttl) {
+			RedisScripts scripts, Duration ttl) {
 		if (ttl.toMillis() <= 0) {
 			throw new IllegalArgumentException("the window time to live must be at least 1 ms, was " + ttl);
 		}
@@ -87,6 +78,7 @@ public class RedisFleetWindows implements FleetWindows {
 			.hashValue(RedisSerializer.byteArray())
 			.build());
 		this.keys = keys;
+		this.script = scripts.window();
 		this.calls = calls;
 		this.ttl = ttl;
 		this.replicaId = ProcessHandle.current().pid() + "-"
@@ -102,7 +94,7 @@ public class RedisFleetWindows implements FleetWindows {
 	@SuppressWarnings({ "rawtypes", "unchecked" })
 	public Totals combine(String release, long rollout, Instant stepStartedAt, LaneSample stable, LaneSample canary) {
 		String key = this.keys.window(release, rollout, stepStartedAt);
-		Flux<Object> reply = (Flux) this.redis.execute(SCRIPT, List.of(key),
+		Flux<Object> reply = (Flux) this.redis.execute(this.script, List.of(key),
 				List.of(this.replicaId, encode(stable, canary), Long.toString(this.ttl.toMillis())), ARGUMENTS,
 				(RedisElementReader) VALUES);
 		List<byte[]> shares = this.calls.await("share the analysis window of release '" + release + "'",

@@ -55,7 +55,7 @@ import io.canarygateway.store.ReleaseStoreUnavailableException;
  * decided on part of the fleet's data), operator actions answer 503, nothing changes.</li>
  * <li><b>Breakers keep protecting users.</b> Each gateway's breaker is local: a canary that fails while Redis is down
  * is cut off by the gateways that see it fail, at once. The rollback it calls for is written when Redis is back
- * ({@link PendingRollbacks}), and then spreads to every replica.</li>
+ * (the release controller writes it on the first record it gets), and then spreads to every replica.</li>
  * <li><b>Reported once.</b> The outage is logged when it begins and when it ends, never per call; the gauge
  * {@code canary.store.available} and the health contributor {@code canaryStore} show it
  * ({@link StoreAvailability}).</li>
@@ -73,42 +73,6 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 
 	private static final System.Logger LOG = System.getLogger(RedisReleaseStore.class.getName());
 
-	/**
-	 * Compare-and-set of one release record. KEYS[1]: the record's hash. ARGV: the revision the writer read (0 for
-	 * none), the new revision, the new canary version, the new record, the channel. Returns {'1'} when stored, or
-	 * {'0', the stored record or ''} when another writer got there first.
-	 */
-	static final String COMPARE_AND_SET = """
-			local stored = tonumber(redis.call('HGET', KEYS[1], 'revision')) or 0
-			if stored ~= tonumber(ARGV[1]) then
-			  return {'0', redis.call('HGET', KEYS[1], 'record') or ''}
-			end
-			redis.call('HSET', KEYS[1], 'revision', ARGV[2], 'canaryVersion', ARGV[3], 'record', ARGV[4])
-			redis.call('PUBLISH', ARGV[5], ARGV[4])
-			return {'1'}
-			""";
-
-	/**
-	 * Puts back a record Redis lost. KEYS[1]: the record's hash. ARGV: the revision, canary version and record a
-	 * gateway last knew, the channel. Stores it when there is no record, or when the stored one is an older revision
-	 * of the same canary version (another gateway re-seeded a staler copy); returns like {@link #COMPARE_AND_SET}.
-	 */
-	static final String SEED = """
-			local stored = tonumber(redis.call('HGET', KEYS[1], 'revision'))
-			if stored and (stored >= tonumber(ARGV[1]) or redis.call('HGET', KEYS[1], 'canaryVersion') ~= ARGV[2]) then
-			  return {'0', redis.call('HGET', KEYS[1], 'record') or ''}
-			end
-			redis.call('HSET', KEYS[1], 'revision', ARGV[1], 'canaryVersion', ARGV[2], 'record', ARGV[3])
-			redis.call('PUBLISH', ARGV[4], ARGV[3])
-			return {'1'}
-			""";
-
-	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> CAS_SCRIPT = RedisScript.of(COMPARE_AND_SET, List.class);
-
-	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> SEED_SCRIPT = RedisScript.of(SEED, List.class);
-
 	private static final String RECORD_FIELD = "record";
 
 
@@ -122,6 +86,12 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 
 	private final RedisCalls calls;
 
+	@SuppressWarnings("rawtypes")
+	private final RedisScript<List> compareAndSetScript;
+
+	@SuppressWarnings("rawtypes")
+	private final RedisScript<List> seedScript;
+
 	private final Duration refreshInterval;
 
 	/** The releases this gateway reads or writes: re-read and, when lost, re-seeded by every refresh. */
@@ -131,8 +101,6 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 	private final ConcurrentMap<String, ReleaseStatus> lastKnown = new ConcurrentHashMap<>();
 
 	private final CopyOnWriteArrayList<Consumer<ReleaseStatus>> listeners = new CopyOnWriteArrayList<>();
-
-	private final CopyOnWriteArrayList<Runnable> afterRefresh = new CopyOnWriteArrayList<>();
 
 	private final ScheduledExecutorService executor;
 
@@ -146,10 +114,11 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 	 * @param connectionFactory the application's Redis connection (Lettuce)
 	 * @param keys the key names
 	 * @param calls runs each call with its timeout (shared with the {@link RedisFleetWindows})
+	 * @param scripts the store's Lua scripts
 	 * @param refreshInterval how often every known release is re-read (and Redis probed during an outage)
 	 */
 	public RedisReleaseStore(ReactiveRedisConnectionFactory connectionFactory, RedisKeys keys, RedisCalls calls,
-			Duration refreshInterval) {
+			RedisScripts scripts, Duration refreshInterval) {
 		if (refreshInterval.toMillis() <= 0) {
 			throw new IllegalArgumentException("the refresh interval must be at least 1 ms, was " + refreshInterval);
 		}
@@ -157,6 +126,8 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 		this.redis = new ReactiveStringRedisTemplate(connectionFactory);
 		this.keys = keys;
 		this.calls = calls;
+		this.compareAndSetScript = scripts.compareAndSet();
+		this.seedScript = scripts.seed();
 		this.refreshInterval = refreshInterval;
 		this.executor = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, "canary-redis-store");
@@ -194,14 +165,6 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 		return this.keys;
 	}
 
-	/**
-	 * Runs {@code task} on the store's thread after every refresh that reached Redis (e.g. to write what this
-	 * gateway decided while Redis was unreachable). A task may call the store; it must not throw.
-	 */
-	public void afterRefresh(Runnable task) {
-		this.afterRefresh.add(task);
-	}
-
 	@Override
 	public Optional<ReleaseStatus> find(String release) {
 		this.known.add(release);
@@ -213,7 +176,7 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 		this.known.add(next.release());
 		String record = this.codec.write(next);
 		List<String> reply = this.calls.await("store release '" + next.release() + "'",
-				script(CAS_SCRIPT, next.release(), Long.toString(expectedRevision), Long.toString(next.revision()),
+				script(this.compareAndSetScript, next.release(), Long.toString(expectedRevision), Long.toString(next.revision()),
 						next.canaryVersion(), record, this.keys.channel()));
 		if (swapped(reply)) {
 			remember(next, true);
@@ -235,8 +198,8 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 
 	/**
 	 * One round of the safety net: probes Redis, subscribes again if the subscription was lost, re-reads every
-	 * known release (re-seeding what Redis lost) and hands each record to the listeners, then runs the
-	 * {@link #afterRefresh} tasks.
+	 * known release (re-seeding what Redis lost) and hands each record to the listeners (which is how a rollback
+	 * called for during an outage gets written: see {@code ReleaseController#onStored}).
 	 * @throws ReleaseStoreUnavailableException if Redis cannot be reached
 	 */
 	public void refresh() {
@@ -254,14 +217,6 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 		if (!this.known.isEmpty()) {
 			// the gateway's releases were read once: connections and code paths are warm
 			this.calls.warmedUp();
-		}
-		for (Runnable task : this.afterRefresh) {
-			try {
-				task.run();
-			}
-			catch (RuntimeException ex) {
-				LOG.log(System.Logger.Level.WARNING, "After-refresh task " + task + " failed", ex);
-			}
 		}
 	}
 
@@ -296,7 +251,7 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 		ReleaseStatus known = this.lastKnown.get(release);
 		if (known != null && lost(stored, known)) {
 			List<String> reply = this.calls.await("re-seed release '" + release + "'",
-					script(SEED_SCRIPT, release, Long.toString(known.revision()), known.canaryVersion(),
+					script(this.seedScript, release, Long.toString(known.revision()), known.canaryVersion(),
 							this.codec.write(known), this.keys.channel()));
 			if (swapped(reply)) {
 				LOG.log(System.Logger.Level.INFO,

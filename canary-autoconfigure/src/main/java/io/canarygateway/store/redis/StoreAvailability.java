@@ -43,9 +43,10 @@ public class StoreAvailability implements MeterBinder {
 
 	/**
 	 * @param description names the store in logs and health details, e.g. {@code Redis}
+	 * @param clock the time of outages
 	 */
-	public StoreAvailability(String description) {
-		this(description, System.getLogger(StoreAvailability.class.getName()), Clock.systemUTC());
+	public StoreAvailability(String description, Clock clock) {
+		this(description, System.getLogger(StoreAvailability.class.getName()), clock);
 	}
 
 	StoreAvailability(String description, System.Logger log, Clock clock) {

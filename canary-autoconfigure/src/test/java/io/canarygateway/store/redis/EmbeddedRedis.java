@@ -14,18 +14,18 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * without persistence, so that stopping and starting it again gives an empty Redis on the same port — a Redis
  * restarted without persistence.
  */
-final class EmbeddedRedis implements AutoCloseable {
+public final class EmbeddedRedis implements AutoCloseable {
 
-	final int port;
+	public final int port;
 
 	private RedisServer server;
 
-	EmbeddedRedis() {
+	public EmbeddedRedis() {
 		this.port = freePort();
 		start();
 	}
 
-	synchronized void start() {
+	public synchronized void start() {
 		try {
 			this.server = RedisServer.newRedisServer()
 				.port(this.port)
@@ -40,7 +40,7 @@ final class EmbeddedRedis implements AutoCloseable {
 		}
 	}
 
-	synchronized void stop() {
+	public synchronized void stop() {
 		try {
 			if (this.server != null) {
 				this.server.stop();
@@ -71,7 +71,7 @@ final class EmbeddedRedis implements AutoCloseable {
 		stop();
 	}
 
-	static int freePort() {
+	public static int freePort() {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			socket.setReuseAddress(true);
 			return socket.getLocalPort();

@@ -1,5 +1,6 @@
 package io.canarygateway.store.redis;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -16,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 /** Timeouts, warm-up, fail-fast and cancellation of the calls the store makes. */
 class RedisCallsTests {
 
-	final StoreAvailability availability = new StoreAvailability("Redis");
+	final StoreAvailability availability = new StoreAvailability("Redis", Clock.systemUTC());
 
 	@Test
 	void aSlowStartIsNotAnOutageButASlowCallAfterwardsIs() {

@@ -1,5 +1,6 @@
 package io.canarygateway.store.redis;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -55,7 +56,7 @@ class RedisFleetWindowsTests {
 
 	RedisFleetWindows windows(LettuceConnectionFactory factory, StoreAvailability availability) {
 		return new RedisFleetWindows(factory, new RedisKeys("canary"), new RedisCalls(availability, Duration.ofSeconds(2)),
-				Duration.ofMinutes(3));
+				RedisScripts.load(), Duration.ofMinutes(3));
 	}
 
 	static LaneSample sample(int requests, int errors, long latencyMs) {
@@ -68,8 +69,8 @@ class RedisFleetWindowsTests {
 
 	@Test
 	void theJudgeSeesTheSumOfEveryReplicasShare() {
-		RedisFleetWindows a = windows(this.factoryA, new StoreAvailability("Redis"));
-		RedisFleetWindows b = windows(this.factoryB, new StoreAvailability("Redis"));
+		RedisFleetWindows a = windows(this.factoryA, new StoreAvailability("Redis", Clock.systemUTC()));
+		RedisFleetWindows b = windows(this.factoryB, new StoreAvailability("Redis", Clock.systemUTC()));
 		assertThat(a.replicaId()).isNotEqualTo(b.replicaId());
 
 		FleetWindows.Totals first = a.combine("orders", 1, STEP, sample(100, 1, 10), sample(10, 2, 20));
@@ -96,7 +97,7 @@ class RedisFleetWindowsTests {
 
 	@Test
 	void windowsExpireAfterTheirLastWrite() {
-		RedisFleetWindows a = windows(this.factoryA, new StoreAvailability("Redis"));
+		RedisFleetWindows a = windows(this.factoryA, new StoreAvailability("Redis", Clock.systemUTC()));
 		a.combine("payments", 3, STEP, sample(10, 0, 5), sample(1, 0, 5));
 		StringRedisTemplate raw = new StringRedisTemplate(this.factoryB);
 		String key = "canary:{payments}:window:3:" + STEP.toEpochMilli();
@@ -118,7 +119,7 @@ class RedisFleetWindowsTests {
 
 	@Test
 	void withoutRedisALookIsRefusedNotJudgedOnThisReplicaAlone() {
-		StoreAvailability availability = new StoreAvailability("Redis");
+		StoreAvailability availability = new StoreAvailability("Redis", Clock.systemUTC());
 		LettuceConnectionFactory nowhere = new LettuceConnectionFactory(
 				new org.springframework.data.redis.connection.RedisStandaloneConfiguration("127.0.0.1",
 						EmbeddedRedis.freePort()));
@@ -128,7 +129,7 @@ class RedisFleetWindowsTests {
 			RedisCalls calls = new RedisCalls(availability, Duration.ofMillis(300));
 			calls.warmedUp();
 			RedisFleetWindows windows = new RedisFleetWindows(nowhere, new RedisKeys("canary"), calls,
-					Duration.ofMinutes(3));
+					RedisScripts.load(), Duration.ofMinutes(3));
 			assertThatExceptionOfType(ReleaseStoreUnavailableException.class)
 				.isThrownBy(() -> windows.combine("orders", 1, STEP, sample(10, 0, 5), sample(1, 0, 5)));
 			assertThat(availability.isAvailable()).isFalse();

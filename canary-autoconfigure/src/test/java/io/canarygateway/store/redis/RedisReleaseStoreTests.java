@@ -1,5 +1,6 @@
 package io.canarygateway.store.redis;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,14 +81,14 @@ class RedisReleaseStoreTests {
 
 	RedisReleaseStore store(LettuceConnectionFactory factory, StoreAvailability availability) {
 		RedisReleaseStore store = new RedisReleaseStore(factory, new RedisKeys("canary"),
-				new RedisCalls(availability, TIMEOUT), Duration.ofMillis(200));
+				new RedisCalls(availability, TIMEOUT), RedisScripts.load(), Duration.ofMillis(200));
 		store.start();
 		this.closeables.add(0, store);
 		return store;
 	}
 
 	RedisReleaseStore store(LettuceConnectionFactory factory) {
-		return store(factory, new StoreAvailability("Redis"));
+		return store(factory, new StoreAvailability("Redis", Clock.systemUTC()));
 	}
 
 	@Test
@@ -254,7 +255,8 @@ class RedisReleaseStoreTests {
 		RedisReleaseStore a = store(this.factoryA);
 		// B re-reads only once a minute: what it gets within a second came by pub/sub
 		RedisReleaseStore b = new RedisReleaseStore(this.factoryB, new RedisKeys("canary"),
-				new RedisCalls(new StoreAvailability("Redis"), TIMEOUT), Duration.ofMinutes(1));
+				new RedisCalls(new StoreAvailability("Redis", Clock.systemUTC()), TIMEOUT), RedisScripts.load(),
+				Duration.ofMinutes(1));
 		b.start();
 		this.closeables.add(0, b);
 		List<ReleaseStatus> seenByB = new CopyOnWriteArrayList<>();

@@ -1,10 +1,12 @@
-package io.canarygateway.store.redis;
+package io.canarygateway.autoconfigure;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+
+import io.canarygateway.store.redis.RedisKeys;
 
 /**
  * Tuning of the Redis release store ({@code canary.store.type=redis}). The connection itself is the application's

@@ -1,10 +1,10 @@
-package io.canarygateway.store.redis;
+package io.canarygateway.autoconfigure;
 
 import java.time.Clock;
 import java.util.List;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -17,18 +17,22 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.util.ClassUtils;
 
 import io.canarygateway.analysis.FleetWindows;
-import io.canarygateway.autoconfigure.CanaryAutoConfiguration;
-import io.canarygateway.autoconfigure.CanaryProperties;
-import io.canarygateway.autoconfigure.InvalidCanaryConfigurationException;
-import io.canarygateway.control.ReleaseController;
 import io.canarygateway.store.ReleaseStore;
+import io.canarygateway.store.redis.CanaryStoreHealthIndicator;
+import io.canarygateway.store.redis.RedisCalls;
+import io.canarygateway.store.redis.RedisFleetWindows;
+import io.canarygateway.store.redis.RedisKeys;
+import io.canarygateway.store.redis.RedisReleaseStore;
+import io.canarygateway.store.redis.RedisScripts;
+import io.canarygateway.store.redis.StoreAvailability;
 
 /**
- * With {@code canary.store.type=redis}: the {@link RedisReleaseStore}, the {@link RedisFleetWindows}, the retry of
- * {@link PendingRollbacks}, the {@code canaryStore} health contributor and the {@code canary.store.available} gauge,
+ * With {@code canary.store.type=redis}: the {@link RedisReleaseStore}, the {@link RedisFleetWindows}, their Lua
+ * scripts as {@link RedisScript} beans, the {@code canaryStore} health contributor and the {@code canary.store.available} gauge,
  * on the application's Redis connection ({@code spring.data.redis.*}, Lettuce). Without Spring Data Redis on the
  * class path startup fails with a message naming the dependency to add. Wiring only.
  */
@@ -51,12 +55,12 @@ public class CanaryRedisAutoConfiguration {
 
 		@Bean
 		StoreAvailability canaryStoreAvailability(ObjectProvider<RedisConnectionFactory> connectionFactory,
-				CanaryRedisProperties properties) {
+				CanaryRedisProperties properties, Clock clock) {
 			List<String> problems = properties.problems();
 			if (!problems.isEmpty()) {
 				throw new InvalidCanaryConfigurationException(problems);
 			}
-			return new StoreAvailability(describe(connectionFactory.getIfAvailable()));
+			return new StoreAvailability(describe(connectionFactory.getIfAvailable()), clock);
 		}
 
 		@Bean
@@ -64,27 +68,47 @@ public class CanaryRedisAutoConfiguration {
 			return new RedisCalls(availability, properties.getTimeout());
 		}
 
+		@Bean
+		@SuppressWarnings("rawtypes")
+		RedisScript<List> canaryCompareAndSetScript() {
+			return RedisScripts.load().compareAndSet();
+		}
+
+		@Bean
+		@SuppressWarnings("rawtypes")
+		RedisScript<List> canarySeedScript() {
+			return RedisScripts.load().seed();
+		}
+
+		@Bean
+		@SuppressWarnings("rawtypes")
+		RedisScript<List> canaryWindowScript() {
+			return RedisScripts.load().window();
+		}
+
+		@Bean
+		@SuppressWarnings("rawtypes")
+		RedisScripts canaryRedisScripts(@Qualifier("canaryCompareAndSetScript") RedisScript<List> compareAndSet,
+				@Qualifier("canarySeedScript") RedisScript<List> seed,
+				@Qualifier("canaryWindowScript") RedisScript<List> window) {
+			return new RedisScripts(compareAndSet, seed, window);
+		}
+
 		@Bean(initMethod = "start", destroyMethod = "close")
 		@ConditionalOnMissingBean(ReleaseStore.class)
 		RedisReleaseStore canaryReleaseStore(ReactiveRedisConnectionFactory connectionFactory,
-				CanaryRedisProperties properties, RedisCalls calls) {
+				CanaryRedisProperties properties, RedisCalls calls, RedisScripts scripts) {
 			// injected, not looked up: the store must close before the connection factory does
-			return new RedisReleaseStore(connectionFactory, new RedisKeys(properties.getKeyPrefix()), calls,
+			return new RedisReleaseStore(connectionFactory, new RedisKeys(properties.getKeyPrefix()), calls, scripts,
 					properties.getRefreshInterval());
 		}
 
 		@Bean
 		@ConditionalOnMissingBean(FleetWindows.class)
 		RedisFleetWindows canaryFleetWindows(ReactiveRedisConnectionFactory connectionFactory,
-				CanaryRedisProperties properties, RedisCalls calls) {
-			return new RedisFleetWindows(connectionFactory, new RedisKeys(properties.getKeyPrefix()), calls,
+				CanaryRedisProperties properties, RedisCalls calls, RedisScripts scripts) {
+			return new RedisFleetWindows(connectionFactory, new RedisKeys(properties.getKeyPrefix()), calls, scripts,
 					properties.getWindowTtl());
-		}
-
-		@Bean
-		PendingRollbacksRegistrar canaryPendingRollbacks(ObjectProvider<RedisReleaseStore> store,
-				ObjectProvider<ReleaseController> controller) {
-			return new PendingRollbacksRegistrar(store, controller);
 		}
 
 		private static String describe(RedisConnectionFactory factory) {
@@ -118,33 +142,6 @@ public class CanaryRedisAutoConfiguration {
 			throw new InvalidCanaryConfigurationException(List.of(CanaryProperties.PREFIX
 					+ ".store.type: 'redis' needs Spring Data Redis on the class path; add the dependency "
 					+ "org.springframework.boot:spring-boot-starter-data-redis and configure spring.data.redis.*"));
-		}
-
-	}
-
-	/**
-	 * Hands {@link PendingRollbacks} to the store once every singleton exists, so the store's thread never creates
-	 * the controller bean while the context is still starting.
-	 */
-	static final class PendingRollbacksRegistrar implements SmartInitializingSingleton {
-
-		private final ObjectProvider<RedisReleaseStore> store;
-
-		private final ObjectProvider<ReleaseController> controller;
-
-		PendingRollbacksRegistrar(ObjectProvider<RedisReleaseStore> store,
-				ObjectProvider<ReleaseController> controller) {
-			this.store = store;
-			this.controller = controller;
-		}
-
-		@Override
-		public void afterSingletonsInstantiated() {
-			RedisReleaseStore redisStore = this.store.getIfAvailable();
-			ReleaseController releaseController = this.controller.getIfAvailable();
-			if (redisStore != null && releaseController != null) {
-				redisStore.afterRefresh(new PendingRollbacks(releaseController, Clock.systemUTC()));
-			}
 		}
 
 	}

@@ -1,4 +1,6 @@
-package io.canarygateway.dashboard;
+package io.canarygateway.autoconfigure;
+
+import java.util.List;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -16,8 +18,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-import io.canarygateway.autoconfigure.CanaryAutoConfiguration;
-import io.canarygateway.autoconfigure.CanaryProperties;
+import io.canarygateway.dashboard.DashboardRouter;
 
 /**
  * Serves the canary dashboard when {@code canary.dashboard.enabled=true} (and Canary Gateway is not switched off):
@@ -46,7 +47,15 @@ public class CanaryDashboardAutoConfiguration {
 			logger.warn("The canary dashboard calls the actuator on the page's own origin, but management.server.port"
 					+ " moves it to port " + managementPort + "; the page will not reach it");
 		}
-		return new DashboardRouter(properties.getDashboard().getPath(), () -> endpointUrl(basePath, endpoints));
+		String path;
+		try {
+			path = DashboardRouter.normalizePath(properties.getDashboard().getPath());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidCanaryConfigurationException(
+					List.of(CanaryProperties.PREFIX + ".dashboard.path: " + ex.getMessage()));
+		}
+		return new DashboardRouter(path, () -> endpointUrl(basePath, endpoints));
 	}
 
 	@Bean

@@ -1,4 +1,4 @@
-package io.canarygateway.store.redis;
+package io.canarygateway.autoconfigure;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,10 +20,13 @@ import org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration;
 import org.springframework.cloud.gateway.config.GatewayAutoConfiguration;
 
 import io.canarygateway.analysis.FleetWindows;
-import io.canarygateway.autoconfigure.CanaryAutoConfiguration;
 import io.canarygateway.store.InMemoryReleaseStore;
 import io.canarygateway.store.ReleaseStore;
 import io.canarygateway.store.ReleaseStoreUnavailableException;
+import io.canarygateway.store.redis.EmbeddedRedis;
+import io.canarygateway.store.redis.RedisFleetWindows;
+import io.canarygateway.store.redis.RedisReleaseStore;
+import io.canarygateway.store.redis.StoreAvailability;
 
 import io.micrometer.core.instrument.MeterRegistry;
 

@@ -1,0 +1,131 @@
+package io.canarygateway.control;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import io.canarygateway.analysis.Analyst;
+import io.canarygateway.analysis.Recorders;
+import io.canarygateway.analysis.TrafficHistory;
+import io.canarygateway.core.ReleaseConfig;
+import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.Verdict;
+import io.canarygateway.store.ReleaseStoreUnavailableException;
+
+/**
+ * Runs each release's looks on the analysis thread, every {@code analysis.interval}: drains the release's
+ * {@link Recorders}, adds the interval to the {@link TrafficHistory}, asks its {@link Analyst} and applies the
+ * action the verdict calls for through {@link ReleaseController#applyIfUnchanged}, so an action judged on a record
+ * that has changed since (an operator, another gateway) is dropped. A scheduler and nothing more: what a verdict
+ * means is decided by the {@code Analyst} and the {@link io.canarygateway.core.Progression} policy.
+ */
+public class AnalysisLoop implements AutoCloseable {
+
+	private static final System.Logger LOG = System.getLogger(AnalysisLoop.class.getName());
+
+	private final ReleaseController controller;
+
+	private final Recorders recorders;
+
+	private final TrafficHistory history;
+
+	private final Map<String, Analyst> analysts = new LinkedHashMap<>();
+
+	private final Clock clock;
+
+	private final ScheduledExecutorService executor;
+
+	private final VerdictListener listener;
+
+	private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+
+	/**
+	 * @param controller the releases, and who applies the automatic actions
+	 * @param recorders what the request path recorded
+	 * @param history where each interval's figures go
+	 * @param analysts makes the analyst of a release
+	 * @param clock the time of looks
+	 * @param executor runs the looks; owned by the caller
+	 * @param listener told of every verdict (e.g. to count it)
+	 */
+	public AnalysisLoop(ReleaseController controller, Recorders recorders, TrafficHistory history,
+			Function<ReleaseConfig, Analyst> analysts, Clock clock, ScheduledExecutorService executor,
+			VerdictListener listener) {
+		this.controller = controller;
+		this.recorders = recorders;
+		this.history = history;
+		this.clock = clock;
+		this.executor = executor;
+		this.listener = listener;
+		controller.releases().forEach((name, release) -> this.analysts.put(name, analysts.apply(release.config())));
+	}
+
+	/** Schedules each release's looks at its analysis interval. */
+	public synchronized void start() {
+		this.controller.releases().forEach((name, release) -> {
+			long period = Math.max(1, release.config().analysis().interval().toMillis());
+			this.tasks.add(this.executor.scheduleAtFixedRate(() -> safeTick(name), period, period,
+					TimeUnit.MILLISECONDS));
+		});
+	}
+
+	private void safeTick(String release) {
+		try {
+			tick(release);
+		}
+		catch (ReleaseStoreUnavailableException ex) {
+			// no look without the fleet's data: progression is frozen until the store is back (it logs the outage)
+		}
+		catch (RuntimeException ex) {
+			LOG.log(System.Logger.Level.WARNING, "Analysis of release '" + release + "' failed", ex);
+		}
+	}
+
+	/**
+	 * One look at a release: drain its recorders, judge, and take the automatic action the verdict calls for. Runs
+	 * on the analysis thread (tests and simulations call it directly, with their own clock).
+	 * @return the verdict, or {@code null} when nothing was judged
+	 */
+	public Verdict tick(String release) {
+		ManagedRelease managed = this.controller.release(release);
+		Analyst analyst = this.analysts.get(release);
+		synchronized (analyst) {
+			Recorders.Interval interval = this.recorders.drain(release);
+			ReleaseStatus status = managed.status();
+			Instant now = this.clock.instant();
+			this.history.add(status, interval, now, managed.config().analysis().interval());
+			Analyst.Look look = analyst.look(status, interval, now);
+			if (look.verdict() == null) {
+				return null;
+			}
+			managed.lastVerdict(look.verdict());
+			this.listener.onVerdict(release, look.verdict());
+			if (look.action() != null) {
+				this.controller.applyIfUnchanged(status, look.action(), look.reason(), look.verdict());
+			}
+			return look.verdict();
+		}
+	}
+
+	@Override
+	public synchronized void close() {
+		this.tasks.forEach((task) -> task.cancel(false));
+		this.tasks.clear();
+	}
+
+	/** Told of every verdict. */
+	@FunctionalInterface
+	public interface VerdictListener {
+
+		void onVerdict(String release, Verdict verdict);
+
+	}
+
+}

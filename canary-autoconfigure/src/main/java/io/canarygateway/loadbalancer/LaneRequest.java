@@ -1,0 +1,140 @@
+package io.canarygateway.loadbalancer;
+
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.cloud.client.ServiceInstance;
+
+import io.canarygateway.core.Lane;
+
+/**
+ * One request's lane for one release, from the decision to the instance that served it: the lane decided (once),
+ * the lane being tried (the decided one, then stable for a retry), the instances that attempt may reach and the lane
+ * whose instances the load balancer was offered. The canary handling and the version-aware load balancer share it
+ * through one exchange attribute, {@link #ATTRIBUTE}; nothing else of a request's canary handling lives in exchange
+ * attributes.
+ * <p>
+ * A request may be decided for more than one release (route predicates of several releases were evaluated); the
+ * attribute then holds a short chain, one element per release. Only one of them is handled (sent down its lane).
+ * A request's processing is sequential, so the fields need no synchronization.
+ */
+public final class LaneRequest {
+
+	/** The exchange attribute holding the request's {@code LaneRequest} (the first of its chain). */
+	public static final String ATTRIBUTE = "io.canarygateway.laneRequest";
+
+	private final String release;
+
+	private final Lane lane;
+
+	private final LaneRequest next;
+
+	private boolean handled;
+
+	private Lane attempt;
+
+	private LaneTarget target;
+
+	private Lane offered;
+
+	private LaneRequest(String release, Lane lane, LaneRequest next) {
+		this.release = release;
+		this.lane = lane;
+		this.next = next;
+	}
+
+	/** The request's lane for a release, or {@code null} when it has not been decided yet. */
+	public static LaneRequest find(Map<String, Object> attributes, String release) {
+		for (LaneRequest request = head(attributes); request != null; request = request.next) {
+			if (request.release == release || request.release.equals(release)) {
+				return request;
+			}
+		}
+		return null;
+	}
+
+	/** Records the lane decided for a release (call once per release, after {@link #find} found none). */
+	public static LaneRequest decided(Map<String, Object> attributes, String release, Lane lane) {
+		LaneRequest request = new LaneRequest(release, lane, head(attributes));
+		attributes.put(ATTRIBUTE, request);
+		return request;
+	}
+
+	/** The request being sent down a lane, or {@code null} when no canary handling has begun. */
+	public static LaneRequest handled(Map<String, Object> attributes) {
+		for (LaneRequest request = head(attributes); request != null; request = request.next) {
+			if (request.handled) {
+				return request;
+			}
+		}
+		return null;
+	}
+
+	private static LaneRequest head(Map<String, Object> attributes) {
+		return (attributes.get(ATTRIBUTE) instanceof LaneRequest request) ? request : null;
+	}
+
+	/**
+	 * Marks this request as the one sent down its lane.
+	 * @return {@code false} when the request was already handled, for this or another release (it is then passed
+	 * through: canary handling happens once per request)
+	 */
+	public boolean handle(Map<String, Object> attributes) {
+		if (handled(attributes) != null) {
+			return false;
+		}
+		this.handled = true;
+		return true;
+	}
+
+	/**
+	 * Starts an attempt down a lane.
+	 * @param lane the lane to try
+	 * @param target the instances it may reach on a load-balanced route, or {@code null} (the route is the lane)
+	 */
+	public void attempt(Lane lane, LaneTarget target) {
+		this.attempt = lane;
+		this.target = target;
+		this.offered = null;
+	}
+
+	/** Called by the load balancer: filters the instances this attempt may reach, and remembers whose they are. */
+	List<ServiceInstance> offer(List<ServiceInstance> instances) {
+		LaneTarget.Selection selection = this.target.select(instances);
+		this.offered = selection.lane();
+		return selection.instances();
+	}
+
+	public String release() {
+		return this.release;
+	}
+
+	/** The lane decided for the request. */
+	public Lane lane() {
+		return this.lane;
+	}
+
+	/** The lane of the current attempt, or {@code null} before the first. */
+	public Lane attempt() {
+		return this.attempt;
+	}
+
+	/** Where the current attempt may go on a load-balanced route, or {@code null}. */
+	public LaneTarget target() {
+		return this.target;
+	}
+
+	/**
+	 * The lane that served the current attempt: the lane whose instances the load balancer was offered (a canary
+	 * attempt that found no canary instance was offered stable's), or the attempt's lane when no load balancer chose.
+	 */
+	public Lane served() {
+		return (this.offered != null) ? this.offered : this.attempt;
+	}
+
+	@Override
+	public String toString() {
+		return "LaneRequest[" + this.release + ": " + this.lane.value() + "]";
+	}
+
+}
