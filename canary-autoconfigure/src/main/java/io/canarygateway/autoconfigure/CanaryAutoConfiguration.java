@@ -7,8 +7,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
@@ -33,6 +33,7 @@ import io.canarygateway.analysis.Analyst;
 import io.canarygateway.analysis.FleetWindows;
 import io.canarygateway.analysis.Recorders;
 import io.canarygateway.analysis.TrafficHistory;
+import io.canarygateway.breaker.CanaryBreakerMetrics;
 import io.canarygateway.breaker.CanaryBreakers;
 import io.canarygateway.breaker.ResilienceKillSwitch;
 import io.canarygateway.control.AnalysisLoop;
@@ -131,18 +132,15 @@ public class CanaryAutoConfiguration {
 		CircuitBreakerRegistry applicationRegistry = registries.getIfAvailable();
 		CircuitBreakerRegistry registry = (applicationRegistry != null) ? applicationRegistry
 				: CircuitBreakerRegistry.ofDefaults();
+		// an application registry is bound to Micrometer by whoever made it (e.g. resilience4j-spring-boot4)
+		MeterRegistry meters = (applicationRegistry == null) ? meterRegistry.getIfAvailable() : null;
 		List<TransitionListener> listeners = List.of(metrics,
 				(status, transition) -> publisher.publishEvent(new CanaryTransitionEvent(this, status, transition)));
-		ReleaseController controller = new ReleaseController(configs.releases(), store,
-				(release, listener) -> new ResilienceKillSwitch(CanaryBreakers.breaker(registry, release), clock,
-						listener),
-				clock, thread.executor(), listeners);
-		if (applicationRegistry == null) {
-			// an application registry is bound to Micrometer by whoever made it (e.g. resilience4j-spring-boot4)
-			meterRegistry.ifAvailable(
-					(meters) -> TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters));
-		}
-		return controller;
+		return new ReleaseController(configs.releases(), store, (release, listener) -> {
+			CircuitBreaker breaker = CanaryBreakers.breaker(registry, release);
+			CanaryBreakerMetrics breakerMetrics = (meters != null) ? CanaryBreakerMetrics.bind(breaker, meters) : null;
+			return new ResilienceKillSwitch(breaker, clock, listener, breakerMetrics);
+		}, clock, thread.executor(), listeners);
 	}
 
 	@Bean(initMethod = "start", destroyMethod = "close")

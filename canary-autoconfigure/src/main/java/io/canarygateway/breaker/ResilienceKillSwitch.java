@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
+import org.jspecify.annotations.Nullable;
 
 import io.canarygateway.control.KillSwitch;
 import io.canarygateway.core.LaneFigures;
@@ -33,6 +34,8 @@ public class ResilienceKillSwitch implements KillSwitch {
 
 	private final Listener listener;
 
+	private final CanaryBreakerMetrics metrics;
+
 	/** Whether the current opening was reported (cleared by {@link #reset()}). */
 	private final AtomicBoolean reported = new AtomicBoolean();
 
@@ -40,11 +43,15 @@ public class ResilienceKillSwitch implements KillSwitch {
 	 * @param breaker the release's breaker
 	 * @param clock the time of the evidence
 	 * @param listener told when recorded failures open the breaker
+	 * @param metrics where recorded calls are timed ({@link CanaryBreakerMetrics}), or {@code null} when the
+	 * breaker's meters are someone else's (the application's own registry)
 	 */
-	public ResilienceKillSwitch(CircuitBreaker breaker, Clock clock, Listener listener) {
+	public ResilienceKillSwitch(CircuitBreaker breaker, Clock clock, Listener listener,
+			@Nullable CanaryBreakerMetrics metrics) {
 		this.breaker = breaker;
 		this.clock = clock;
 		this.listener = listener;
+		this.metrics = metrics;
 	}
 
 	public CircuitBreaker breaker() {
@@ -79,6 +86,9 @@ public class ResilienceKillSwitch implements KillSwitch {
 		}
 		else {
 			this.breaker.onSuccess(latencyNanos, TimeUnit.NANOSECONDS);
+		}
+		if (this.metrics != null) {
+			this.metrics.record(latencyNanos, failure);
 		}
 		if (this.breaker.getState() != State.CLOSED && openedOnOutcomes()
 				&& this.reported.compareAndSet(false, true)) {

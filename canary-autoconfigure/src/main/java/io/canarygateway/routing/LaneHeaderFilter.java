@@ -9,14 +9,16 @@ import io.canarygateway.loadbalancer.LaneRequest;
 
 /**
  * Adds {@code X-Canary-Lane: stable|canary} (docs/routing.md, "Headers") to the headers Spring Cloud Gateway
- * forwards for a request the canary handling has sent down a lane (its {@link LaneRequest}'s attempt), replacing any value
- * the client sent. Runs last among the gateway's request header filters, when the routing filter builds the
+ * forwards for a request the canary handling has sent down a lane (its {@link LaneRequest}'s attempt), replacing any
+ * value the client sent. Runs last among the gateway's request header filters, when the routing filter builds the
  * proxied request.
  * <p>
  * Done here rather than by mutating the request in the canary filter: a mutated request carries a copy of the
  * headers in a case-insensitive map, and every later header lookup of the gateway's own filters on it costs more
  * than on the server's headers; measured on a minimal proxied request, that cost about 4 µs of CPU per request
- * (docs/benchmarks.md). Here the headers are copied once, and only for requests that carry a lane.
+ * (docs/benchmarks.md). Here nothing is copied when an earlier header filter already made the proxied request's
+ * own headers (the gateway's {@code RemoveHopByHopHeadersFilter} does, for every request); otherwise — the input is
+ * the request's own, read-only headers — they are copied once.
  */
 public class LaneHeaderFilter implements HttpHeadersFilter, Ordered {
 
@@ -26,9 +28,18 @@ public class LaneHeaderFilter implements HttpHeadersFilter, Ordered {
 		if (request == null || request.attempt() == null) {
 			return input;
 		}
-		// the input may be the request's own, read-only headers
+		String lane = request.attempt().value();
+		if (input != exchange.getRequest().getHeaders()) {
+			try {
+				input.set(CanaryHeaders.LANE, lane);
+				return input;
+			}
+			catch (UnsupportedOperationException ex) {
+				// read-only: copied below
+			}
+		}
 		HttpHeaders headers = HttpHeaders.copyOf(input);
-		headers.set(CanaryHeaders.LANE, request.attempt().value());
+		headers.set(CanaryHeaders.LANE, lane);
 		return headers;
 	}
 

@@ -275,7 +275,8 @@ class CanaryAutoConfigurationTests {
 			payments.setCanaryVersion("p2");
 			ReleaseConfig config = ReleaseConfigs.resolve("payments", payments, new CanaryProperties.Release());
 			KillSwitch.Factory killSwitches = (release, listener) -> new ResilienceKillSwitch(
-					CanaryBreakers.breaker(CircuitBreakerRegistry.ofDefaults(), release), Clock.systemUTC(), listener);
+					CanaryBreakers.breaker(CircuitBreakerRegistry.ofDefaults(), release), Clock.systemUTC(), listener,
+					null);
 			return new ReleaseController(List.of(config), new InMemoryReleaseStore(), killSwitches,
 					Clock.systemUTC(), Runnable::run, List.of());
 		}

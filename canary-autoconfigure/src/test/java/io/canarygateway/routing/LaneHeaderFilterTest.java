@@ -34,6 +34,21 @@ class LaneHeaderFilterTest {
 	}
 
 	@Test
+	void setsTheLaneInPlaceOnHeadersAnEarlierFilterAlreadyCopied() {
+		MockServerWebExchange exchange = MockServerWebExchange
+			.from(MockServerHttpRequest.get("/orders").header(CanaryHeaders.LANE, "stable"));
+		LaneRequest request = LaneRequest.decided(exchange.getAttributes(), "orders", Lane.CANARY);
+		request.handle(exchange.getAttributes());
+		request.attempt(Lane.CANARY, null);
+		// what RemoveHopByHopHeadersFilter hands on: the proxied request's own, writable headers
+		HttpHeaders copied = HttpHeaders.copyOf(exchange.getRequest().getHeaders());
+
+		assertThat(this.filter.filter(copied, exchange)).isSameAs(copied);
+		assertThat(copied.get(CanaryHeaders.LANE)).containsExactly("canary");
+		assertThat(exchange.getRequest().getHeaders().get(CanaryHeaders.LANE)).containsExactly("stable");
+	}
+
+	@Test
 	void leavesRequestsWithoutALaneAlone() {
 		MockServerWebExchange decidedOnly = MockServerWebExchange.from(MockServerHttpRequest.get("/other"));
 		// decided by a predicate of a route that was not chosen: never sent down a lane

@@ -72,7 +72,7 @@ final class CanaryGatewayDetector implements Detector {
 		CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
 		ReleaseController controller = new ReleaseController(List.of(this.config), new InMemoryReleaseStore(),
 				(release, listener) -> new ResilienceKillSwitch(CanaryBreakers.breaker(breakers, release), clock,
-						listener),
+						listener, null),
 				clock, executor, List.of());
 		controller.start();
 		Recorders recorders = new Recorders(List.of(name));

@@ -7,8 +7,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -19,6 +19,7 @@ import io.canarygateway.analysis.FleetWindows;
 import io.canarygateway.analysis.Recorders;
 import io.canarygateway.analysis.TrafficHistory;
 import io.canarygateway.benchmarks.Releases;
+import io.canarygateway.breaker.CanaryBreakerMetrics;
 import io.canarygateway.breaker.CanaryBreakers;
 import io.canarygateway.breaker.ResilienceKillSwitch;
 import io.canarygateway.control.AnalysisLoop;
@@ -40,8 +41,8 @@ import io.canarygateway.store.InMemoryReleaseStore;
 /**
  * One release wired as the auto-configuration wires it: a {@link ReleaseController} on the in-memory store, a
  * real Resilience4j breaker as kill switch, the recorders, the production {@link Decider}, the
- * per-release meters, and the breaker's own Resilience4j metrics bound to the same registry (as the
- * auto-configuration binds them when the application has no breaker registry of its own). The release is PAUSED at weight 10, so every rule of the decision runs and the breaker is
+ * per-release meters, and the breaker's Resilience4j meters ({@link CanaryBreakerMetrics}) on the same registry (as
+ * the auto-configuration binds them when the application has no breaker registry of its own). The release is PAUSED at weight 10, so every rule of the decision runs and the breaker is
  * CLOSED. Routing: override header {@code X-Canary}, override cookie {@code canary}, sticky header
  * {@code X-User-Id}.
  */
@@ -75,10 +76,13 @@ final class Fixture implements AutoCloseable {
 		ReleaseConfig config = Releases.withRouting(Releases.defaults(RELEASE),
 				new RoutingConfig("X-Canary", "canary", "X-User-Id", "", false, true));
 		CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
-		this.controller = new ReleaseController(List.of(config), new InMemoryReleaseStore(),
-				(c, listener) -> new ResilienceKillSwitch(CanaryBreakers.breaker(breakers, c), Clock.systemUTC(),
-						listener),
-				Clock.systemUTC(), this.executor, List.of());
+		this.meters = "prometheus".equals(registry) ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
+				: new SimpleMeterRegistry();
+		this.controller = new ReleaseController(List.of(config), new InMemoryReleaseStore(), (c, listener) -> {
+			CircuitBreaker breaker = CanaryBreakers.breaker(breakers, c);
+			return new ResilienceKillSwitch(breaker, Clock.systemUTC(), listener,
+					CanaryBreakerMetrics.bind(breaker, this.meters));
+		}, Clock.systemUTC(), this.executor, List.of());
 		this.controller.start();
 		this.controller.operate(RELEASE, Action.WEIGHT, 10);
 		this.release = this.controller.release(RELEASE);
@@ -91,9 +95,6 @@ final class Fixture implements AutoCloseable {
 		this.loop = new AnalysisLoop(this.controller, this.recorders, new TrafficHistory(),
 				(c) -> new Analyst(c, FleetWindows.LOCAL), Clock.systemUTC(), this.executor, (r, v) -> {
 				});
-		this.meters = "prometheus".equals(registry) ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
-				: new SimpleMeterRegistry();
-		TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(this.meters);
 		this.routed = new RoutedRelease(this.release, this.decider, "version", this.recorders,
 				new CanaryMetrics(this.meters).register(this.release));
 		SplittableRandom random = new SplittableRandom(42);
