@@ -32,6 +32,7 @@ import io.canarygateway.core.Transition;
 import io.canarygateway.core.Verdict;
 import io.canarygateway.store.InMemoryReleaseStore;
 import io.canarygateway.store.ReleaseStore;
+import io.canarygateway.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,6 @@
 package io.canarygateway.benchmarks.detection;
 
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
@@ -33,6 +30,7 @@ import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.store.InMemoryReleaseStore;
+import io.canarygateway.testing.MutableClock;
 
 /**
  * Canary Gateway itself, with nothing stubbed but time and traffic, wired as the auto-configuration wires it: a
@@ -67,7 +65,7 @@ final class CanaryGatewayDetector implements Detector {
 	@Override
 	public Run run(Scenario scenario, double rps, long seed) {
 		String name = this.config.name();
-		VirtualClock clock = new VirtualClock();
+		MutableClock clock = new MutableClock(Instant.EPOCH);
 		QueueExecutor executor = new QueueExecutor();
 		CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
 		ReleaseController controller = new ReleaseController(List.of(this.config), new InMemoryReleaseStore(),
@@ -96,7 +94,7 @@ final class CanaryGatewayDetector implements Detector {
 		while (true) {
 			double t = traffic.next();
 			while (nextTick <= t) {
-				clock.set(nextTick);
+				clock.set(at(nextTick));
 				loop.tick(name);
 				executor.runAll();
 				Run end = ended(release, nextTick, failedCanary, canaryRequests);
@@ -108,7 +106,7 @@ final class CanaryGatewayDetector implements Detector {
 			if (t > this.maxSeconds) {
 				return new Run(Run.End.TIME_LIMIT, this.maxSeconds, failedCanary, canaryRequests, "time limit");
 			}
-			clock.set(t);
+			clock.set(at(t));
 			ReleaseStatus status = release.status();
 			Lane lane = decider.decide(name, status.state(), status.weight(), killSwitch.allowsCanary(), null, null,
 					null);
@@ -133,6 +131,12 @@ final class CanaryGatewayDetector implements Detector {
 		}
 	}
 
+	/** An instant {@code seconds} after the epoch. */
+	private static Instant at(double seconds) {
+		long whole = (long) seconds;
+		return Instant.ofEpochSecond(whole, (long) ((seconds - whole) * 1e9));
+	}
+
 	private static Run ended(ManagedRelease release, double t, long failedCanary, long canaryRequests) {
 		ReleaseStatus status = release.status();
 		String reason = (status.lastTransition() != null) ? status.lastTransition().reason().tag() : "";
@@ -144,35 +148,8 @@ final class CanaryGatewayDetector implements Detector {
 		};
 	}
 
-	/** A clock the simulation sets. */
-	static final class VirtualClock extends Clock {
-
-		private Instant now = Instant.EPOCH;
-
-		void set(double seconds) {
-			long whole = (long) seconds;
-			this.now = Instant.ofEpochSecond(whole, (long) ((seconds - whole) * 1e9));
-		}
-
-		@Override
-		public Instant instant() {
-			return this.now;
-		}
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			throw new UnsupportedOperationException();
-		}
-
-	}
-
 	/**
-	 * The analysis loop's executor: tasks queue up and run when the simulation says (on its one thread). Nothing
+	 * The controller's executor: tasks queue up and run when the simulation says (on its one thread). Nothing
 	 * is scheduled: the simulation calls {@code tick} itself.
 	 */
 	static final class QueueExecutor extends AbstractExecutorService implements ScheduledExecutorService {
