@@ -14,7 +14,7 @@ public final class Releases {
 	private Releases() {
 	}
 
-	/** A release with the CONTRACT §2 defaults (steps 5..100, 1 m step-interval, 10 s analysis interval). */
+	/** A release with the built-in defaults (steps 5..100, 1 m step-interval, 10 s analysis interval). */
 	public static ReleaseConfig defaults(String name) {
 		return new ReleaseConfig(name, "v1", "v2", true, ReleaseConfig.DEFAULT_STEPS, Duration.ofMinutes(1), List.of(),
 				Duration.ofMinutes(10), RoutingConfig.defaults(), AnalysisConfig.defaults(), BreakerConfig.defaults());

@@ -25,7 +25,7 @@ public record ReleaseConfig(String name, String stableVersion, String canaryVers
 		List<Integer> steps, Duration stepInterval, List<Integer> manualGates, Duration progressDeadline,
 		RoutingConfig routing, AnalysisConfig analysis, BreakerConfig breaker) {
 
-	/** The default steps of CONTRACT §2. */
+	/** The built-in default steps (docs/configuration.md, "Versions and progression"). */
 	public static final List<Integer> DEFAULT_STEPS = List.of(5, 10, 25, 50, 100);
 
 	public ReleaseConfig {

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReleaseConfigTest {
 
 	@Test
-	void contractDefaultsAreValid() {
+	void builtInDefaultsAreValid() {
 		assertThat(new Config().build().violations()).isEmpty();
 	}
 
@@ -188,7 +188,7 @@ class ReleaseConfigTest {
 			.anySatisfy((rule) -> assertThat(rule).endsWith("was 70"));
 	}
 
-	/** A mutable stand-in for the bound properties: the CONTRACT §2 defaults, changed one value at a time. */
+	/** A mutable stand-in for the bound properties: the built-in defaults, changed one value at a time. */
 	static final class Config {
 
 		String name = "orders";
