@@ -15,9 +15,11 @@ import java.time.Duration;
 public record BreakerConfig(float failureRateThreshold, int slidingWindowSize, int minimumNumberOfCalls,
 		Duration slowCallDurationThreshold, float slowCallRateThreshold) {
 
-	/** The built-in defaults (docs/configuration.md, "Breaker"). */
+	/** The built-in defaults ({@link Defaults}; docs/configuration.md, "Breaker"). */
 	public static BreakerConfig defaults() {
-		return new BreakerConfig(50, 20, 10, Duration.ofSeconds(2), 100);
+		return new BreakerConfig(Defaults.BREAKER_FAILURE_RATE_THRESHOLD, Defaults.BREAKER_SLIDING_WINDOW_SIZE,
+				Defaults.BREAKER_MINIMUM_NUMBER_OF_CALLS, Defaults.BREAKER_SLOW_CALL_DURATION_THRESHOLD,
+				Defaults.BREAKER_SLOW_CALL_RATE_THRESHOLD);
 	}
 
 }

@@ -21,9 +21,10 @@ public record RoutingConfig(String overrideHeader, String overrideCookie, String
 		stickyCookie = stickyCookie == null ? "" : stickyCookie.trim();
 	}
 
-	/** The built-in defaults (docs/configuration.md, "Routing"). */
+	/** The built-in defaults ({@link Defaults}; docs/configuration.md, "Routing"). */
 	public static RoutingConfig defaults() {
-		return new RoutingConfig("X-Canary", "canary", "", "", false, true);
+		return new RoutingConfig(Defaults.OVERRIDE_HEADER, Defaults.OVERRIDE_COOKIE, Defaults.STICKY_HEADER,
+				Defaults.STICKY_COOKIE, Defaults.EXPOSE_VERSION, Defaults.RETRY_ON_STABLE);
 	}
 
 }

@@ -197,13 +197,13 @@ class ReleaseConfigTest {
 
 		String canary = "v2";
 
-		List<Integer> steps = ReleaseConfig.DEFAULT_STEPS;
+		List<Integer> steps = Defaults.STEPS;
 
-		List<Integer> gates = List.of();
+		List<Integer> gates = Defaults.MANUAL_GATES;
 
-		Duration stepInterval = Duration.ofMinutes(1);
+		Duration stepInterval = Defaults.STEP_INTERVAL;
 
-		Duration progressDeadline = Duration.ofMinutes(10);
+		Duration progressDeadline = Defaults.PROGRESS_DEADLINE;
 
 		AnalysisConfig analysis = AnalysisConfig.defaults();
 
@@ -226,8 +226,9 @@ class ReleaseConfigTest {
 		}
 
 		ReleaseConfig build() {
-			return new ReleaseConfig(this.name, this.stable, this.canary, true, this.steps, this.stepInterval,
-					this.gates, this.progressDeadline, RoutingConfig.defaults(), this.analysis, this.breaker);
+			return new ReleaseConfig(this.name, this.stable, this.canary, Defaults.AUTO_START, this.steps,
+					this.stepInterval, this.gates, this.progressDeadline, RoutingConfig.defaults(), this.analysis,
+					this.breaker);
 		}
 
 	}
