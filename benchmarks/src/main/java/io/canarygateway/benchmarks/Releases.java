@@ -1,10 +1,8 @@
 package io.canarygateway.benchmarks;
 
-import java.time.Duration;
-import java.util.List;
-
 import io.canarygateway.core.AnalysisConfig;
 import io.canarygateway.core.BreakerConfig;
+import io.canarygateway.core.Defaults;
 import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.RoutingConfig;
 
@@ -14,10 +12,11 @@ public final class Releases {
 	private Releases() {
 	}
 
-	/** A release with the CONTRACT §2 defaults (steps 5..100, 1 m step-interval, 10 s analysis interval). */
+	/** A release with the built-in defaults (steps 5..100, 1 m step-interval, 10 s analysis interval). */
 	public static ReleaseConfig defaults(String name) {
-		return new ReleaseConfig(name, "v1", "v2", true, ReleaseConfig.DEFAULT_STEPS, Duration.ofMinutes(1), List.of(),
-				Duration.ofMinutes(10), RoutingConfig.defaults(), AnalysisConfig.defaults(), BreakerConfig.defaults());
+		return new ReleaseConfig(name, "v1", "v2", Defaults.AUTO_START, Defaults.STEPS, Defaults.STEP_INTERVAL,
+				Defaults.MANUAL_GATES, Defaults.PROGRESS_DEADLINE, RoutingConfig.defaults(), AnalysisConfig.defaults(),
+				BreakerConfig.defaults());
 	}
 
 	/** The same release with other routing settings. */

@@ -18,10 +18,11 @@ import io.canarygateway.control.ReleaseController;
 import io.canarygateway.core.Action;
 
 /**
- * The {@code canary} actuator endpoint (CONTRACT §6): lists releases, shows one, and applies an operator's action
- * ({@code POST /actuator/canary/{release}/{action}}, {@code weight} taking {@code {"weight": 30}}). Answers 200 with
- * the release, 404 for an unknown release, 400 for an unknown action or a bad weight, 409 for an action not allowed
- * in the release's state and 503 when the release store cannot be reached — each with a JSON body saying why.
+ * The {@code canary} actuator endpoint (docs/operations.md, "The canary endpoint"): lists releases, shows one, and
+ * applies an operator's action ({@code POST /actuator/canary/{release}/{action}}, {@code weight} taking
+ * {@code {"weight": 30}}). Answers 200 with the release, 404 for an unknown release, 400 for an unknown action or a
+ * bad weight, 409 for an action not allowed in the release's state and 503 when the release store cannot be reached —
+ * each with a JSON body saying why.
  */
 @Endpoint(id = "canary")
 public class CanaryEndpoint {

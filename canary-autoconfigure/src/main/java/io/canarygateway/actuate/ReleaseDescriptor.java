@@ -12,7 +12,7 @@ import io.canarygateway.core.Transition;
 import io.canarygateway.core.Verdict;
 
 /**
- * A release as the {@code canary} endpoint shows it (CONTRACT §6).
+ * A release as the {@code canary} endpoint shows it (docs/operations.md, "Reading a release").
  *
  * @param release the release name
  * @param state the lifecycle state

@@ -87,7 +87,8 @@ public final class LaneRecorder {
 	 * never allocates, never throws.
 	 * @param latencyNanos how long the request took, in nanoseconds (negative values count as 0, values
 	 * beyond the range as the highest trackable latency)
-	 * @param failure whether the request failed (CONTRACT §4.3: 5xx, connection failure, timeout)
+	 * @param failure whether the request failed (5xx, connection failure, timeout: docs/routing.md,
+	 * "What counts as a failure")
 	 */
 	public void record(long latencyNanos, boolean failure) {
 		long micros = Math.min(Math.max(latencyNanos / 1_000L, 0L), this.highestTrackableMicros);

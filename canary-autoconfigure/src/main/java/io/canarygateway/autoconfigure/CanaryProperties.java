@@ -9,8 +9,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * Configuration of Canary Gateway (prefix {@code canary}). Every setting of a release may be given once under
- * {@code canary.defaults} and overridden per release; a value set nowhere takes the default named in its
- * description.
+ * {@code canary.defaults} and overridden per release; a value set nowhere takes the built-in default named in its
+ * description (the constants of io.canarygateway.core.Defaults, applied by ReleaseConfigs).
  */
 @ConfigurationProperties(CanaryProperties.PREFIX)
 public class CanaryProperties {

@@ -1,6 +1,5 @@
 package io.canarygateway.autoconfigure;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,12 +10,13 @@ import org.springframework.beans.BeanWrapperImpl;
 import io.canarygateway.core.AnalysisConfig;
 import io.canarygateway.core.BreakerConfig;
 import io.canarygateway.core.ConfigViolation;
+import io.canarygateway.core.Defaults;
 import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.RoutingConfig;
 
 /**
  * Turns {@link CanaryProperties} into validated release configurations: each value comes from the release, else
- * from {@code canary.defaults}, else from the built-in default.
+ * from {@code canary.defaults}, else from the built-in default of {@link Defaults}.
  */
 public final class ReleaseConfigs {
 
@@ -49,45 +49,43 @@ public final class ReleaseConfigs {
 	static ReleaseConfig resolve(String name, CanaryProperties.Release release, CanaryProperties.Release defaults) {
 		CanaryProperties.Routing r = release.getRouting();
 		CanaryProperties.Routing dr = defaults.getRouting();
-		RoutingConfig builtInRouting = RoutingConfig.defaults();
 		RoutingConfig routing = new RoutingConfig(
-				pick(r.getOverrideHeader(), dr.getOverrideHeader(), builtInRouting.overrideHeader()),
-				pick(r.getOverrideCookie(), dr.getOverrideCookie(), builtInRouting.overrideCookie()),
-				pick(r.getStickyHeader(), dr.getStickyHeader(), builtInRouting.stickyHeader()),
-				pick(r.getStickyCookie(), dr.getStickyCookie(), builtInRouting.stickyCookie()),
-				pick(r.getExposeVersion(), dr.getExposeVersion(), builtInRouting.exposeVersion()),
-				pick(r.getRetryOnStable(), dr.getRetryOnStable(), builtInRouting.retryOnStable()));
+				pick(r.getOverrideHeader(), dr.getOverrideHeader(), Defaults.OVERRIDE_HEADER),
+				pick(r.getOverrideCookie(), dr.getOverrideCookie(), Defaults.OVERRIDE_COOKIE),
+				pick(r.getStickyHeader(), dr.getStickyHeader(), Defaults.STICKY_HEADER),
+				pick(r.getStickyCookie(), dr.getStickyCookie(), Defaults.STICKY_COOKIE),
+				pick(r.getExposeVersion(), dr.getExposeVersion(), Defaults.EXPOSE_VERSION),
+				pick(r.getRetryOnStable(), dr.getRetryOnStable(), Defaults.RETRY_ON_STABLE));
 		CanaryProperties.Analysis a = release.getAnalysis();
 		CanaryProperties.Analysis da = defaults.getAnalysis();
-		AnalysisConfig builtInAnalysis = AnalysisConfig.defaults();
 		AnalysisConfig analysis = new AnalysisConfig(
-				pick(a.getInterval(), da.getInterval(), builtInAnalysis.interval()),
-				pick(a.getMinRequests(), da.getMinRequests(), builtInAnalysis.minRequests()),
-				pick(a.getConfidence(), da.getConfidence(), builtInAnalysis.confidence()),
-				pick(a.getErrorRateTolerance(), da.getErrorRateTolerance(), builtInAnalysis.errorRateTolerance()),
-				pick(a.getLatencyTolerance(), da.getLatencyTolerance(), builtInAnalysis.latencyTolerance()),
-				pick(a.getMaxErrorRate(), da.getMaxErrorRate(), builtInAnalysis.maxErrorRate()),
-				pick(a.getMaxLatency(), da.getMaxLatency(), builtInAnalysis.maxLatency()),
-				pick(a.getFailureThreshold(), da.getFailureThreshold(), builtInAnalysis.failureThreshold()));
+				pick(a.getInterval(), da.getInterval(), Defaults.ANALYSIS_INTERVAL),
+				pick(a.getMinRequests(), da.getMinRequests(), Defaults.MIN_REQUESTS),
+				pick(a.getConfidence(), da.getConfidence(), Defaults.CONFIDENCE),
+				pick(a.getErrorRateTolerance(), da.getErrorRateTolerance(), Defaults.ERROR_RATE_TOLERANCE),
+				pick(a.getLatencyTolerance(), da.getLatencyTolerance(), Defaults.LATENCY_TOLERANCE),
+				pick(a.getMaxErrorRate(), da.getMaxErrorRate(), Defaults.MAX_ERROR_RATE),
+				pick(a.getMaxLatency(), da.getMaxLatency(), Defaults.MAX_LATENCY),
+				pick(a.getFailureThreshold(), da.getFailureThreshold(), Defaults.FAILURE_THRESHOLD));
 		CanaryProperties.Breaker b = release.getBreaker();
 		CanaryProperties.Breaker db = defaults.getBreaker();
-		BreakerConfig builtInBreaker = BreakerConfig.defaults();
 		BreakerConfig breaker = new BreakerConfig(
-				pick(b.getFailureRateThreshold(), db.getFailureRateThreshold(), builtInBreaker.failureRateThreshold()),
-				pick(b.getSlidingWindowSize(), db.getSlidingWindowSize(), builtInBreaker.slidingWindowSize()),
-				pick(b.getMinimumNumberOfCalls(), db.getMinimumNumberOfCalls(), builtInBreaker.minimumNumberOfCalls()),
+				pick(b.getFailureRateThreshold(), db.getFailureRateThreshold(), Defaults.BREAKER_FAILURE_RATE_THRESHOLD),
+				pick(b.getSlidingWindowSize(), db.getSlidingWindowSize(), Defaults.BREAKER_SLIDING_WINDOW_SIZE),
+				pick(b.getMinimumNumberOfCalls(), db.getMinimumNumberOfCalls(),
+						Defaults.BREAKER_MINIMUM_NUMBER_OF_CALLS),
 				pick(b.getSlowCallDurationThreshold(), db.getSlowCallDurationThreshold(),
-						builtInBreaker.slowCallDurationThreshold()),
+						Defaults.BREAKER_SLOW_CALL_DURATION_THRESHOLD),
 				pick(b.getSlowCallRateThreshold(), db.getSlowCallRateThreshold(),
-						builtInBreaker.slowCallRateThreshold()));
+						Defaults.BREAKER_SLOW_CALL_RATE_THRESHOLD));
 		return new ReleaseConfig(name, pick(release.getStableVersion(), defaults.getStableVersion(), null),
 				pick(release.getCanaryVersion(), defaults.getCanaryVersion(), null),
-				pick(release.getAutoStart(), defaults.getAutoStart(), true),
-				pick(release.getSteps(), defaults.getSteps(), ReleaseConfig.DEFAULT_STEPS),
-				pick(release.getStepInterval(), defaults.getStepInterval(), Duration.ofMinutes(1)),
-				pick(release.getManualGates(), defaults.getManualGates(), List.of()),
-				pick(release.getProgressDeadline(), defaults.getProgressDeadline(), Duration.ofMinutes(10)), routing,
-				analysis, breaker);
+				pick(release.getAutoStart(), defaults.getAutoStart(), Defaults.AUTO_START),
+				pick(release.getSteps(), defaults.getSteps(), Defaults.STEPS),
+				pick(release.getStepInterval(), defaults.getStepInterval(), Defaults.STEP_INTERVAL),
+				pick(release.getManualGates(), defaults.getManualGates(), Defaults.MANUAL_GATES),
+				pick(release.getProgressDeadline(), defaults.getProgressDeadline(), Defaults.PROGRESS_DEADLINE),
+				routing, analysis, breaker);
 	}
 
 	/**

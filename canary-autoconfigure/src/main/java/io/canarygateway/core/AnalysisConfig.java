@@ -3,7 +3,8 @@ package io.canarygateway.core;
 import java.time.Duration;
 
 /**
- * How the judge compares the canary with stable (CONTRACT §2 {@code analysis}).
+ * How the judge compares the canary with stable (docs/analysis.md, "The judge"; the properties are in
+ * docs/configuration.md, "Analysis (the judge)").
  *
  * @param interval how often the judge runs
  * @param minRequests canary requests needed before any verdict other than inconclusive
@@ -17,9 +18,11 @@ import java.time.Duration;
 public record AnalysisConfig(Duration interval, int minRequests, double confidence, double errorRateTolerance,
 		double latencyTolerance, Double maxErrorRate, Duration maxLatency, int failureThreshold) {
 
-	/** The defaults of CONTRACT §2. */
+	/** The built-in defaults ({@link Defaults}; docs/configuration.md, "Analysis (the judge)"). */
 	public static AnalysisConfig defaults() {
-		return new AnalysisConfig(Duration.ofSeconds(10), 50, 0.99, 0.01, 0.2, 0.05, Duration.ofSeconds(2), 2);
+		return new AnalysisConfig(Defaults.ANALYSIS_INTERVAL, Defaults.MIN_REQUESTS, Defaults.CONFIDENCE,
+				Defaults.ERROR_RATE_TOLERANCE, Defaults.LATENCY_TOLERANCE, Defaults.MAX_ERROR_RATE, Defaults.MAX_LATENCY,
+				Defaults.FAILURE_THRESHOLD);
 	}
 
 	/** The probability of a false rollback the judge may spend over one whole rollout. */

@@ -3,8 +3,8 @@ package io.canarygateway.core;
 import java.time.Duration;
 
 /**
- * The canary breaker's settings (CONTRACT §2 {@code breaker}), sized for canary traffic rather than
- * Resilience4j's defaults (100 calls before any decision would be far too slow at a 5 % weight).
+ * The canary breaker's settings (docs/configuration.md, "Breaker"; docs/analysis.md, "The breaker"), sized for canary
+ * traffic rather than Resilience4j's defaults (100 calls before any decision would be far too slow at a 5 % weight).
  *
  * @param failureRateThreshold failure rate in percent at which the breaker opens, in (0,100]
  * @param slidingWindowSize number of canary calls in the count-based window, &gt; 0
@@ -15,9 +15,11 @@ import java.time.Duration;
 public record BreakerConfig(float failureRateThreshold, int slidingWindowSize, int minimumNumberOfCalls,
 		Duration slowCallDurationThreshold, float slowCallRateThreshold) {
 
-	/** The defaults of CONTRACT §2. */
+	/** The built-in defaults ({@link Defaults}; docs/configuration.md, "Breaker"). */
 	public static BreakerConfig defaults() {
-		return new BreakerConfig(50, 20, 10, Duration.ofSeconds(2), 100);
+		return new BreakerConfig(Defaults.BREAKER_FAILURE_RATE_THRESHOLD, Defaults.BREAKER_SLIDING_WINDOW_SIZE,
+				Defaults.BREAKER_MINIMUM_NUMBER_OF_CALLS, Defaults.BREAKER_SLOW_CALL_DURATION_THRESHOLD,
+				Defaults.BREAKER_SLOW_CALL_RATE_THRESHOLD);
 	}
 
 }

@@ -3,7 +3,7 @@ package io.canarygateway.core;
 import java.util.function.IntSupplier;
 
 /**
- * The per-request lane decision of CONTRACT §4.1; the first rule that decides wins:
+ * The per-request lane decision (docs/routing.md, "The decision"); the first rule that decides wins:
  * <ol>
  * <li>the release state (IDLE, ROLLED_BACK → stable; PROMOTED → canary) and the breaker (not closed → stable);</li>
  * <li>the override header ({@code always}/{@code never}, any case; other values fall through);</li>

@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The release state machine of CONTRACT §5 as a transition table: which action is allowed from which state,
- * where it is a no-op, and what it leads to. A pure function of its inputs, so a store can compute the next
- * record and compare-and-set it, retrying on a conflict.
+ * The release state machine (docs/operations.md, "Actions"; docs/analysis.md, "Progression") as a transition table:
+ * which action is allowed from which state, where it is a no-op, and what it leads to. A pure function of its inputs,
+ * so a store can compute the next record and compare-and-set it, retrying on a conflict.
  */
 public final class Lifecycle {
 

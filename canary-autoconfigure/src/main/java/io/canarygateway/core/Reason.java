@@ -2,7 +2,7 @@ package io.canarygateway.core;
 
 import java.util.Locale;
 
-/** Why a release changed state (CONTRACT §5). */
+/** Why a release changed state (the {@code reason} of docs/operations.md, "Reading a release"). */
 public enum Reason {
 
 	/** An operator asked for it through the endpoint. */

@@ -25,8 +25,8 @@ public record ReleaseConfig(String name, String stableVersion, String canaryVers
 		List<Integer> steps, Duration stepInterval, List<Integer> manualGates, Duration progressDeadline,
 		RoutingConfig routing, AnalysisConfig analysis, BreakerConfig breaker) {
 
-	/** The default steps of CONTRACT §2. */
-	public static final List<Integer> DEFAULT_STEPS = List.of(5, 10, 25, 50, 100);
+	/** The built-in default steps: the same list as {@link Defaults#STEPS}. */
+	public static final List<Integer> DEFAULT_STEPS = Defaults.STEPS;
 
 	public ReleaseConfig {
 		// not List.copyOf: a bound list may hold nulls ("steps: 5,,10"), which violations() must report

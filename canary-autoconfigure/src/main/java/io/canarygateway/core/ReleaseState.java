@@ -1,6 +1,6 @@
 package io.canarygateway.core;
 
-/** The states of a release (CONTRACT §5). */
+/** The states of a release (docs/operations.md, "Reading a release" and "Actions"). */
 public enum ReleaseState {
 
 	/** Configured but not started: all traffic goes to stable. */

@@ -1,7 +1,8 @@
 package io.canarygateway.core;
 
 /**
- * How requests of one release are assigned to a lane (CONTRACT §2 {@code routing}, §4).
+ * How requests of one release are assigned to a lane (docs/routing.md, "The decision"; the properties are in
+ * docs/configuration.md, "Routing").
  *
  * @param overrideHeader request header whose value {@code always}/{@code never} forces the lane; empty disables
  * @param overrideCookie cookie whose value {@code always}/{@code never} forces the lane; empty disables
@@ -20,9 +21,10 @@ public record RoutingConfig(String overrideHeader, String overrideCookie, String
 		stickyCookie = stickyCookie == null ? "" : stickyCookie.trim();
 	}
 
-	/** The defaults of CONTRACT §2. */
+	/** The built-in defaults ({@link Defaults}; docs/configuration.md, "Routing"). */
 	public static RoutingConfig defaults() {
-		return new RoutingConfig("X-Canary", "canary", "", "", false, true);
+		return new RoutingConfig(Defaults.OVERRIDE_HEADER, Defaults.OVERRIDE_COOKIE, Defaults.STICKY_HEADER,
+				Defaults.STICKY_COOKIE, Defaults.EXPOSE_VERSION, Defaults.RETRY_ON_STABLE);
 	}
 
 }

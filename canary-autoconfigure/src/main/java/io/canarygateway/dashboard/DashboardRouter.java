@@ -22,10 +22,11 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.util.HtmlUtils;
 
 /**
- * Serves the canary dashboard (CONTRACT §7): {@code index.html} at the configured path, its script and style sheet
- * next to it, and a redirect from the path without its trailing slash. The page holds no data: its script polls the
- * {@code canary} actuator endpoint, whose URL is written into the page's {@code <meta name="canary-endpoint">}, and
- * its buttons call that endpoint, so whatever protects the endpoint protects the buttons.
+ * Serves the canary dashboard ({@code canary.dashboard.*}, docs/configuration.md, "Global properties"):
+ * {@code index.html} at the configured path, its script and style sheet next to it, and a redirect from the path
+ * without its trailing slash. The page holds no data: its script polls the {@code canary} actuator endpoint, whose URL
+ * is written into the page's {@code <meta name="canary-endpoint">}, and its buttons call that endpoint, so whatever
+ * protects the endpoint protects the buttons.
  * <p>
  * Only the three files of {@code classpath:io/canarygateway/dashboard/} are served, read once; a Content-Security-Policy
  * keeps the page from loading anything from another origin.

@@ -16,8 +16,8 @@ import io.canarygateway.core.Transition;
 import io.canarygateway.core.Verdict;
 
 /**
- * The meters of CONTRACT §8. Per-request meters are created once per release up front, so recording a request
- * is an array index and a {@code Timer.record}: no tag lookup, no allocation.
+ * The meters of docs/operations.md ("Prometheus metrics"). Per-request meters are created once per release up front, so
+ * recording a request is an array index and a {@code Timer.record}: no tag lookup, no allocation.
  */
 public class CanaryMetrics implements TransitionListener {
 

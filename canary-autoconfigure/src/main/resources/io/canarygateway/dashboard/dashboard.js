@@ -15,7 +15,7 @@
   var POLL_MS = 1000;
   var HIDDEN_POLL_MS = 5000;
 
-  /** Which action each state allows (CONTRACT §5); the endpoint has the last word. */
+  /** Which action each state allows (docs/operations.md, "Actions"); the endpoint has the last word. */
   var ALLOWED = {
     pause: ['PROGRESSING'],
     resume: ['PAUSED'],

@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The configuration metadata the annotation processor generates from {@link CanaryProperties}: every property of
- * CONTRACT §2 and §7 is there, with a description (so IDEs complete and explain it) and the right type.
+ * docs/configuration.md ("Global properties", "Release properties") is there, with a description (so IDEs complete
+ * and explain it) and the right type.
  */
 class CanaryConfigurationMetadataTests {
 
@@ -39,7 +40,7 @@ class CanaryConfigurationMetadataTests {
 		}
 	}
 
-	static Stream<String> contractProperties() {
+	static Stream<String> documentedProperties() {
 		Stream<String> global = Stream.of("canary.enabled", "canary.instance-metadata-key", "canary.store.type",
 				"canary.releases", "canary.dashboard.enabled", "canary.dashboard.path");
 		Stream<String> release = Stream
@@ -56,7 +57,7 @@ class CanaryConfigurationMetadataTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("contractProperties")
+	@MethodSource("documentedProperties")
 	void propertyIsDescribed(String name) {
 		assertThat(properties).containsKey(name);
 		JsonNode property = properties.get(name);

@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * How a release's settings are resolved from {@code canary.*} properties: the release's own value, else
- * {@code canary.defaults}, else the built-in default of CONTRACT §2 (asserted here as literals, so a changed
- * default is noticed).
+ * {@code canary.defaults}, else the built-in default (docs/configuration.md, "How a release's settings are
+ * resolved"; asserted here as literals, so a changed default is noticed).
  */
 class CanaryPropertiesDefaultsTests {
 

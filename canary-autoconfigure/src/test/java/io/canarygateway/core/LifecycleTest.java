@@ -46,8 +46,9 @@ class LifecycleTest {
 	}
 
 	/**
-	 * CONTRACT §5 plus the automatic actions (ADVANCE only from PROGRESSING, ROLL_BACK from PROGRESSING and PAUSED,
-	 * HALT from PROGRESSING). Columns: IDLE, PROGRESSING, PAUSED, PROMOTED, ROLLED_BACK.
+	 * The operator's actions of docs/operations.md ("Actions") plus the automatic ones of docs/analysis.md
+	 * ("Progression"): ADVANCE only from PROGRESSING, ROLL_BACK from PROGRESSING and PAUSED, HALT from PROGRESSING.
+	 * Columns: IDLE, PROGRESSING, PAUSED, PROMOTED, ROLLED_BACK.
 	 */
 	private static final Map<Action, List<Expect>> TABLE = new EnumMap<>(Action.class);
 

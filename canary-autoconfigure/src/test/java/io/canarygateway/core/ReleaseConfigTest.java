@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReleaseConfigTest {
 
 	@Test
-	void contractDefaultsAreValid() {
+	void builtInDefaultsAreValid() {
 		assertThat(new Config().build().violations()).isEmpty();
 	}
 
@@ -188,7 +188,7 @@ class ReleaseConfigTest {
 			.anySatisfy((rule) -> assertThat(rule).endsWith("was 70"));
 	}
 
-	/** A mutable stand-in for the bound properties: the CONTRACT §2 defaults, changed one value at a time. */
+	/** A mutable stand-in for the bound properties: the built-in defaults, changed one value at a time. */
 	static final class Config {
 
 		String name = "orders";
@@ -197,13 +197,13 @@ class ReleaseConfigTest {
 
 		String canary = "v2";
 
-		List<Integer> steps = ReleaseConfig.DEFAULT_STEPS;
+		List<Integer> steps = Defaults.STEPS;
 
-		List<Integer> gates = List.of();
+		List<Integer> gates = Defaults.MANUAL_GATES;
 
-		Duration stepInterval = Duration.ofMinutes(1);
+		Duration stepInterval = Defaults.STEP_INTERVAL;
 
-		Duration progressDeadline = Duration.ofMinutes(10);
+		Duration progressDeadline = Defaults.PROGRESS_DEADLINE;
 
 		AnalysisConfig analysis = AnalysisConfig.defaults();
 
@@ -226,8 +226,9 @@ class ReleaseConfigTest {
 		}
 
 		ReleaseConfig build() {
-			return new ReleaseConfig(this.name, this.stable, this.canary, true, this.steps, this.stepInterval,
-					this.gates, this.progressDeadline, RoutingConfig.defaults(), this.analysis, this.breaker);
+			return new ReleaseConfig(this.name, this.stable, this.canary, Defaults.AUTO_START, this.steps,
+					this.stepInterval, this.gates, this.progressDeadline, RoutingConfig.defaults(), this.analysis,
+					this.breaker);
 		}
 
 	}

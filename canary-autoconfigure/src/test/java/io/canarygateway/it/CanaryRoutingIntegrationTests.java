@@ -294,7 +294,7 @@ class CanaryRoutingIntegrationTests {
 	}
 
 	@Test
-	void metricsCarryTheContractsNamesAndTags() {
+	void metricsCarryTheDocumentedNamesAndTags() {
 		weight("orders", 50);
 		send("/orders/1", 40, null);
 		assertThat(this.meters.find("canary.requests")

@@ -46,7 +46,7 @@ public final class DetectionSimulator {
 				new Scenario("A/A, 1 % errors", onePercent, onePercent, false));
 	}
 
-	/** Canary Gateway with the CONTRACT §2 defaults, and Flagger-like analysis with thresholds 1 and 5. */
+	/** Canary Gateway with the built-in defaults, and Flagger-like analysis with thresholds 1 and 5. */
 	static List<Detector> detectors(List<Integer> steps) {
 		ReleaseConfig defaults = Releases.defaults("orders");
 		ReleaseConfig config = new ReleaseConfig(defaults.name(), defaults.stableVersion(), defaults.canaryVersion(),

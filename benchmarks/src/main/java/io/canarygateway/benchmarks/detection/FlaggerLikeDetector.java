@@ -6,7 +6,8 @@ import java.util.Locale;
 import org.HdrHistogram.Histogram;
 
 /**
- * Flagger's built-in analysis as its defaults and docs describe it (shared/reference/progressive-delivery.md §1):
+ * Flagger's built-in analysis as its defaults and docs describe it (https://docs.flagger.app/usage/how-it-works,
+ * https://docs.flagger.app/usage/metrics):
  * every {@code interval} (60 s) one check of the canary alone, no comparison with the primary — request success
  * rate (non-5xx) over the last minute ≥ 99 % and request duration p99 over the last minute ≤ 500 ms; a failed
  * check (a metric out of range, or no canary request at all: "no values found") increments the failed checks, and

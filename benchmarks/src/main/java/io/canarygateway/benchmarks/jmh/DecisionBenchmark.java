@@ -42,10 +42,11 @@ import io.canarygateway.routing.CanaryHeaders;
 import io.canarygateway.routing.RoutedRelease;
 
 /**
- * The per-request lane decision (CONTRACT §4.1): {@code ManagedRelease.decide} → {@code Decider.decide} with a
- * random bucket, with a sticky key, with an override header; and {@link RoutedRelease#lane} on a whole exchange
- * (header and cookie lookups, the lane cached on the exchange). Target: ≤ 100 ns and 0 B/op for the decision.
- * Run with {@code benchmarks/jmh} ({@code -prof gc}: allocation per operation is {@code gc.alloc.rate.norm}).
+ * The per-request lane decision (docs/routing.md, "The decision"): {@code ManagedRelease.decide} →
+ * {@code Decider.decide} with a random bucket, with a sticky key, with an override header; and
+ * {@link RoutedRelease#lane} on a whole exchange (header and cookie lookups, the lane cached on the exchange). Target:
+ * ≤ 100 ns and 0 B/op for the decision. Run with {@code benchmarks/jmh} ({@code -prof gc}: allocation per operation
+ * is {@code gc.alloc.rate.norm}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
