@@ -168,20 +168,6 @@ class RedisOutageTests {
 		}
 	}
 
-	/** The backend's request count once it stopped changing for half a second (RedisReplicasTests still uses it). */
-	static long settled(Backend backend) throws InterruptedException {
-		long last = backend.requests();
-		for (int i = 0; i < 20; i++) {
-			Thread.sleep(500);
-			long now = backend.requests();
-			if (now == last) {
-				return now;
-			}
-			last = now;
-		}
-		return last;
-	}
-
 	static boolean storeAvailable(Replica replica) {
 		return replica.bean(StoreAvailability.class).isAvailable();
 	}
