@@ -16,7 +16,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.http.HttpMethod;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -29,8 +28,10 @@ import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.Transition;
 import io.canarygateway.core.Verdict;
 import io.canarygateway.event.CanaryTransitionEvent;
+import io.canarygateway.testing.Traffic;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The automation end to end: real backends with injected failures, real client traffic through the gateway, the
@@ -44,6 +45,15 @@ class CanaryAnalysisIntegrationTests {
 	static final List<TestBackend> backends = new ArrayList<>();
 
 	static final int DEAD_PORT = freePort();
+
+	/** How many clients send a test's traffic at once. */
+	static final int CLIENTS = 4;
+
+	/**
+	 * Generous: a busy two-core machine is slow, and none of these waits measures speed. How fast the automation
+	 * reacts is measured in requests (how many reached a failing canary, how many clients saw an error).
+	 */
+	static final Duration LONG = Duration.ofSeconds(120);
 
 	@Autowired
 	ReleaseController controller;
@@ -124,26 +134,25 @@ class CanaryAnalysisIntegrationTests {
 	}
 
 	@Test
-	void hardFailingCanaryIsRolledBackBySecondsAndGetClientsSeeNoError() throws Exception {
+	void hardFailingCanaryIsRolledBackByItsBreakerAndGetClientsSeeNoError() throws Exception {
 		TestBackend canary = backendOf("hard", "v2");
 		canary.failWith(500);
 		start("hard");
-		try (Traffic traffic = traffic(HttpMethod.GET, "/hard/1")) {
-			awaitState("hard", ReleaseState.ROLLED_BACK, 5);
-			ReleaseStatus status = this.controller.release("hard").status();
-			assertThat(status.reason().tag()).isEqualTo("breaker");
-			assertThat(status.lastTransition().evidence().reasons()).anyMatch((r) -> r.contains("canary-hard"));
-			assertThat(this.controller.release("hard").killSwitch().stateName()).isEqualTo("FORCED_OPEN");
-			// requests already on their way when the breaker opened may still arrive
-			Thread.sleep(1000);
-			assertThat(canary.requests()).as("requests that reached the failing canary").isLessThanOrEqualTo(25);
-			long reached = canary.requests();
-			Thread.sleep(1000);
-			assertThat(canary.requests()).as("no canary request after the rollback").isEqualTo(reached);
-			traffic.close();
-			assertThat(traffic.errors.get()).as("errors GET clients saw").isZero();
-			assertThat(traffic.ok.get()).isPositive();
-		}
+		// at 20 %, enough canary requests for the breaker (it opens at 10 failures), however fast the machine
+		Traffic traffic = get("/hard/1").requests(400).send(LONG);
+		awaitState("hard", ReleaseState.ROLLED_BACK);
+		ReleaseStatus status = this.controller.release("hard").status();
+		assertThat(status.reason().tag()).isEqualTo("breaker");
+		assertThat(status.lastTransition().evidence().reasons()).anyMatch((r) -> r.contains("canary-hard"));
+		assertThat(this.controller.release("hard").killSwitch().stateName()).isEqualTo("FORCED_OPEN");
+		// the 10 calls that opened the breaker and at most one per client on its way then: the breaker, not the
+		// machine's speed, bounds what reaches a failing canary
+		long reached = canary.requests();
+		assertThat(reached).as("requests that reached the failing canary").isLessThanOrEqualTo(25);
+		Traffic after = get("/hard/1").requests(100).send(LONG);
+		assertThat(canary.requests()).as("canary requests after the rollback").isEqualTo(reached);
+		assertThat(traffic.errors() + after.errors()).as("errors GET clients saw: %s, %s", traffic, after).isZero();
+		assertThat(traffic.ok()).isEqualTo(400);
 		assertThat(this.events.of("hard")).anyMatch((e) -> e.getTo() == ReleaseState.ROLLED_BACK);
 	}
 
@@ -151,23 +160,22 @@ class CanaryAnalysisIntegrationTests {
 	void hardFailingCanaryUnderPostCostsAtMostTwentyFiveClientErrors() throws Exception {
 		backendOf("hardpost", "v2").failWith(500);
 		start("hardpost");
-		try (Traffic traffic = traffic(HttpMethod.POST, "/hardpost/1")) {
-			awaitState("hardpost", ReleaseState.ROLLED_BACK, 5);
-			Thread.sleep(500);
-			traffic.close();
-			assertThat(traffic.errors.get()).as("errors POST clients saw").isBetween(1L, 25L);
-		}
+		// POSTs are not retried: each one that reached the canary before its breaker opened failed
+		Traffic traffic = post("/hardpost/1").requests(400).send(LONG);
+		awaitState("hardpost", ReleaseState.ROLLED_BACK);
+		assertThat(traffic.errors()).as("errors POST clients saw: %s", traffic).isBetween(1L, 25L);
 	}
 
 	@Test
 	void canaryWithTenPercentErrorsIsRolledBackByTheJudgeWithEvidence() throws Exception {
 		backendOf("errors", "v2").failEvery(10);
 		start("errors");
-		try (Traffic traffic = traffic(HttpMethod.GET, "/errors/1")) {
-			awaitState("errors", ReleaseState.ROLLED_BACK, 15);
-			traffic.close();
-			assertThat(traffic.errors.get()).as("retried on stable").isZero();
-		}
+		awaitFirstLook("errors");
+		// about 100 canary requests in the step's window, 10 % of them failed: then the judge decides, traffic
+		// or not
+		Traffic traffic = get("/errors/1").requests(500).send(LONG);
+		assertThat(traffic.errors()).as("retried on stable: %s", traffic).isZero();
+		awaitState("errors", ReleaseState.ROLLED_BACK);
 		ReleaseStatus status = this.controller.release("errors").status();
 		assertThat(status.reason().tag()).isEqualTo("analysis");
 		Verdict evidence = status.lastTransition().evidence();
@@ -182,8 +190,10 @@ class CanaryAnalysisIntegrationTests {
 	void slowCanaryIsRolledBack() throws Exception {
 		backendOf("slow", "v2").delay(350);
 		start("slow");
-		try (Traffic traffic = traffic(HttpMethod.GET, "/slow/1")) {
-			awaitState("slow", ReleaseState.ROLLED_BACK, 20);
+		// traffic until the judge has seen enough: how many stable requests it needs to bound stable's p99 depends
+		// on how noisy the machine is
+		try (Traffic traffic = get("/slow/1").concurrency(16).start()) {
+			awaitState("slow", ReleaseState.ROLLED_BACK);
 		}
 		Verdict evidence = this.controller.release("slow").status().lastTransition().evidence();
 		assertThat(evidence.canary().p99Ms()).isGreaterThan(300);
@@ -193,10 +203,10 @@ class CanaryAnalysisIntegrationTests {
 	@Test
 	void healthyCanaryIsPromotedThroughEveryStep() throws Exception {
 		start("healthy");
-		try (Traffic traffic = traffic(HttpMethod.GET, "/healthy/1")) {
-			awaitState("healthy", ReleaseState.PROMOTED, 30);
-			traffic.close();
-			assertThat(traffic.errors.get()).isZero();
+		try (Traffic traffic = get("/healthy/1").pause(Duration.ofMillis(10)).start()) {
+			awaitState("healthy", ReleaseState.PROMOTED);
+			traffic.stop().awaitFinished(LONG);
+			assertThat(traffic.errors()).as("%s", traffic).isZero();
 		}
 		List<Transition> history = this.controller.release("healthy").status().history();
 		assertThat(history).filteredOn((t) -> t.reason().tag().equals("schedule"))
@@ -216,7 +226,7 @@ class CanaryAnalysisIntegrationTests {
 	@Test
 	void withoutTrafficTheReleaseWaitsAtItsFirstStepAndPausesAtTheDeadline() throws Exception {
 		start("quiet");
-		awaitState("quiet", ReleaseState.PAUSED, 10);
+		awaitState("quiet", ReleaseState.PAUSED);
 		ReleaseStatus status = this.controller.release("quiet").status();
 		assertThat(status.reason().tag()).isEqualTo("deadline");
 		assertThat(status.weight()).isEqualTo(10);
@@ -227,41 +237,63 @@ class CanaryAnalysisIntegrationTests {
 	@Test
 	void manualGatePausesUntilResumedThenPromotes() throws Exception {
 		start("gated");
-		try (Traffic traffic = traffic(HttpMethod.GET, "/gated/1")) {
-			awaitState("gated", ReleaseState.PAUSED, 20);
+		try (Traffic traffic = get("/gated/1").pause(Duration.ofMillis(10)).start()) {
+			awaitState("gated", ReleaseState.PAUSED);
 			ReleaseStatus paused = this.controller.release("gated").status();
 			assertThat(paused.reason().tag()).isEqualTo("gate");
 			assertThat(paused.weight()).isEqualTo(50);
-			Thread.sleep(1500);
+			// the judge keeps looking meanwhile: a few more looks, and the gate still holds
+			long looks = verdicts("gated");
+			await().atMost(LONG).until(() -> verdicts("gated") >= looks + 4);
 			assertThat(state("gated")).as("a gate waits for an operator").isEqualTo(ReleaseState.PAUSED);
 			assertThat(this.controller.operate("gated", Action.RESUME, 0).kind())
 				.isEqualTo(ActionResult.Kind.APPLIED);
-			awaitState("gated", ReleaseState.PROMOTED, 20);
+			awaitState("gated", ReleaseState.PROMOTED);
 		}
 	}
 
 	@Test
 	void canaryThatIsNotRunningIsRolledBackAndGetClientsSeeNoError() throws Exception {
 		start("dead");
-		try (Traffic traffic = traffic(HttpMethod.GET, "/dead/1")) {
-			awaitState("dead", ReleaseState.ROLLED_BACK, 5);
-			Thread.sleep(300);
-			traffic.close();
-			assertThat(traffic.errors.get()).isZero();
-			assertThat(traffic.ok.get()).isPositive();
-		}
+		// at 20 %, enough canary requests for the breaker (it opens at 10 failures), however fast the machine
+		Traffic traffic = get("/dead/1").requests(400).send(LONG);
+		awaitState("dead", ReleaseState.ROLLED_BACK);
+		assertThat(traffic.errors()).as("%s", traffic).isZero();
+		assertThat(traffic.ok()).isEqualTo(400);
 	}
 
-	private void awaitState(String release, ReleaseState state, int seconds) throws InterruptedException {
-		assertThat(Traffic.await(Duration.ofSeconds(seconds), () -> state(release) == state))
-			.as(() -> release + " reaches " + state + " within " + seconds + " s; now "
-					+ this.controller.release(release).status() + ", last verdict "
-					+ this.controller.release(release).lastVerdict())
-			.isTrue();
+	private void awaitState(String release, ReleaseState state) {
+		await().atMost(LONG)
+			.untilAsserted(() -> assertThat(state(release))
+				.as(() -> release + " reaches " + state + "; now " + this.controller.release(release).status()
+						+ ", last verdict " + this.controller.release(release).lastVerdict())
+				.isEqualTo(state));
 	}
 
-	private Traffic traffic(HttpMethod method, String path) {
-		return new Traffic("http://127.0.0.1:" + this.port, method, path, 200, Duration.ofSeconds(40));
+	/**
+	 * Waits until the judge looks at the release's first step: what is recorded before the step's first look is
+	 * dropped (it may straddle the change), so traffic of a given count must come after it.
+	 */
+	private void awaitFirstLook(String release) {
+		await().atMost(LONG).until(() -> this.controller.release(release).lastVerdict() != null);
+	}
+
+	/** How many verdicts the judge gave on the release so far (every look at a splitting release gives one). */
+	private long verdicts(String release) {
+		return (long) this.meters.find("canary.analysis")
+			.tags("release", release)
+			.counters()
+			.stream()
+			.mapToDouble((counter) -> counter.count())
+			.sum();
+	}
+
+	private Traffic.Builder get(String path) {
+		return Traffic.get("http://127.0.0.1:" + this.port, path).concurrency(CLIENTS);
+	}
+
+	private Traffic.Builder post(String path) {
+		return Traffic.post("http://127.0.0.1:" + this.port, path).concurrency(CLIENTS);
 	}
 
 	private void start(String release) {

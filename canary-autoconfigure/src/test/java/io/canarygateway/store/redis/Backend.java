@@ -1,5 +1,7 @@
 package io.canarygateway.store.redis;
 
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -7,9 +9,12 @@ import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
+import io.canarygateway.testing.Traffic;
+
 /**
  * A real HTTP backend on a random loopback port (the pattern of the integration tests' {@code TestBackend}): answers
- * with a small JSON naming its version, counts what reached it, and can be told to fail.
+ * with a small JSON naming its version, counts what reached it (and the {@link Traffic} sequence number each request
+ * carried), and can be told to fail.
  */
 final class Backend implements AutoCloseable {
 
@@ -21,10 +26,17 @@ final class Backend implements AutoCloseable {
 
 	private final AtomicInteger status = new AtomicInteger(200);
 
+	/** The {@link Traffic#SEQUENCE_HEADER} of each request that carried one. */
+	private final Queue<Long> sequences = new ConcurrentLinkedQueue<>();
+
 	Backend(String version) {
 		this.version = version;
 		this.server = HttpServer.create().host("127.0.0.1").port(0).handle((request, response) -> {
 			this.requests.incrementAndGet();
+			String sequence = request.requestHeaders().get(Traffic.SEQUENCE_HEADER);
+			if (sequence != null) {
+				this.sequences.add(Long.parseLong(sequence));
+			}
 			return response.status(this.status.get())
 				.header("Content-Type", "application/json")
 				.sendString(Mono.just("{\"version\":\"" + version + "\"}"))
@@ -38,6 +50,14 @@ final class Backend implements AutoCloseable {
 
 	long requests() {
 		return this.requests.get();
+	}
+
+	/**
+	 * How many of the requests that reached this backend were sent, by the one {@link Traffic} aimed at it, after
+	 * that traffic had sent {@code sequence} requests.
+	 */
+	long requestsSentAfter(long sequence) {
+		return this.sequences.stream().filter((n) -> n > sequence).count();
 	}
 
 	void failWith(int code) {

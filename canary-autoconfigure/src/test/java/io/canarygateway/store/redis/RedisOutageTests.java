@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import io.canarygateway.core.Reason;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.testing.Traffic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -49,17 +50,32 @@ class RedisOutageTests {
 		fleet.close();
 	}
 
+	/** How many clients send the tripping release's traffic at once. */
+	static final int TRIPPING_CLIENTS = 4;
+
+	/** The canary calls a breaker needs before it may open (the default {@code minimum-number-of-calls}). */
+	static final int BREAKER_MINIMUM_CALLS = 10;
+
+	/** Generous: a busy two-core machine is slow, and none of these waits measures speed. */
+	static final Duration LONG = Duration.ofSeconds(120);
+
 	@Test
 	void redisDownServesEveryRequestFreezesProgressionAndComesBackWhereItWas() throws Exception {
 		assertThat(a.act("steady", "weight", 30).status()).isEqualTo(200);
 		List<Traffic> load = new ArrayList<>();
 		try {
 			for (Replica replica : List.of(a, b)) {
-				load.add(new Traffic(replica, "/moving/1", 25, Duration.ofSeconds(150)));
-				load.add(new Traffic(replica, "/steady/1", 10, Duration.ofSeconds(150)));
+				load.add(Traffic.get(replica.baseUrl(), "/moving/1")
+					.concurrency(2)
+					.pause(Duration.ofMillis(40))
+					.start());
+				load.add(Traffic.get(replica.baseUrl(), "/steady/1")
+					.concurrency(1)
+					.pause(Duration.ofMillis(100))
+					.start());
 			}
 			// progression works while Redis is up
-			await().atMost(Duration.ofSeconds(60)).until(() -> a.status("moving").weight() >= 30);
+			await().atMost(LONG).until(() -> a.status("moving").weight() >= 30);
 			ReleaseStatus steadyBefore = fleet.stored("steady");
 			ReleaseStatus trippingBefore = fleet.stored("tripping");
 			assertThat(steadyBefore.weight()).isEqualTo(30);
@@ -67,7 +83,7 @@ class RedisOutageTests {
 
 			fleet.redis.stop();
 			// both replicas notice (a look, a refresh)
-			await().atMost(Duration.ofSeconds(10))
+			await().atMost(LONG)
 				.until(() -> !storeAvailable(a) && !storeAvailable(b) && gauge(a) == 0 && gauge(b) == 0);
 			ReleaseStatus movingOnA = a.status("moving");
 			ReleaseStatus movingOnB = b.status("moving");
@@ -75,11 +91,14 @@ class RedisOutageTests {
 			// a canary failing while Redis is down: A's breaker cuts it off at once, without the store
 			Backend failingCanary = fleet.backend("tripping", true);
 			failingCanary.failWith(500);
-			try (Traffic tripping = new Traffic(a, "/tripping/1", 40, Duration.ofSeconds(30))) {
-				await().atMost(Duration.ofSeconds(10))
-					.until(() -> !a.release("tripping").killSwitch().allowsCanary());
-				// requests routed before the breaker opened may still be on their way on a busy machine
-				long reached = settled(failingCanary);
+			Traffic tripping = Traffic.get(a.baseUrl(), "/tripping/1")
+				.concurrency(TRIPPING_CLIENTS)
+				.pause(Duration.ofMillis(20))
+				.start();
+			try {
+				await().atMost(LONG).until(() -> !a.release("tripping").killSwitch().allowsCanary());
+				// every request sent from now on is routed by a gateway whose breaker is open
+				long sentWhenSeenOpen = tripping.sent();
 				long outageEnds = System.nanoTime() + Duration.ofSeconds(5).toNanos();
 				while (System.nanoTime() < outageEnds) {
 					// nothing moves: not the weight, not the state, on either replica
@@ -88,12 +107,22 @@ class RedisOutageTests {
 					assertThat(a.status("steady")).isEqualTo(steadyBefore);
 					Thread.sleep(100);
 				}
-				assertThat(failingCanary.requests()).as("canary requests through A after its breaker opened")
-					.isEqualTo(reached);
+				// however slow the machine, enough requests were sent after the breaker opened to tell
+				await().atMost(LONG).until(() -> tripping.sent() >= sentWhenSeenOpen + 100);
+				tripping.stop().awaitFinished(LONG);
+				assertThat(failingCanary.requestsSentAfter(sentWhenSeenOpen))
+					.as("canary requests sent through A after its breaker was seen open")
+					.isZero();
+				// the calls that opened it and at most one per client already on its way then, however long
+				// those took to arrive
+				assertThat(failingCanary.requests()).as("canary requests through A")
+					.isBetween((long) BREAKER_MINIMUM_CALLS, (long) BREAKER_MINIMUM_CALLS + TRIPPING_CLIENTS);
 				assertThat(a.status("tripping").state()).as("the rollback waits for the store")
 					.isEqualTo(ReleaseState.PROGRESSING);
+				assertThat(tripping.errors()).as("GETs retried on stable: %s", tripping).isZero();
+			}
+			finally {
 				tripping.close();
-				assertThat(tripping.errors.get()).isZero();
 			}
 
 			// what an operator and a health check see meanwhile
@@ -108,46 +137,35 @@ class RedisOutageTests {
 			fleet.redis.start(); // empty: it ran without persistence
 
 			// re-seeded from the replicas' last known records, not reset
-			await().atMost(Duration.ofSeconds(30))
-				.untilAsserted(() -> assertThat(fleet.stored("steady")).isEqualTo(steadyBefore));
-			await().atMost(Duration.ofSeconds(30)).until(() -> storeAvailable(a) && storeAvailable(b));
+			await().atMost(LONG).untilAsserted(() -> assertThat(fleet.stored("steady")).isEqualTo(steadyBefore));
+			await().atMost(LONG).until(() -> storeAvailable(a) && storeAvailable(b));
 			// the rollback A's breaker called for is written and reaches B
-			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			await().atMost(LONG).untilAsserted(() -> {
 				assertThat(b.status("tripping").state()).isEqualTo(ReleaseState.ROLLED_BACK);
 				assertThat(b.status("tripping").reason()).isEqualTo(Reason.BREAKER);
 				assertThat(b.release("tripping").killSwitch().stateName()).isEqualTo("FORCED_OPEN");
 			});
 			assertThat(b.status("tripping").rollout()).isEqualTo(trippingBefore.rollout());
 			// progression resumes from where it stood
-			await().atMost(Duration.ofSeconds(60))
+			await().atMost(LONG)
 				.untilAsserted(() -> assertThat(fleet.stored("moving").weight()).isGreaterThan(movingOnA.weight()));
 			ReleaseStatus moving = fleet.stored("moving");
 			assertThat(moving.rollout()).isEqualTo(movingOnA.rollout());
 			assertThat(moving.history().subList(0, movingOnA.history().size())).isEqualTo(movingOnA.history());
 			assertThat(gauge(a)).isEqualTo(1);
 			assertThat(gauge(b)).isEqualTo(1);
+			load.forEach(Traffic::stop);
+			for (Traffic traffic : load) {
+				traffic.awaitFinished(LONG);
+			}
 		}
 		finally {
 			load.forEach(Traffic::close);
 		}
 		for (Traffic traffic : load) {
-			assertThat(traffic.errors.get()).as("client requests that failed").isZero();
-			assertThat(traffic.ok.get()).isPositive();
+			assertThat(traffic.errors()).as("client requests that failed: %s", traffic).isZero();
+			assertThat(traffic.ok()).isPositive();
 		}
-	}
-
-	/** The backend's request count once it stopped changing for half a second. */
-	static long settled(Backend backend) throws InterruptedException {
-		long last = backend.requests();
-		for (int i = 0; i < 20; i++) {
-			Thread.sleep(500);
-			long now = backend.requests();
-			if (now == last) {
-				return now;
-			}
-			last = now;
-		}
-		return last;
 	}
 
 	static boolean storeAvailable(Replica replica) {
