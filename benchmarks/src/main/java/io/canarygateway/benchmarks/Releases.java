@@ -12,7 +12,10 @@ public final class Releases {
 	private Releases() {
 	}
 
-	/** A release with the built-in defaults (steps 5..100, 1 m step-interval, 10 s analysis interval). */
+	/**
+	 * A release with the built-in defaults (steps 5..100, 1 m step-interval, 10 s
+	 * analysis interval).
+	 */
 	public static ReleaseConfig defaults(String name) {
 		return new ReleaseConfig(name, "v1", "v2", Defaults.AUTO_START, Defaults.STEPS, Defaults.STEP_INTERVAL,
 				Defaults.MANUAL_GATES, Defaults.PROGRESS_DEADLINE, RoutingConfig.defaults(), AnalysisConfig.defaults(),

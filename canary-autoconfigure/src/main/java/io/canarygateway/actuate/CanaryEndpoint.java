@@ -18,11 +18,12 @@ import io.canarygateway.control.ReleaseController;
 import io.canarygateway.core.Action;
 
 /**
- * The {@code canary} actuator endpoint (docs/operations.md, "The canary endpoint"): lists releases, shows one, and
- * applies an operator's action ({@code POST /actuator/canary/{release}/{action}}, {@code weight} taking
- * {@code {"weight": 30}}). Answers 200 with the release, 404 for an unknown release, 400 for an unknown action or a
- * bad weight, 409 for an action not allowed in the release's state and 503 when the release store cannot be reached —
- * each with a JSON body saying why.
+ * The {@code canary} actuator endpoint (docs/operations.md, "The canary endpoint"): lists
+ * releases, shows one, and applies an operator's action ({@code POST
+ * /actuator/canary/{release}/{action}}, {@code weight} taking {@code {"weight": 30}}).
+ * Answers 200 with the release, 404 for an unknown release, 400 for an unknown action or
+ * a bad weight, 409 for an action not allowed in the release's state and 503 when the
+ * release store cannot be reached — each with a JSON body saying why.
  */
 @Endpoint(id = "canary")
 public class CanaryEndpoint {
@@ -76,8 +77,8 @@ public class CanaryEndpoint {
 			case NOT_FOUND -> error(WebEndpointResponse.STATUS_NOT_FOUND, release, action, result.message());
 			case INVALID -> error(WebEndpointResponse.STATUS_BAD_REQUEST, release, action, result.message());
 			case CONFLICT -> error(409, release, action, result.message());
-			case UNAVAILABLE -> error(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE, release, action,
-					result.message());
+			case UNAVAILABLE ->
+				error(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE, release, action, result.message());
 		};
 	}
 

@@ -15,9 +15,10 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * Lets {@code curl -X POST /actuator/canary/orders/promote} work without a body or a Content-Type. Actuator
- * write operations that take a parameter (here {@code weight}) only accept JSON, so a bare POST would get 415; this
- * filter marks such a request as JSON (its empty body then means "no parameters"). It touches nothing else: the
+ * Lets {@code curl -X POST /actuator/canary/orders/promote} work without a body or a
+ * Content-Type. Actuator write operations that take a parameter (here {@code weight})
+ * only accept JSON, so a bare POST would get 415; this filter marks such a request as
+ * JSON (its empty body then means "no parameters"). It touches nothing else: the
  * endpoint's security and access rules still apply.
  */
 public class CanaryEndpointContentTypeFilter implements WebFilter, Ordered {

@@ -12,7 +12,8 @@ import io.canarygateway.core.Transition;
 import io.canarygateway.core.Verdict;
 
 /**
- * A release as the {@code canary} endpoint shows it (docs/operations.md, "Reading a release").
+ * A release as the {@code canary} endpoint shows it (docs/operations.md, "Reading a
+ * release").
  *
  * @param release the release name
  * @param state the lifecycle state
@@ -27,7 +28,8 @@ import io.canarygateway.core.Verdict;
  * @param stepStartedAt when the current step began
  * @param analysis the judge's last verdict, or {@code null} before the first
  * @param history the recent transitions, oldest first
- * @param traffic the last analysis intervals' figures per lane, oldest first (only when one release is shown)
+ * @param traffic the last analysis intervals' figures per lane, oldest first (only when
+ * one release is shown)
  */
 public record ReleaseDescriptor(String release, String state, int weight, int step, List<Integer> steps,
 		String stableVersion, String canaryVersion, String breaker, String reason, long revision, Instant stepStartedAt,

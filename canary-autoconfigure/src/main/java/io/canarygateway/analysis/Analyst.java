@@ -10,12 +10,14 @@ import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.Verdict;
 
 /**
- * Judges one release look after look: keeps the current step's window, combines it with the other gateways' shares,
- * asks the {@link Judge} and applies the {@link Progression} policy. Does not act: {@link #look} returns the verdict
- * and the action it calls for, and the caller applies it. Not thread-safe: one caller (the analysis thread).
+ * Judges one release look after look: keeps the current step's window, combines it with
+ * the other gateways' shares, asks the {@link Judge} and applies the {@link Progression}
+ * policy. Does not act: {@link #look} returns the verdict and the action it calls for,
+ * and the caller applies it. Not thread-safe: one caller (the analysis thread).
  * <p>
- * The canary is only ever compared with stable traffic of the same step: a new step (another rollout, weight or
- * step start) starts an empty window, and what was recorded in the interval that straddles the change is dropped.
+ * The canary is only ever compared with stable traffic of the same step: a new step
+ * (another rollout, weight or step start) starts an empty window, and what was recorded
+ * in the interval that straddles the change is dropped.
  */
 public final class Analyst {
 
@@ -35,7 +37,8 @@ public final class Analyst {
 
 	/**
 	 * @param config the release
-	 * @param fleet combines this gateway's window with the other gateways' ({@link FleetWindows#LOCAL} when alone)
+	 * @param fleet combines this gateway's window with the other gateways'
+	 * ({@link FleetWindows#LOCAL} when alone)
 	 */
 	public Analyst(ReleaseConfig config, FleetWindows fleet) {
 		this.release = config.name();
@@ -56,9 +59,10 @@ public final class Analyst {
 	 * @param status the release's record now
 	 * @param interval what this gateway recorded since the last look
 	 * @param now the time of the look
-	 * @return the verdict and what it calls for; {@link Look#NONE} when there is nothing to judge (the release is not
-	 * splitting traffic, or a new step just began)
-	 * @throws RuntimeException what {@link FleetWindows#combine} throws when the fleet's shares cannot be read
+	 * @return the verdict and what it calls for; {@link Look#NONE} when there is nothing
+	 * to judge (the release is not splitting traffic, or a new step just began)
+	 * @throws RuntimeException what {@link FleetWindows#combine} throws when the fleet's
+	 * shares cannot be read
 	 */
 	public Look look(ReleaseStatus status, Recorders.Interval interval, Instant now) {
 		if (!status.state().isSplitting()) {

@@ -10,19 +10,23 @@ import org.HdrHistogram.AbstractHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
- * What one lane did over some time: request and error counts and the latency distribution, as an
- * immutable value. One interval of a {@link LaneRecorder}, or several added with {@link #plus} into the
- * window a {@link Judge} looks at.
+ * What one lane did over some time: request and error counts and the latency
+ * distribution, as an immutable value. One interval of a {@link LaneRecorder}, or several
+ * added with {@link #plus} into the window a {@link Judge} looks at.
  *
- * <p>The latency histogram (microseconds) is a private copy that is never mutated after construction,
- * so a sample may be read from any thread. The request count is the histogram's total count: every
- * request has a latency. Reads (counts, percentiles, figures) cost at most one pass over the histogram's
- * counts array (a few thousand longs at the recorder's default precision) and allocate nothing;
- * {@link #plus} and {@link #toBytes()} copy it.
+ * <p>
+ * The latency histogram (microseconds) is a private copy that is never mutated after
+ * construction, so a sample may be read from any thread. The request count is the
+ * histogram's total count: every request has a latency. Reads (counts, percentiles,
+ * figures) cost at most one pass over the histogram's counts array (a few thousand longs
+ * at the recorder's default precision) and allocate nothing; {@link #plus} and
+ * {@link #toBytes()} copy it.
  *
- * <p>Samples can be shipped between gateway replicas with {@link #toBytes()} and {@link #fromBytes}:
- * a small header, the error count and HdrHistogram's compressed (zlib) encoding of the histogram, which
- * is typically a few hundred bytes because empty buckets compress away.
+ * <p>
+ * Samples can be shipped between gateway replicas with {@link #toBytes()} and
+ * {@link #fromBytes}: a small header, the error count and HdrHistogram's compressed
+ * (zlib) encoding of the histogram, which is typically a few hundred bytes because empty
+ * buckets compress away.
  */
 public final class LaneSample {
 
@@ -45,9 +49,10 @@ public final class LaneSample {
 	}
 
 	/**
-	 * A sample of the requests in {@code latencyMicros}, of which {@code errors} failed. The histogram is
-	 * copied; the caller may go on mutating its own.
-	 * @param errors how many of the requests failed, between 0 and the histogram's total count
+	 * A sample of the requests in {@code latencyMicros}, of which {@code errors} failed.
+	 * The histogram is copied; the caller may go on mutating its own.
+	 * @param errors how many of the requests failed, between 0 and the histogram's total
+	 * count
 	 * @param latencyMicros one value per request: its latency in microseconds
 	 */
 	public static LaneSample of(long errors, AbstractHistogram latencyMicros) {
@@ -66,7 +71,8 @@ public final class LaneSample {
 			throw new IllegalArgumentException(
 					"errors must be between 0 and the number of requests (" + requests + "), was " + errors);
 		}
-		// Start and end time stamps are not part of a sample's value (they would break equality).
+		// Start and end time stamps are not part of a sample's value (they would break
+		// equality).
 		latencyMicros.setStartTimeStamp(0);
 		latencyMicros.setEndTimeStamp(0);
 		return new LaneSample(errors, latencyMicros);
@@ -89,9 +95,10 @@ public final class LaneSample {
 	}
 
 	/**
-	 * The latency at the given percentile in microseconds: the highest value equivalent (within the
-	 * histogram's precision) to the recorded value at or below which {@code percentile} % of the requests
-	 * fall; 0 without requests. Costs one pass over the counts up to that value.
+	 * The latency at the given percentile in microseconds: the highest value equivalent
+	 * (within the histogram's precision) to the recorded value at or below which
+	 * {@code percentile} % of the requests fall; 0 without requests. Costs one pass over
+	 * the counts up to that value.
 	 * @param percentile in [0, 100]
 	 */
 	public long valueAtPercentileMicros(double percentile) {
@@ -103,15 +110,19 @@ public final class LaneSample {
 		return valueAtPercentileMicros(99.0) / 1_000.0;
 	}
 
-	/** The highest latency recorded, in microseconds (within the histogram's precision); 0 without requests. */
+	/**
+	 * The highest latency recorded, in microseconds (within the histogram's precision); 0
+	 * without requests.
+	 */
 	public long maxMicros() {
 		return (requests() == 0) ? 0 : this.latencyMicros.getMaxValue();
 	}
 
 	/**
-	 * The number of requests whose latency is certainly above {@code micros}: those in histogram buckets
-	 * entirely above the one holding {@code micros}. Requests in that bucket are not counted, so the count
-	 * errs low, never high. Costs one pass over the counts up to {@code micros}.
+	 * The number of requests whose latency is certainly above {@code micros}: those in
+	 * histogram buckets entirely above the one holding {@code micros}. Requests in that
+	 * bucket are not counted, so the count errs low, never high. Costs one pass over the
+	 * counts up to {@code micros}.
 	 */
 	public long countAboveMicros(long micros) {
 		long requests = requests();
@@ -125,16 +136,17 @@ public final class LaneSample {
 	}
 
 	/**
-	 * The precision of the latency histogram: the number of significant decimal digits every recorded
-	 * value is kept to.
+	 * The precision of the latency histogram: the number of significant decimal digits
+	 * every recorded value is kept to.
 	 */
 	public int significantDigits() {
 		return this.latencyMicros.getNumberOfSignificantValueDigits();
 	}
 
 	/**
-	 * This sample and {@code other} together (e.g. the next interval of a window). Costs a copy of both
-	 * histograms; returns {@code this} or {@code other} unchanged when the other one is empty.
+	 * This sample and {@code other} together (e.g. the next interval of a window). Costs
+	 * a copy of both histograms; returns {@code this} or {@code other} unchanged when the
+	 * other one is empty.
 	 */
 	public LaneSample plus(LaneSample other) {
 		if (other.requests() == 0) {
@@ -162,13 +174,16 @@ public final class LaneSample {
 	}
 
 	/**
-	 * This sample as bytes: magic {@code "CGLS"}, format version, error count, length of the histogram
-	 * encoding, HdrHistogram's compressed histogram encoding. Read back with {@link #fromBytes}. Costs a
-	 * copy of the histogram and a deflate of its (run-length encoded) counts.
+	 * This sample as bytes: magic {@code "CGLS"}, format version, error count, length of
+	 * the histogram encoding, HdrHistogram's compressed histogram encoding. Read back
+	 * with {@link #fromBytes}. Costs a copy of the histogram and a deflate of its
+	 * (run-length encoded) counts.
 	 */
 	public byte[] toBytes() {
-		// HdrHistogram caches a buffer the size of the counts array in a histogram it compresses; encoding
-		// a throwaway copy keeps this sample's histogram untouched and its memory unchanged.
+		// HdrHistogram caches a buffer the size of the counts array in a histogram it
+		// compresses; encoding
+		// a throwaway copy keeps this sample's histogram untouched and its memory
+		// unchanged.
 		Histogram scratch = this.latencyMicros.copy();
 		ByteBuffer histogram = ByteBuffer.allocate(scratch.getNeededByteBufferCapacity());
 		int length = scratch.encodeIntoCompressedByteBuffer(histogram, Deflater.BEST_SPEED);
@@ -195,9 +210,8 @@ public final class LaneSample {
 			long errors = in.getLong();
 			int length = in.getInt();
 			if (length != in.remaining()) {
-				throw new IllegalArgumentException(
-						"lane sample histogram length " + length + " does not match the " + in.remaining()
-								+ " bytes that follow");
+				throw new IllegalArgumentException("lane sample histogram length " + length + " does not match the "
+						+ in.remaining() + " bytes that follow");
 			}
 			Histogram latency = Histogram.decodeFromCompressedByteBuffer(in, 0);
 			return (latency.getTotalCount() == 0 && errors == 0) ? EMPTY : ofOwned(errors, latency);
@@ -222,4 +236,5 @@ public final class LaneSample {
 	public String toString() {
 		return "LaneSample[requests=" + requests() + ", errors=" + this.errors + ", p99Ms=" + p99Millis() + "]";
 	}
+
 }

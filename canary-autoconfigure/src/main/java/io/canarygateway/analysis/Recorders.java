@@ -8,8 +8,9 @@ import java.util.Map;
 import io.canarygateway.core.Lane;
 
 /**
- * The lane recorders of every release: the request path records each outcome into them, the analysis drains them
- * once per interval. Made before either, so neither owns the other. Fixed at start: one pair per configured release.
+ * The lane recorders of every release: the request path records each outcome into them,
+ * the analysis drains them once per interval. Made before either, so neither owns the
+ * other. Fixed at start: one pair per configured release.
  */
 public final class Recorders {
 
@@ -32,7 +33,10 @@ public final class Recorders {
 		return lanes(release)[lane.ordinal()];
 	}
 
-	/** Takes what both lanes of a release recorded since the last call (analysis thread only). */
+	/**
+	 * Takes what both lanes of a release recorded since the last call (analysis thread
+	 * only).
+	 */
 	public Interval drain(String release) {
 		LaneRecorder[] lanes = lanes(release);
 		return new Interval(lanes[Lane.STABLE.ordinal()].sampleInterval(),

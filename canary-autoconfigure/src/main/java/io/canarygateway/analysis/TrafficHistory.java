@@ -10,8 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.canarygateway.core.ReleaseStatus;
 
 /**
- * The recent interval figures of every release, for the endpoint's {@code traffic} and the dashboard's charts: the
- * last {@link #POINTS} points per release. Written by the analysis thread, read by anyone.
+ * The recent interval figures of every release, for the endpoint's {@code traffic} and
+ * the dashboard's charts: the last {@link #POINTS} points per release. Written by the
+ * analysis thread, read by anyone.
  */
 public final class TrafficHistory {
 

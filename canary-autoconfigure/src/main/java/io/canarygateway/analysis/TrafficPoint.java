@@ -5,7 +5,8 @@ import java.time.Instant;
 import io.canarygateway.core.LaneFigures;
 
 /**
- * What both lanes of a release did over one analysis interval: one point of the dashboard's live charts.
+ * What both lanes of a release did over one analysis interval: one point of the
+ * dashboard's live charts.
  *
  * @param at the end of the interval
  * @param seconds the interval's length in seconds

@@ -57,10 +57,10 @@ import io.canarygateway.store.InMemoryReleaseStore;
 import io.canarygateway.store.ReleaseStore;
 
 /**
- * Wires Canary Gateway into a Spring Cloud Gateway (server-webflux) application: releases from {@code canary.*},
- * their store, breakers, controller and analysis loop, the {@code Canary} route predicate and filter, the
- * version-aware load balancer, metrics and the {@code canary} endpoint. Wiring only: the logic lives in the
- * packages it imports.
+ * Wires Canary Gateway into a Spring Cloud Gateway (server-webflux) application: releases
+ * from {@code canary.*}, their store, breakers, controller and analysis loop, the
+ * {@code Canary} route predicate and filter, the version-aware load balancer, metrics and
+ * the {@code canary} endpoint. Wiring only: the logic lives in the packages it imports.
  */
 @AutoConfiguration
 @ConditionalOnClass(GlobalFilter.class)
@@ -69,7 +69,10 @@ import io.canarygateway.store.ReleaseStore;
 @LoadBalancerClients(defaultConfiguration = CanaryLoadBalancerConfiguration.class)
 public class CanaryAutoConfiguration {
 
-	/** The time of every transition, look and outage; an application's own {@code Clock} bean replaces it. */
+	/**
+	 * The time of every transition, look and outage; an application's own {@code Clock}
+	 * bean replaces it.
+	 */
 	@Bean
 	@ConditionalOnMissingBean
 	Clock canaryClock() {
@@ -102,8 +105,9 @@ public class CanaryAutoConfiguration {
 	}
 
 	/**
-	 * The thread that runs the analysis and the rollbacks breakers call for. Deliberately not a bean of an executor
-	 * type: Spring Boot backs off its own {@code applicationTaskExecutor} and {@code taskScheduler} when one exists.
+	 * The thread that runs the analysis and the rollbacks breakers call for. Deliberately
+	 * not a bean of an executor type: Spring Boot backs off its own
+	 * {@code applicationTaskExecutor} and {@code taskScheduler} when one exists.
 	 */
 	@Bean(destroyMethod = "close")
 	CanaryAnalysisThread canaryAnalysisThread() {
@@ -132,7 +136,8 @@ public class CanaryAutoConfiguration {
 		CircuitBreakerRegistry applicationRegistry = registries.getIfAvailable();
 		CircuitBreakerRegistry registry = (applicationRegistry != null) ? applicationRegistry
 				: CircuitBreakerRegistry.ofDefaults();
-		// an application registry is bound to Micrometer by whoever made it (e.g. resilience4j-spring-boot4)
+		// an application registry is bound to Micrometer by whoever made it (e.g.
+		// resilience4j-spring-boot4)
 		MeterRegistry meters = (applicationRegistry == null) ? meterRegistry.getIfAvailable() : null;
 		List<TransitionListener> listeners = List.of(metrics,
 				(status, transition) -> publisher.publishEvent(new CanaryTransitionEvent(this, status, transition)));

@@ -3,7 +3,10 @@ package io.canarygateway.autoconfigure;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
-/** Explains a startup failure caused by invalid {@code canary.*} properties, property by property. */
+/**
+ * Explains a startup failure caused by invalid {@code canary.*} properties, property by
+ * property.
+ */
 class CanaryConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<InvalidCanaryConfigurationException> {
 
 	@Override

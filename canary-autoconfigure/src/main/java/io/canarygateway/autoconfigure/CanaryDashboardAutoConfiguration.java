@@ -21,9 +21,10 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import io.canarygateway.dashboard.DashboardRouter;
 
 /**
- * Serves the canary dashboard when {@code canary.dashboard.enabled=true} (and Canary Gateway is not switched off):
- * a page at {@code canary.dashboard.path} that shows and steers the releases through the {@code canary} actuator
- * endpoint. Wiring only; see {@link DashboardRouter}.
+ * Serves the canary dashboard when {@code canary.dashboard.enabled=true} (and Canary
+ * Gateway is not switched off): a page at {@code canary.dashboard.path} that shows and
+ * steers the releases through the {@code canary} actuator endpoint. Wiring only; see
+ * {@link DashboardRouter}.
  */
 @AutoConfiguration(after = CanaryAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
@@ -63,7 +64,10 @@ public class CanaryDashboardAutoConfiguration {
 		return canaryDashboardRouter.routes();
 	}
 
-	/** The endpoint's URL path as the browser sees it: the application's base path and the actuator's mapping. */
+	/**
+	 * The endpoint's URL path as the browser sees it: the application's base path and the
+	 * actuator's mapping.
+	 */
 	static String endpointUrl(String basePath, ObjectProvider<PathMappedEndpoints> endpoints) {
 		PathMappedEndpoints mapped = endpoints.getIfAvailable();
 		String path = (mapped != null) ? mapped.getPath(EndpointId.of("canary")) : null;

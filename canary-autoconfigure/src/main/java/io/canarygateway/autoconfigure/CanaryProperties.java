@@ -8,19 +8,26 @@ import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Configuration of Canary Gateway (prefix {@code canary}). Every setting of a release may be given once under
- * {@code canary.defaults} and overridden per release; a value set nowhere takes the built-in default named in its
- * description (the constants of io.canarygateway.core.Defaults, applied by ReleaseConfigs).
+ * Configuration of Canary Gateway (prefix {@code canary}). Every setting of a release may
+ * be given once under {@code canary.defaults} and overridden per release; a value set
+ * nowhere takes the built-in default named in its description (the constants of
+ * io.canarygateway.core.Defaults, applied by ReleaseConfigs).
  */
 @ConfigurationProperties(CanaryProperties.PREFIX)
 public class CanaryProperties {
 
 	public static final String PREFIX = "canary";
 
-	/** Whether Canary Gateway is enabled. When false, no canary bean is created and no route may use it. */
+	/**
+	 * Whether Canary Gateway is enabled. When false, no canary bean is created and no
+	 * route may use it.
+	 */
 	private boolean enabled = true;
 
-	/** Service-instance metadata key that names an instance's version; instances without it count as stable. */
+	/**
+	 * Service-instance metadata key that names an instance's version; instances without
+	 * it count as stable.
+	 */
 	private String instanceMetadataKey = "version";
 
 	/** Where release state is kept. */
@@ -29,7 +36,10 @@ public class CanaryProperties {
 	/** Settings every release inherits unless it overrides them. */
 	private final Release defaults = new Release();
 
-	/** The releases, by name. The name is used by routes (e.g. Canary=orders), endpoints and metrics. */
+	/**
+	 * The releases, by name. The name is used by routes (e.g. Canary=orders), endpoints
+	 * and metrics.
+	 */
 	private final Map<String, Release> releases = new LinkedHashMap<>();
 
 	/** The dashboard page. */
@@ -71,8 +81,9 @@ public class CanaryProperties {
 	public static class Store {
 
 		/**
-		 * Store type: 'memory' keeps releases in this gateway only (lost on restart); 'redis' shares them between
-		 * all gateway replicas through the Redis configured by spring.data.redis.*.
+		 * Store type: 'memory' keeps releases in this gateway only (lost on restart);
+		 * 'redis' shares them between all gateway replicas through the Redis configured
+		 * by spring.data.redis.*.
 		 */
 		private StoreType type = StoreType.MEMORY;
 
@@ -123,7 +134,10 @@ public class CanaryProperties {
 
 	}
 
-	/** One release; every field is optional under canary.defaults and overrides it under a release. */
+	/**
+	 * One release; every field is optional under canary.defaults and overrides it under a
+	 * release.
+	 */
 	public static class Release {
 
 		/** Version that serves by default (required). */
@@ -133,21 +147,31 @@ public class CanaryProperties {
 		private String canaryVersion;
 
 		/**
-		 * Whether the release starts progressing when the gateway starts (default true). If the store already holds
-		 * the release for the same canary version, the gateway resumes it instead.
+		 * Whether the release starts progressing when the gateway starts (default true).
+		 * If the store already holds the release for the same canary version, the gateway
+		 * resumes it instead.
 		 */
 		private Boolean autoStart;
 
-		/** Canary weight in percent per step, strictly increasing, each in (0,100] (default [5, 10, 25, 50, 100]). */
+		/**
+		 * Canary weight in percent per step, strictly increasing, each in (0,100]
+		 * (default [5, 10, 25, 50, 100]).
+		 */
 		private List<Integer> steps;
 
 		/** Minimum time at each step before it may advance (default 1m). */
 		private Duration stepInterval;
 
-		/** Weights at which progression pauses until an operator resumes or promotes; each must be a step (default none). */
+		/**
+		 * Weights at which progression pauses until an operator resumes or promotes; each
+		 * must be a step (default none).
+		 */
 		private List<Integer> manualGates;
 
-		/** Time without a step advance (e.g. too little traffic) after which the release pauses (default 10m). */
+		/**
+		 * Time without a step advance (e.g. too little traffic) after which the release
+		 * pauses (default 10m).
+		 */
 		private Duration progressDeadline;
 
 		/** How requests are assigned to the stable or canary lane. */
@@ -156,7 +180,10 @@ public class CanaryProperties {
 		/** How the canary is compared with stable. */
 		private final Analysis analysis = new Analysis();
 
-		/** The Resilience4j breaker named canary-&lt;release&gt; that stops canary traffic at once. */
+		/**
+		 * The Resilience4j breaker named canary-&lt;release&gt; that stops canary traffic
+		 * at once.
+		 */
 		private final Breaker breaker = new Breaker();
 
 		public String getStableVersion() {
@@ -232,24 +259,40 @@ public class CanaryProperties {
 	/** How requests are assigned to the stable or canary lane. */
 	public static class Routing {
 
-		/** Request header whose value 'always' or 'never' (any case) forces the lane; empty disables (default X-Canary). */
+		/**
+		 * Request header whose value 'always' or 'never' (any case) forces the lane;
+		 * empty disables (default X-Canary).
+		 */
 		private String overrideHeader;
 
-		/** Cookie whose value 'always' or 'never' forces the lane; empty disables (default canary). */
+		/**
+		 * Cookie whose value 'always' or 'never' forces the lane; empty disables (default
+		 * canary).
+		 */
 		private String overrideCookie;
 
-		/** Request header holding a sticky key, e.g. X-User-Id: the same key always gets the same lane (default none). */
+		/**
+		 * Request header holding a sticky key, e.g. X-User-Id: the same key always gets
+		 * the same lane (default none).
+		 */
 		private String stickyHeader;
 
-		/** Cookie holding a sticky key, used when the sticky header is absent (default none). */
+		/**
+		 * Cookie holding a sticky key, used when the sticky header is absent (default
+		 * none).
+		 */
 		private String stickyCookie;
 
-		/** Whether responses carry X-Canary-Version with the version that served them (default false). */
+		/**
+		 * Whether responses carry X-Canary-Version with the version that served them
+		 * (default false).
+		 */
 		private Boolean exposeVersion;
 
 		/**
-		 * Whether a failed canary request on a load-balanced route is retried once on stable: when it could not be
-		 * sent, for any method; after a 5xx or timeout, for GET, HEAD and OPTIONS (default true).
+		 * Whether a failed canary request on a load-balanced route is retried once on
+		 * stable: when it could not be sent, for any method; after a 5xx or timeout, for
+		 * GET, HEAD and OPTIONS (default true).
 		 */
 		private Boolean retryOnStable;
 
@@ -309,19 +352,34 @@ public class CanaryProperties {
 		/** How often the judge runs (default 10s). */
 		private Duration interval;
 
-		/** Canary requests needed in a step before any verdict other than inconclusive (default 50). */
+		/**
+		 * Canary requests needed in a step before any verdict other than inconclusive
+		 * (default 50).
+		 */
 		private Integer minRequests;
 
-		/** Statistical confidence required to call the canary worse than stable, in (0,1) (default 0.99). */
+		/**
+		 * Statistical confidence required to call the canary worse than stable, in (0,1)
+		 * (default 0.99).
+		 */
 		private Double confidence;
 
-		/** Absolute error-rate excess of the canary over stable that is still acceptable, in [0,1) (default 0.01). */
+		/**
+		 * Absolute error-rate excess of the canary over stable that is still acceptable,
+		 * in [0,1) (default 0.01).
+		 */
 		private Double errorRateTolerance;
 
-		/** Relative p99 latency excess of the canary over stable that is still acceptable, 0.2 = 20 % (default 0.2). */
+		/**
+		 * Relative p99 latency excess of the canary over stable that is still acceptable,
+		 * 0.2 = 20 % (default 0.2).
+		 */
 		private Double latencyTolerance;
 
-		/** Absolute ceiling for the canary's error rate, in (0,1]; 1 switches it off (default 0.05). */
+		/**
+		 * Absolute ceiling for the canary's error rate, in (0,1]; 1 switches it off
+		 * (default 0.05).
+		 */
 		private Double maxErrorRate;
 
 		/** Absolute ceiling for the canary's p99 latency (default 2s). */
@@ -399,7 +457,9 @@ public class CanaryProperties {
 	/** The canary breaker's settings, sized for canary traffic. */
 	public static class Breaker {
 
-		/** Failure rate in percent at which the breaker opens, in (0,100] (default 50). */
+		/**
+		 * Failure rate in percent at which the breaker opens, in (0,100] (default 50).
+		 */
 		private Float failureRateThreshold;
 
 		/** Canary calls in the breaker's count-based sliding window (default 20). */
@@ -411,7 +471,9 @@ public class CanaryProperties {
 		/** A canary call slower than this counts as slow (default 2s). */
 		private Duration slowCallDurationThreshold;
 
-		/** Slow-call rate in percent at which the breaker opens, in (0,100] (default 100). */
+		/**
+		 * Slow-call rate in percent at which the breaker opens, in (0,100] (default 100).
+		 */
 		private Float slowCallRateThreshold;
 
 		public Float getFailureRateThreshold() {

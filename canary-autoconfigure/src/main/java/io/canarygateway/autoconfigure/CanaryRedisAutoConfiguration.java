@@ -31,10 +31,12 @@ import io.canarygateway.store.redis.RedisScripts;
 import io.canarygateway.store.redis.StoreAvailability;
 
 /**
- * With {@code canary.store.type=redis}: the {@link RedisReleaseStore}, the {@link RedisFleetWindows}, their Lua
- * scripts as {@link RedisScript} beans, the {@code canaryStore} health contributor and the {@code canary.store.available} gauge,
- * on the application's Redis connection ({@code spring.data.redis.*}, Lettuce). Without Spring Data Redis on the
- * class path startup fails with a message naming the dependency to add. Wiring only.
+ * With {@code canary.store.type=redis}: the {@link RedisReleaseStore}, the
+ * {@link RedisFleetWindows}, their Lua scripts as {@link RedisScript} beans, the
+ * {@code canaryStore} health contributor and the {@code canary.store.available} gauge, on
+ * the application's Redis connection ({@code spring.data.redis.*}, Lettuce). Without
+ * Spring Data Redis on the class path startup fails with a message naming the dependency
+ * to add. Wiring only.
  */
 @AutoConfiguration(before = CanaryAutoConfiguration.class,
 		afterName = { "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
@@ -98,7 +100,8 @@ public class CanaryRedisAutoConfiguration {
 		@ConditionalOnMissingBean(ReleaseStore.class)
 		RedisReleaseStore canaryReleaseStore(ReactiveRedisConnectionFactory connectionFactory,
 				CanaryRedisProperties properties, RedisCalls calls, RedisScripts scripts) {
-			// injected, not looked up: the store must close before the connection factory does
+			// injected, not looked up: the store must close before the connection factory
+			// does
 			return new RedisReleaseStore(connectionFactory, new RedisKeys(properties.getKeyPrefix()), calls, scripts,
 					properties.getRefreshInterval());
 		}

@@ -9,8 +9,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import io.canarygateway.store.redis.RedisKeys;
 
 /**
- * Tuning of the Redis release store ({@code canary.store.type=redis}). The connection itself is the application's
- * ({@code spring.data.redis.*}).
+ * Tuning of the Redis release store ({@code canary.store.type=redis}). The connection
+ * itself is the application's ({@code spring.data.redis.*}).
  */
 @ConfigurationProperties(prefix = CanaryRedisProperties.PREFIX)
 public class CanaryRedisProperties {
@@ -19,31 +19,34 @@ public class CanaryRedisProperties {
 	public static final String PREFIX = "canary.store.redis";
 
 	/**
-	 * Longest wait for one Redis call. A call that takes longer counts as Redis being unreachable: the gateway
-	 * then serves with the release state it last knew until a probe reaches Redis again.
+	 * Longest wait for one Redis call. A call that takes longer counts as Redis being
+	 * unreachable: the gateway then serves with the release state it last knew until a
+	 * probe reaches Redis again.
 	 */
 	private Duration timeout = Duration.ofSeconds(1);
 
 	/**
-	 * How often every release is re-read from Redis (the safety net under pub/sub notifications), lost records
-	 * are re-seeded and, while Redis is unreachable, how often it is probed.
+	 * How often every release is re-read from Redis (the safety net under pub/sub
+	 * notifications), lost records are re-seeded and, while Redis is unreachable, how
+	 * often it is probed.
 	 */
 	private Duration refreshInterval = Duration.ofSeconds(2);
 
 	/**
-	 * How long a step's analysis window (each replica's share) stays in Redis after its last write. Must be well
-	 * above the longest analysis interval.
+	 * How long a step's analysis window (each replica's share) stays in Redis after its
+	 * last write. Must be well above the longest analysis interval.
 	 */
 	private Duration windowTtl = Duration.ofMinutes(10);
 
 	/**
-	 * What every key and the pub/sub channel start with. Gateway fleets that share one Redis but not their
-	 * releases need different prefixes.
+	 * What every key and the pub/sub channel start with. Gateway fleets that share one
+	 * Redis but not their releases need different prefixes.
 	 */
 	private String keyPrefix = RedisKeys.DEFAULT_PREFIX;
 
 	/**
-	 * What breaks a rule, one line per problem: {@code <property>: <rule>} (empty when all is well).
+	 * What breaks a rule, one line per problem: {@code <property>: <rule>} (empty when
+	 * all is well).
 	 */
 	public List<String> problems() {
 		List<String> problems = new ArrayList<>();

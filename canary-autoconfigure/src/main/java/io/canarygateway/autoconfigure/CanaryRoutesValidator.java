@@ -15,16 +15,18 @@ import io.canarygateway.routing.CanaryRoutePredicateFactory;
 import io.canarygateway.routing.UnknownReleaseException;
 
 /**
- * Fails startup when a route configured in properties uses {@code Canary} with a release that is not configured or
- * a lane that does not exist, naming the route's property.
+ * Fails startup when a route configured in properties uses {@code Canary} with a release
+ * that is not configured or a lane that does not exist, naming the route's property.
  * <p>
- * Spring Cloud Gateway builds routes lazily, on the first {@code RefreshRoutesEvent} at the end of the context
- * refresh, and {@code CachingRouteLocator} only logs a route that fails to build. A bad route stops startup only
- * because {@code WeightCalculatorWebFilter} blocks on that first build (spring-cloud-gateway gh-1574); with the
- * Weight predicate disabled or the route refresh listener off the gateway would start and fail requests instead.
- * So this check binds every {@code Canary} predicate and filter under {@code spring.cloud.gateway.server.webflux}
- * {@code routes} and {@code default-filters} the way the gateway will, before the server starts. Routes from other
- * sources (discovery, the Java DSL, the actuator) are left to the gateway.
+ * Spring Cloud Gateway builds routes lazily, on the first {@code RefreshRoutesEvent} at
+ * the end of the context refresh, and {@code CachingRouteLocator} only logs a route that
+ * fails to build. A bad route stops startup only because
+ * {@code WeightCalculatorWebFilter} blocks on that first build (spring-cloud-gateway
+ * gh-1574); with the Weight predicate disabled or the route refresh listener off the
+ * gateway would start and fail requests instead. So this check binds every {@code Canary}
+ * predicate and filter under {@code spring.cloud.gateway.server.webflux} {@code routes}
+ * and {@code default-filters} the way the gateway will, before the server starts. Routes
+ * from other sources (discovery, the Java DSL, the actuator) are left to the gateway.
  */
 class CanaryRoutesValidator implements SmartInitializingSingleton {
 
@@ -50,7 +52,8 @@ class CanaryRoutesValidator implements SmartInitializingSingleton {
 		GatewayProperties gateway = this.gateway.getIfAvailable();
 		ConfigurationService service = this.configurationService.getIfAvailable();
 		if (gateway == null || service == null || !gateway.isFailOnRouteDefinitionError()) {
-			// no gateway, or one told to skip invalid routes with a warning: it will say so itself
+			// no gateway, or one told to skip invalid routes with a warning: it will say
+			// so itself
 			return;
 		}
 		String prefix = GatewayProperties.PREFIX;
@@ -81,8 +84,8 @@ class CanaryRoutesValidator implements SmartInitializingSingleton {
 
 	private void checkFilter(ConfigurationService service, FilterDefinition definition, String property) {
 		if (this.filters.name().equals(definition.getName())) {
-			check(property, () -> this.filters.apply(
-					service.with(this.filters).name(definition.getName()).properties(definition.getArgs()).bind()));
+			check(property, () -> this.filters
+				.apply(service.with(this.filters).name(definition.getName()).properties(definition.getArgs()).bind()));
 		}
 	}
 

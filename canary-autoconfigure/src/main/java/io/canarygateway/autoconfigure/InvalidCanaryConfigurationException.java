@@ -2,7 +2,10 @@ package io.canarygateway.autoconfigure;
 
 import java.util.List;
 
-/** The {@code canary.*} configuration breaks one or more rules; each problem names the property and the rule. */
+/**
+ * The {@code canary.*} configuration breaks one or more rules; each problem names the
+ * property and the rule.
+ */
 public class InvalidCanaryConfigurationException extends IllegalStateException {
 
 	private final List<String> problems;

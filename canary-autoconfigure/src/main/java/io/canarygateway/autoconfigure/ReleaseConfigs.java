@@ -15,8 +15,9 @@ import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.RoutingConfig;
 
 /**
- * Turns {@link CanaryProperties} into validated release configurations: each value comes from the release, else
- * from {@code canary.defaults}, else from the built-in default of {@link Defaults}.
+ * Turns {@link CanaryProperties} into validated release configurations: each value comes
+ * from the release, else from {@code canary.defaults}, else from the built-in default of
+ * {@link Defaults}.
  */
 public final class ReleaseConfigs {
 
@@ -25,7 +26,8 @@ public final class ReleaseConfigs {
 
 	/**
 	 * The configured releases.
-	 * @throws InvalidCanaryConfigurationException listing every property that breaks a rule
+	 * @throws InvalidCanaryConfigurationException listing every property that breaks a
+	 * rule
 	 */
 	public static List<ReleaseConfig> resolve(CanaryProperties properties) {
 		List<String> problems = new ArrayList<>();
@@ -70,7 +72,8 @@ public final class ReleaseConfigs {
 		CanaryProperties.Breaker b = release.getBreaker();
 		CanaryProperties.Breaker db = defaults.getBreaker();
 		BreakerConfig breaker = new BreakerConfig(
-				pick(b.getFailureRateThreshold(), db.getFailureRateThreshold(), Defaults.BREAKER_FAILURE_RATE_THRESHOLD),
+				pick(b.getFailureRateThreshold(), db.getFailureRateThreshold(),
+						Defaults.BREAKER_FAILURE_RATE_THRESHOLD),
 				pick(b.getSlidingWindowSize(), db.getSlidingWindowSize(), Defaults.BREAKER_SLIDING_WINDOW_SIZE),
 				pick(b.getMinimumNumberOfCalls(), db.getMinimumNumberOfCalls(),
 						Defaults.BREAKER_MINIMUM_NUMBER_OF_CALLS),
@@ -89,8 +92,9 @@ public final class ReleaseConfigs {
 	}
 
 	/**
-	 * {@code <property>: <rule>}, naming the property where the value was set: the release's own, or the
-	 * {@code canary.defaults} one it inherited (which is what the user has to correct).
+	 * {@code <property>: <rule>}, naming the property where the value was set: the
+	 * release's own, or the {@code canary.defaults} one it inherited (which is what the
+	 * user has to correct).
 	 */
 	private static String describe(String name, CanaryProperties.Release release, CanaryProperties.Release defaults,
 			ConfigViolation violation) {
@@ -106,7 +110,10 @@ public final class ReleaseConfigs {
 		return prefix + "." + property + ": " + violation.rule();
 	}
 
-	/** The value set for a property path such as {@code analysis.min-requests}, or {@code null}. */
+	/**
+	 * The value set for a property path such as {@code analysis.min-requests}, or
+	 * {@code null}.
+	 */
 	private static Object valueOf(CanaryProperties.Release release, String property) {
 		StringBuilder path = new StringBuilder(property.length());
 		for (int i = 0; i < property.length(); i++) {

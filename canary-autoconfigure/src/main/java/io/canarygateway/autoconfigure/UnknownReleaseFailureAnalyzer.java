@@ -5,7 +5,10 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 
 import io.canarygateway.routing.UnknownReleaseException;
 
-/** Explains a startup failure caused by a {@code Canary} route predicate or filter naming an unknown release. */
+/**
+ * Explains a startup failure caused by a {@code Canary} route predicate or filter naming
+ * an unknown release.
+ */
 class UnknownReleaseFailureAnalyzer extends AbstractFailureAnalyzer<UnknownReleaseException> {
 
 	@Override

@@ -14,13 +14,15 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * The meters of resilience4j-micrometer's {@code TaggedCircuitBreakerMetrics} for one canary breaker — the same
- * names, tags and descriptions ({@link CircuitBreakerMetricNames}), so dashboards and alerts written for Resilience4j
- * work unchanged — without its per-call event consumers. Resilience4j builds an event object for every recorded call
- * as soon as any consumer is registered on a breaker; here the state, rates and buffered calls are gauges read from
- * the breaker's own metrics, and the {@code calls} timers are recorded by the {@link ResilienceKillSwitch}, which
- * knows each outcome anyway. Used for the breakers of the library's own registry; an application that brings its own
- * registry binds its meters itself.
+ * The meters of resilience4j-micrometer's {@code TaggedCircuitBreakerMetrics} for one
+ * canary breaker — the same names, tags and descriptions
+ * ({@link CircuitBreakerMetricNames}), so dashboards and alerts written for Resilience4j
+ * work unchanged — without its per-call event consumers. Resilience4j builds an event
+ * object for every recorded call as soon as any consumer is registered on a breaker; here
+ * the state, rates and buffered calls are gauges read from the breaker's own metrics, and
+ * the {@code calls} timers are recorded by the {@link ResilienceKillSwitch}, which knows
+ * each outcome anyway. Used for the breakers of the library's own registry; an
+ * application that brings its own registry binds its meters itself.
  */
 public final class CanaryBreakerMetrics {
 
@@ -66,14 +68,16 @@ public final class CanaryBreakerMetrics {
 		gauge(registry, names.getSlowCallsMetricName(), breaker, tags, "failed",
 				"The number of slow failed calls which were slower than a certain threshold",
 				(b) -> b.getMetrics().getNumberOfSlowFailedCalls());
-		gauge(registry, names.getFailureRateMetricName(), breaker, tags, null, "The failure rate of the circuit breaker",
-				(b) -> b.getMetrics().getFailureRate());
+		gauge(registry, names.getFailureRateMetricName(), breaker, tags, null,
+				"The failure rate of the circuit breaker", (b) -> b.getMetrics().getFailureRate());
 		gauge(registry, names.getSlowCallRateMetricName(), breaker, tags, null, "The slow call of the circuit breaker",
 				(b) -> b.getMetrics().getSlowCallRate());
 		Timer successful = timer(registry, names, name, tags, "successful", "Total number of successful calls");
 		Timer failed = timer(registry, names, name, tags, "failed", "Total number of failed calls");
-		// never recorded: the canary breaker ignores no failure, and the gateway never asks it for permission
-		timer(registry, names, name, tags, "ignored", "Total number of calls which failed but the exception was ignored");
+		// never recorded: the canary breaker ignores no failure, and the gateway never
+		// asks it for permission
+		timer(registry, names, name, tags, "ignored",
+				"Total number of calls which failed but the exception was ignored");
 		Counter.builder(names.getNotPermittedCallsMetricName())
 			.description("Total number of not permitted calls")
 			.tag(NAME, name)

@@ -10,8 +10,9 @@ import io.canarygateway.core.BreakerConfig;
 import io.canarygateway.core.ReleaseConfig;
 
 /**
- * Makes the breaker of each release, named {@code canary-<release>}, in a Resilience4j registry (the
- * application's own when it has one, so its events and metrics go where the application's do).
+ * Makes the breaker of each release, named {@code canary-<release>}, in a Resilience4j
+ * registry (the application's own when it has one, so its events and metrics go where the
+ * application's do).
  */
 public final class CanaryBreakers {
 
@@ -21,7 +22,10 @@ public final class CanaryBreakers {
 	private CanaryBreakers() {
 	}
 
-	/** The breaker of a release: taken from the registry if one of that name exists, else created from config. */
+	/**
+	 * The breaker of a release: taken from the registry if one of that name exists, else
+	 * created from config.
+	 */
 	public static CircuitBreaker breaker(CircuitBreakerRegistry registry, ReleaseConfig release) {
 		return registry.circuitBreaker(NAME_PREFIX + release.name(), config(release.breaker()));
 	}
@@ -35,7 +39,8 @@ public final class CanaryBreakers {
 			.failureRateThreshold(breaker.failureRateThreshold())
 			.slowCallDurationThreshold(breaker.slowCallDurationThreshold())
 			.slowCallRateThreshold(breaker.slowCallRateThreshold())
-			// never leaves OPEN by itself: the release rolls back and the breaker is then held FORCED_OPEN
+			// never leaves OPEN by itself: the release rolls back and the breaker is then
+			// held FORCED_OPEN
 			.waitDurationInOpenState(Duration.ofDays(1))
 			.automaticTransitionFromOpenToHalfOpenEnabled(false)
 			.writableStackTraceEnabled(false)

@@ -15,14 +15,15 @@ import io.canarygateway.core.LaneFigures;
 import io.canarygateway.core.Verdict;
 
 /**
- * The kill switch of a release on a Resilience4j {@link CircuitBreaker} named {@code canary-<release>}: canary
- * traffic flows only while it is CLOSED; canary outcomes are recorded in it; when they open it, the listener is told
- * (the release then rolls back and the breaker is held FORCED_OPEN, so no real user probes a broken canary through
- * HALF_OPEN).
+ * The kill switch of a release on a Resilience4j {@link CircuitBreaker} named
+ * {@code canary-<release>}: canary traffic flows only while it is CLOSED; canary outcomes
+ * are recorded in it; when they open it, the listener is told (the release then rolls
+ * back and the breaker is held FORCED_OPEN, so no real user probes a broken canary
+ * through HALF_OPEN).
  * <p>
- * The opening is noticed by the request that caused it — its outcome is recorded, then the state read — rather than
- * through the breaker's event publisher: a consumer registered there makes Resilience4j build an event object for
- * every recorded call.
+ * The opening is noticed by the request that caused it — its outcome is recorded, then
+ * the state read — rather than through the breaker's event publisher: a consumer
+ * registered there makes Resilience4j build an event object for every recorded call.
  */
 public class ResilienceKillSwitch implements KillSwitch {
 
@@ -43,8 +44,9 @@ public class ResilienceKillSwitch implements KillSwitch {
 	 * @param breaker the release's breaker
 	 * @param clock the time of the evidence
 	 * @param listener told when recorded failures open the breaker
-	 * @param metrics where recorded calls are timed ({@link CanaryBreakerMetrics}), or {@code null} when the
-	 * breaker's meters are someone else's (the application's own registry)
+	 * @param metrics where recorded calls are timed ({@link CanaryBreakerMetrics}), or
+	 * {@code null} when the breaker's meters are someone else's (the application's own
+	 * registry)
 	 */
 	public ResilienceKillSwitch(CircuitBreaker breaker, Clock clock, Listener listener,
 			@Nullable CanaryBreakerMetrics metrics) {
@@ -90,8 +92,7 @@ public class ResilienceKillSwitch implements KillSwitch {
 		if (this.metrics != null) {
 			this.metrics.record(latencyNanos, failure);
 		}
-		if (this.breaker.getState() != State.CLOSED && openedOnOutcomes()
-				&& this.reported.compareAndSet(false, true)) {
+		if (this.breaker.getState() != State.CLOSED && openedOnOutcomes() && this.reported.compareAndSet(false, true)) {
 			this.listener.opened();
 		}
 	}
@@ -116,7 +117,10 @@ public class ResilienceKillSwitch implements KillSwitch {
 						+ " %"));
 	}
 
-	/** OPEN (or HALF_OPEN after it): opened by recorded outcomes, not held open by {@link #trip()}, not closed. */
+	/**
+	 * OPEN (or HALF_OPEN after it): opened by recorded outcomes, not held open by
+	 * {@link #trip()}, not closed.
+	 */
 	private boolean openedOnOutcomes() {
 		State state = this.breaker.getState();
 		return state == State.OPEN || state == State.HALF_OPEN;
@@ -128,8 +132,8 @@ public class ResilienceKillSwitch implements KillSwitch {
 	}
 
 	/**
-	 * What a failed canary request is recorded as: one shared instance without a stack trace, so no exception is
-	 * built per failure.
+	 * What a failed canary request is recorded as: one shared instance without a stack
+	 * trace, so no exception is built per failure.
 	 */
 	static final class CanaryFailure extends RuntimeException {
 

@@ -6,8 +6,10 @@ import io.canarygateway.core.ReleaseStatus;
  * What an action on a release came to.
  *
  * @param kind the outcome class (the endpoint maps it to an HTTP status)
- * @param status the release's record after the action, or {@code null} for an unknown release
- * @param message why the action was refused or failed, or {@code null} when it was applied
+ * @param status the release's record after the action, or {@code null} for an unknown
+ * release
+ * @param message why the action was refused or failed, or {@code null} when it was
+ * applied
  */
 public record ActionResult(Kind kind, ReleaseStatus status, String message) {
 

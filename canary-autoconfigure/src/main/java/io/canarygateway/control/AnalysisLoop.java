@@ -20,11 +20,13 @@ import io.canarygateway.core.Verdict;
 import io.canarygateway.store.ReleaseStoreUnavailableException;
 
 /**
- * Runs each release's looks on the analysis thread, every {@code analysis.interval}: drains the release's
- * {@link Recorders}, adds the interval to the {@link TrafficHistory}, asks its {@link Analyst} and applies the
- * action the verdict calls for through {@link ReleaseController#applyIfUnchanged}, so an action judged on a record
- * that has changed since (an operator, another gateway) is dropped. A scheduler and nothing more: what a verdict
- * means is decided by the {@code Analyst} and the {@link io.canarygateway.core.Progression} policy.
+ * Runs each release's looks on the analysis thread, every {@code analysis.interval}:
+ * drains the release's {@link Recorders}, adds the interval to the
+ * {@link TrafficHistory}, asks its {@link Analyst} and applies the action the verdict
+ * calls for through {@link ReleaseController#applyIfUnchanged}, so an action judged on a
+ * record that has changed since (an operator, another gateway) is dropped. A scheduler
+ * and nothing more: what a verdict means is decided by the {@code Analyst} and the
+ * {@link io.canarygateway.core.Progression} policy.
  */
 public class AnalysisLoop implements AutoCloseable {
 
@@ -71,8 +73,8 @@ public class AnalysisLoop implements AutoCloseable {
 	public synchronized void start() {
 		this.controller.releases().forEach((name, release) -> {
 			long period = Math.max(1, release.config().analysis().interval().toMillis());
-			this.tasks.add(this.executor.scheduleAtFixedRate(() -> safeTick(name), period, period,
-					TimeUnit.MILLISECONDS));
+			this.tasks
+				.add(this.executor.scheduleAtFixedRate(() -> safeTick(name), period, period, TimeUnit.MILLISECONDS));
 		});
 	}
 
@@ -81,7 +83,8 @@ public class AnalysisLoop implements AutoCloseable {
 			tick(release);
 		}
 		catch (ReleaseStoreUnavailableException ex) {
-			// no look without the fleet's data: progression is frozen until the store is back (it logs the outage)
+			// no look without the fleet's data: progression is frozen until the store is
+			// back (it logs the outage)
 		}
 		catch (RuntimeException ex) {
 			LOG.log(System.Logger.Level.WARNING, "Analysis of release '" + release + "' failed", ex);
@@ -89,8 +92,9 @@ public class AnalysisLoop implements AutoCloseable {
 	}
 
 	/**
-	 * One look at a release: drain its recorders, judge, and take the automatic action the verdict calls for. Runs
-	 * on the analysis thread (tests and simulations call it directly, with their own clock).
+	 * One look at a release: drain its recorders, judge, and take the automatic action
+	 * the verdict calls for. Runs on the analysis thread (tests and simulations call it
+	 * directly, with their own clock).
 	 * @return the verdict, or {@code null} when nothing was judged
 	 */
 	public Verdict tick(String release) {

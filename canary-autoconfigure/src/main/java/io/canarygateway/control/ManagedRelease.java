@@ -9,9 +9,9 @@ import io.canarygateway.core.StepSchedule;
 import io.canarygateway.core.Verdict;
 
 /**
- * One configured release as this gateway runs it: its configuration, the last record it knows, its kill switch
- * and its last verdict. Request threads read it without locks (one volatile read per field); only the
- * {@link ReleaseController} writes it.
+ * One configured release as this gateway runs it: its configuration, the last record it
+ * knows, its kill switch and its last verdict. Request threads read it without locks (one
+ * volatile read per field); only the {@link ReleaseController} writes it.
  */
 public final class ManagedRelease {
 
@@ -28,10 +28,15 @@ public final class ManagedRelease {
 	/** The rollout whose start last reset the kill switch. */
 	private long switchRollout = -1;
 
-	/** Set while the rollback a kill switch that opened calls for is queued on the controller's thread. */
+	/**
+	 * Set while the rollback a kill switch that opened calls for is queued on the
+	 * controller's thread.
+	 */
 	final AtomicBoolean switchRollbackQueued = new AtomicBoolean();
 
-	/** Set while a rollback the kill switch called for waits for the store (logged once). */
+	/**
+	 * Set while a rollback the kill switch called for waits for the store (logged once).
+	 */
 	final AtomicBoolean pendingSwitchRollbackLogged = new AtomicBoolean();
 
 	ManagedRelease(ReleaseConfig config, KillSwitch killSwitch, ReleaseStatus status) {
@@ -77,8 +82,9 @@ public final class ManagedRelease {
 	}
 
 	/**
-	 * Takes a newer record and brings the kill switch in line with it: held open after a rollback, reset once at
-	 * the start of each rollout. Older or equal revisions are ignored.
+	 * Takes a newer record and brings the kill switch in line with it: held open after a
+	 * rollback, reset once at the start of each rollout. Older or equal revisions are
+	 * ignored.
 	 * @return whether the record was newer
 	 */
 	synchronized boolean accept(ReleaseStatus next) {

@@ -22,17 +22,22 @@ import io.canarygateway.store.ReleaseStore;
 import io.canarygateway.store.ReleaseStoreUnavailableException;
 
 /**
- * Runs the configured releases: adopts or creates their records at start, applies every action (an operator's or
- * an automatic one) as a compare-and-set against the {@link ReleaseStore}, keeps each {@link ManagedRelease}'s
- * local view and kill switch in line with the store, and tells the {@link TransitionListener}s.
+ * Runs the configured releases: adopts or creates their records at start, applies every
+ * action (an operator's or an automatic one) as a compare-and-set against the
+ * {@link ReleaseStore}, keeps each {@link ManagedRelease}'s local view and kill switch in
+ * line with the store, and tells the {@link TransitionListener}s.
  * <p>
- * Thread-safe. Methods that change state may block on the store: call them off request threads.
+ * Thread-safe. Methods that change state may block on the store: call them off request
+ * threads.
  */
 public class ReleaseController implements AutoCloseable {
 
 	private static final System.Logger LOG = System.getLogger(ReleaseController.class.getName());
 
-	/** Attempts at one compare-and-set before giving up (each failure means another writer just won). */
+	/**
+	 * Attempts at one compare-and-set before giving up (each failure means another writer
+	 * just won).
+	 */
 	private static final int MAX_ATTEMPTS = 16;
 
 	private final Map<String, ManagedRelease> releases;
@@ -50,10 +55,11 @@ public class ReleaseController implements AutoCloseable {
 	/**
 	 * @param configs the validated release configurations
 	 * @param store where records live
-	 * @param killSwitches makes the kill switch of a release; the controller listens to each
+	 * @param killSwitches makes the kill switch of a release; the controller listens to
+	 * each
 	 * @param clock the time of transitions
-	 * @param executor runs the rollbacks kill switches call for, off the request thread that opened them (calls may
-	 * block on the store)
+	 * @param executor runs the rollbacks kill switches call for, off the request thread
+	 * that opened them (calls may block on the store)
 	 * @param listeners told of every transition this controller makes
 	 */
 	public ReleaseController(Collection<ReleaseConfig> configs, ReleaseStore store, KillSwitch.Factory killSwitches,
@@ -74,9 +80,9 @@ public class ReleaseController implements AutoCloseable {
 	}
 
 	/**
-	 * Adopts each release's stored record when it is about the configured canary version (a restarted gateway
-	 * resumes where the fleet is), otherwise stores a fresh one and starts it when {@code auto-start} is set; then
-	 * follows the store's changes.
+	 * Adopts each release's stored record when it is about the configured canary version
+	 * (a restarted gateway resumes where the fleet is), otherwise stores a fresh one and
+	 * starts it when {@code auto-start} is set; then follows the store's changes.
 	 */
 	public void start() {
 		this.subscription = this.store.subscribe(this::onStored);
@@ -93,7 +99,8 @@ public class ReleaseController implements AutoCloseable {
 			if (stored.isPresent() && config.canaryVersion().equals(stored.get().canaryVersion())) {
 				release.accept(stored.get());
 				if (config.autoStart() && stored.get().state() == ReleaseState.IDLE) {
-					// never started (auto-start was off, or a gateway stopped between storing and starting it)
+					// never started (auto-start was off, or a gateway stopped between
+					// storing and starting it)
 					apply(config.name(), Action.START, 0, Reason.SCHEDULE, null);
 				}
 				return;
@@ -126,7 +133,8 @@ public class ReleaseController implements AutoCloseable {
 	/** An operator's action (reason {@code manual}). */
 	public ActionResult operate(String name, Action action, int weight) {
 		if (!action.isOperatorAction()) {
-			return new ActionResult(ActionResult.Kind.INVALID, null, "'" + action.path() + "' is not an operator action");
+			return new ActionResult(ActionResult.Kind.INVALID, null,
+					"'" + action.path() + "' is not an operator action");
 		}
 		if (action == Action.WEIGHT && (weight < 0 || weight > 100)) {
 			ManagedRelease release = this.releases.get(name);
@@ -137,17 +145,19 @@ public class ReleaseController implements AutoCloseable {
 	}
 
 	/**
-	 * Applies an automatic action decided on {@code judged}, only if the stored record is still that one: when
-	 * several gateways judge the same window, exactly one of them moves the release, and a decision made on a
-	 * record that has since changed (by an operator or another gateway) is dropped rather than re-applied.
+	 * Applies an automatic action decided on {@code judged}, only if the stored record is
+	 * still that one: when several gateways judge the same window, exactly one of them
+	 * moves the release, and a decision made on a record that has since changed (by an
+	 * operator or another gateway) is dropped rather than re-applied.
 	 */
 	public ActionResult applyIfUnchanged(ReleaseStatus judged, Action action, Reason reason, Verdict evidence) {
 		return apply(judged.release(), action, 0, reason, evidence, judged.revision());
 	}
 
 	/**
-	 * Applies an action: computes the next record from the stored one and compare-and-sets it, retrying when
-	 * another writer won, then updates the local view and tells the listeners.
+	 * Applies an action: computes the next record from the stored one and
+	 * compare-and-sets it, retrying when another writer won, then updates the local view
+	 * and tells the listeners.
 	 */
 	public ActionResult apply(String name, Action action, int weight, Reason reason, Verdict evidence) {
 		return apply(name, action, weight, reason, evidence, -1);
@@ -164,14 +174,15 @@ public class ReleaseController implements AutoCloseable {
 				ReleaseStatus current = this.store.find(name).orElse(release.status());
 				if (expectedRevision >= 0 && current.revision() != expectedRevision) {
 					release.accept(current);
-					return new ActionResult(ActionResult.Kind.CONFLICT, current, "release '" + name
-							+ "' changed since it was judged (revision " + expectedRevision + ", now "
-							+ current.revision() + ")");
+					return new ActionResult(ActionResult.Kind.CONFLICT, current,
+							"release '" + name + "' changed since it was judged (revision " + expectedRevision
+									+ ", now " + current.revision() + ")");
 				}
 				if (!release.config().canaryVersion().equals(current.canaryVersion())) {
-					return new ActionResult(ActionResult.Kind.CONFLICT, current, "release '" + name
-							+ "' is being rolled out with canary version " + current.canaryVersion()
-							+ " by another gateway; this one is configured for " + release.config().canaryVersion());
+					return new ActionResult(ActionResult.Kind.CONFLICT, current,
+							"release '" + name + "' is being rolled out with canary version " + current.canaryVersion()
+									+ " by another gateway; this one is configured for "
+									+ release.config().canaryVersion());
 				}
 				Lifecycle.Outcome outcome = Lifecycle.apply(current, release.schedule(), action, weight, reason,
 						evidence, this.clock.instant());
@@ -194,7 +205,8 @@ public class ReleaseController implements AutoCloseable {
 					"release '" + name + "' kept changing under " + MAX_ATTEMPTS + " attempts; try again");
 		}
 		catch (ReleaseStoreUnavailableException ex) {
-			// the store reports its outages itself, once each: no log line per refused action
+			// the store reports its outages itself, once each: no log line per refused
+			// action
 			return new ActionResult(ActionResult.Kind.UNAVAILABLE, release.status(),
 					"the release store is unavailable: " + ex.getMessage());
 		}
@@ -206,9 +218,9 @@ public class ReleaseController implements AutoCloseable {
 	}
 
 	/**
-	 * Takes a record stored by anyone; older revisions are ignored. A store calls this whenever it reads a record, so
-	 * a record arriving after an outage also writes the rollback a kill switch called for while the store could not
-	 * take it.
+	 * Takes a record stored by anyone; older revisions are ignored. A store calls this
+	 * whenever it reads a record, so a record arriving after an outage also writes the
+	 * rollback a kill switch called for while the store could not take it.
 	 */
 	public void onStored(ReleaseStatus status) {
 		ManagedRelease release = this.releases.get(status.release());
@@ -220,7 +232,10 @@ public class ReleaseController implements AutoCloseable {
 		}
 	}
 
-	/** A release's kill switch opened on failures (on a request thread): roll the release back off that thread. */
+	/**
+	 * A release's kill switch opened on failures (on a request thread): roll the release
+	 * back off that thread.
+	 */
 	private void switchOpened(String name) {
 		ManagedRelease release = this.releases.get(name);
 		if (release != null) {
@@ -237,16 +252,18 @@ public class ReleaseController implements AutoCloseable {
 				});
 			}
 			catch (RejectedExecutionException ex) {
-				// shutting down: the switch still stops canary traffic until the gateway stops
+				// shutting down: the switch still stops canary traffic until the gateway
+				// stops
 				release.switchRollbackQueued.set(false);
 			}
 		}
 	}
 
 	/**
-	 * Rolls a release back (reason {@code breaker}, the switch's figures as evidence) while its kill switch is open by
-	 * itself and the release still splits traffic. When the store is unavailable nothing is written: the switch
-	 * already stops canary traffic through this gateway, and the next record the store delivers retries.
+	 * Rolls a release back (reason {@code breaker}, the switch's figures as evidence)
+	 * while its kill switch is open by itself and the release still splits traffic. When
+	 * the store is unavailable nothing is written: the switch already stops canary
+	 * traffic through this gateway, and the next record the store delivers retries.
 	 */
 	private void rollBackOpenedSwitch(ManagedRelease release) {
 		Verdict evidence = release.killSwitch().openedByItself();
@@ -255,7 +272,8 @@ public class ReleaseController implements AutoCloseable {
 		}
 		release.lastVerdict(evidence);
 		ActionResult result = apply(release.name(), Action.ROLL_BACK, 0, Reason.BREAKER, evidence);
-		if (result.kind() == ActionResult.Kind.UNAVAILABLE && release.pendingSwitchRollbackLogged.compareAndSet(false, true)) {
+		if (result.kind() == ActionResult.Kind.UNAVAILABLE
+				&& release.pendingSwitchRollbackLogged.compareAndSet(false, true)) {
 			LOG.log(System.Logger.Level.WARNING, "The breaker of release ''{0}'' opened, but the store is unavailable: "
 					+ "canary traffic through this gateway is stopped, and the rollback is written when the store "
 					+ "is back", release.name());

@@ -3,8 +3,9 @@ package io.canarygateway.core;
 import java.util.Locale;
 
 /**
- * Everything that can change a release: the operator's actions (docs/operations.md, "Actions") and the automatic
- * ones the analysis loop takes (docs/analysis.md, "Progression").
+ * Everything that can change a release: the operator's actions (docs/operations.md,
+ * "Actions") and the automatic ones the analysis loop takes (docs/analysis.md,
+ * "Progression").
  */
 public enum Action {
 

@@ -1,9 +1,9 @@
 package io.canarygateway.core;
 
 /**
- * Puts sticky keys into one of {@value #BUCKETS} buckets. A key is in the canary lane iff its bucket is below
- * {@code weight × 100}, so raising the weight only ever moves keys from stable to canary, and the same key lands
- * in the same bucket on every replica.
+ * Puts sticky keys into one of {@value #BUCKETS} buckets. A key is in the canary lane iff
+ * its bucket is below {@code weight × 100}, so raising the weight only ever moves keys
+ * from stable to canary, and the same key lands in the same bucket on every replica.
  */
 public final class Bucketer {
 

@@ -3,10 +3,13 @@ package io.canarygateway.core;
 import java.util.function.IntSupplier;
 
 /**
- * The per-request lane decision (docs/routing.md, "The decision"); the first rule that decides wins:
+ * The per-request lane decision (docs/routing.md, "The decision"); the first rule that
+ * decides wins:
  * <ol>
- * <li>the release state (IDLE, ROLLED_BACK → stable; PROMOTED → canary) and the breaker (not closed → stable);</li>
- * <li>the override header ({@code always}/{@code never}, any case; other values fall through);</li>
+ * <li>the release state (IDLE, ROLLED_BACK → stable; PROMOTED → canary) and the breaker
+ * (not closed → stable);</li>
+ * <li>the override header ({@code always}/{@code never}, any case; other values fall
+ * through);</li>
  * <li>the override cookie (same values);</li>
  * <li>the sticky key: its bucket against the weight;</li>
  * <li>otherwise a uniform random bucket against the weight.</li>
@@ -66,7 +69,10 @@ public final class Decider {
 		return Bucketer.isCanary(bucket, weight) ? Lane.CANARY : Lane.STABLE;
 	}
 
-	/** {@code always} → canary, {@code never} → stable, anything else → {@code null} (falls through). */
+	/**
+	 * {@code always} → canary, {@code never} → stable, anything else → {@code null}
+	 * (falls through).
+	 */
 	static Lane override(String value) {
 		if (value == null) {
 			return null;

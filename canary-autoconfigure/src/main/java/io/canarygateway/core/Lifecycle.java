@@ -7,9 +7,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The release state machine (docs/operations.md, "Actions"; docs/analysis.md, "Progression") as a transition table:
- * which action is allowed from which state, where it is a no-op, and what it leads to. A pure function of its inputs,
- * so a store can compute the next record and compare-and-set it, retrying on a conflict.
+ * The release state machine (docs/operations.md, "Actions"; docs/analysis.md,
+ * "Progression") as a transition table: which action is allowed from which state, where
+ * it is a no-op, and what it leads to. A pure function of its inputs, so a store can
+ * compute the next record and compare-and-set it, retrying on a conflict.
  */
 public final class Lifecycle {
 
@@ -22,8 +23,7 @@ public final class Lifecycle {
 		ALLOWED.put(Action.PAUSE, EnumSet.of(ReleaseState.PROGRESSING));
 		ALLOWED.put(Action.RESUME, EnumSet.of(ReleaseState.PAUSED));
 		ALLOWED.put(Action.PROMOTE, EnumSet.of(ReleaseState.PROGRESSING, ReleaseState.PAUSED));
-		ALLOWED.put(Action.ABORT,
-				EnumSet.of(ReleaseState.PROGRESSING, ReleaseState.PAUSED, ReleaseState.PROMOTED));
+		ALLOWED.put(Action.ABORT, EnumSet.of(ReleaseState.PROGRESSING, ReleaseState.PAUSED, ReleaseState.PROMOTED));
 		ALLOWED.put(Action.WEIGHT, EnumSet.of(ReleaseState.PROGRESSING, ReleaseState.PAUSED));
 		ALLOWED.put(Action.ADVANCE, EnumSet.of(ReleaseState.PROGRESSING));
 		ALLOWED.put(Action.ROLL_BACK, EnumSet.of(ReleaseState.PROGRESSING, ReleaseState.PAUSED));
@@ -51,10 +51,11 @@ public final class Lifecycle {
 	 * @param reason the reason recorded with the transition
 	 * @param evidence the verdict behind an automatic action, or {@code null}
 	 * @param now the time of the change
-	 * @return the outcome: a changed record, the unchanged one for a no-op, or a refusal saying why
+	 * @return the outcome: a changed record, the unchanged one for a no-op, or a refusal
+	 * saying why
 	 */
-	public static Outcome apply(ReleaseStatus current, StepSchedule schedule, Action action, int weight,
-			Reason reason, Verdict evidence, Instant now) {
+	public static Outcome apply(ReleaseStatus current, StepSchedule schedule, Action action, int weight, Reason reason,
+			Verdict evidence, Instant now) {
 		ReleaseState from = current.state();
 		if (NO_OP.get(action) == from) {
 			return new Outcome(current, false, null);
@@ -97,7 +98,8 @@ public final class Lifecycle {
 				to = ReleaseState.PROGRESSING;
 				newWeight = current.weight();
 				step = current.step();
-				// a fresh window: the time spent paused must not count against the progress deadline
+				// a fresh window: the time spent paused must not count against the
+				// progress deadline
 				stepStart = now;
 			}
 			case PROMOTE -> {

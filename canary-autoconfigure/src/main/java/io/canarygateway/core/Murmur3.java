@@ -1,9 +1,10 @@
 package io.canarygateway.core;
 
 /**
- * MurmurHash3 x86 32-bit (Austin Appleby, public domain) over the UTF-16 code units of two strings with a
- * separator between them, two code units per 32-bit block. Reads the strings in place: no allocation, and the
- * result depends only on the characters, so it is the same on every JVM.
+ * MurmurHash3 x86 32-bit (Austin Appleby, public domain) over the UTF-16 code units of
+ * two strings with a separator between them, two code units per 32-bit block. Reads the
+ * strings in place: no allocation, and the result depends only on the characters, so it
+ * is the same on every JVM.
  */
 final class Murmur3 {
 

@@ -4,19 +4,24 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The progression policy: what one verdict of the judge means for a release. A pure function — the step's progress,
- * the release's record, the verdict and the time of the look in; the step's next progress and the automatic action
- * out. No clock is read and nothing is stored: the caller applies the action (docs/analysis.md, "Progression").
+ * The progression policy: what one verdict of the judge means for a release. A pure
+ * function — the step's progress, the release's record, the verdict and the time of the
+ * look in; the step's next progress and the automatic action out. No clock is read and
+ * nothing is stored: the caller applies the action (docs/analysis.md, "Progression").
  * <ul>
- * <li>{@code failure-threshold} failed verdicts in a row → {@link Action#ROLL_BACK} (reason {@code analysis});</li>
- * <li>one failed verdict blocks the step: it is not left until a new step begins, even if later verdicts pass;</li>
- * <li>a passing verdict after {@code step-interval} in the step, with no failure in it → {@link Action#ADVANCE};</li>
- * <li>{@code progress-deadline} in the step without advancing → {@link Action#HALT} (pause, reason
- * {@code deadline});</li>
- * <li>a paused release is still judged and can still be rolled back, but it neither advances nor halts.</li>
+ * <li>{@code failure-threshold} failed verdicts in a row → {@link Action#ROLL_BACK}
+ * (reason {@code analysis});</li>
+ * <li>one failed verdict blocks the step: it is not left until a new step begins, even if
+ * later verdicts pass;</li>
+ * <li>a passing verdict after {@code step-interval} in the step, with no failure in it →
+ * {@link Action#ADVANCE};</li>
+ * <li>{@code progress-deadline} in the step without advancing → {@link Action#HALT}
+ * (pause, reason {@code deadline});</li>
+ * <li>a paused release is still judged and can still be rolled back, but it neither
+ * advances nor halts.</li>
  * </ul>
- * The analysis windows follow the steps: {@link #begin(ReleaseStatus)} starts a step's progress when the record names
- * a new step (another rollout, weight or step start).
+ * The analysis windows follow the steps: {@link #begin(ReleaseStatus)} starts a step's
+ * progress when the record names a new step (another rollout, weight or step start).
  */
 public final class Progression {
 
@@ -57,8 +62,8 @@ public final class Progression {
 	public Decision decide(Step step, ReleaseStatus status, Verdict.Result result, Instant now) {
 		if (result == Verdict.Result.FAIL) {
 			Step failed = step.withFailures(step.failuresInRow() + 1, true);
-			return (failed.failuresInRow() >= this.failureThreshold) ? new Decision(failed, Action.ROLL_BACK, Reason.ANALYSIS)
-					: new Decision(failed, null, null);
+			return (failed.failuresInRow() >= this.failureThreshold)
+					? new Decision(failed, Action.ROLL_BACK, Reason.ANALYSIS) : new Decision(failed, null, null);
 		}
 		Step next = step.withFailures(0, step.failedInStep());
 		if (status.state() != ReleaseState.PROGRESSING) {
@@ -80,14 +85,17 @@ public final class Progression {
 	 * @param rollout the rollout the step belongs to
 	 * @param weight the step's weight
 	 * @param startedAt when the step began
-	 * @param looks verdicts asked for in the step (the judge spends its error budget by this count)
+	 * @param looks verdicts asked for in the step (the judge spends its error budget by
+	 * this count)
 	 * @param failuresInRow failed verdicts since the last one that did not fail
 	 * @param failedInStep whether any verdict of the step failed
 	 */
 	public record Step(long rollout, int weight, Instant startedAt, int looks, int failuresInRow,
 			boolean failedInStep) {
 
-		/** Whether a record is still in this step (same rollout, weight and step start). */
+		/**
+		 * Whether a record is still in this step (same rollout, weight and step start).
+		 */
 		public boolean isFor(ReleaseStatus status) {
 			return status.rollout() == this.rollout && status.weight() == this.weight
 					&& status.stepStartedAt().equals(this.startedAt);
@@ -110,7 +118,8 @@ public final class Progression {
 	 *
 	 * @param step the step's progress after the verdict
 	 * @param action the automatic action to take, or {@code null} for none
-	 * @param reason why ({@code analysis}, {@code schedule} or {@code deadline}); {@code null} without an action
+	 * @param reason why ({@code analysis}, {@code schedule} or {@code deadline});
+	 * {@code null} without an action
 	 */
 	public record Decision(Step step, Action action, Reason reason) {
 	}

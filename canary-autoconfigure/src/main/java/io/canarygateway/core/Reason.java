@@ -2,7 +2,10 @@ package io.canarygateway.core;
 
 import java.util.Locale;
 
-/** Why a release changed state (the {@code reason} of docs/operations.md, "Reading a release"). */
+/**
+ * Why a release changed state (the {@code reason} of docs/operations.md, "Reading a
+ * release").
+ */
 public enum Reason {
 
 	/** An operator asked for it through the endpoint. */

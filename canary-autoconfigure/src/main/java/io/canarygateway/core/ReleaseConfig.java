@@ -6,8 +6,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * One release as configured: the two versions, the step schedule and the settings of its routing, analysis and
- * breaker. {@link #violations()} lists every rule the values break; a release is only used once it has none.
+ * One release as configured: the two versions, the step schedule and the settings of its
+ * routing, analysis and breaker. {@link #violations()} lists every rule the values break;
+ * a release is only used once it has none.
  *
  * @param name the release name used by routes, endpoints and metrics
  * @param stableVersion the version that serves by default
@@ -15,7 +16,8 @@ import java.util.List;
  * @param autoStart whether the release starts progressing when the gateway starts
  * @param steps canary weights in percent, strictly increasing, each in (0,100]
  * @param stepInterval minimum time at each step before it may advance
- * @param manualGates weights at which progression pauses until an operator resumes or promotes
+ * @param manualGates weights at which progression pauses until an operator resumes or
+ * promotes
  * @param progressDeadline time without a step advance after which the release pauses
  * @param routing how requests are assigned to lanes
  * @param analysis how the canary is judged
@@ -29,7 +31,8 @@ public record ReleaseConfig(String name, String stableVersion, String canaryVers
 	public static final List<Integer> DEFAULT_STEPS = Defaults.STEPS;
 
 	public ReleaseConfig {
-		// not List.copyOf: a bound list may hold nulls ("steps: 5,,10"), which violations() must report
+		// not List.copyOf: a bound list may hold nulls ("steps: 5,,10"), which
+		// violations() must report
 		steps = steps == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(steps));
 		manualGates = manualGates == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(manualGates));
 	}
@@ -40,12 +43,14 @@ public record ReleaseConfig(String name, String stableVersion, String canaryVers
 	}
 
 	/**
-	 * Every rule this configuration breaks, each naming the property (relative to the release) and the rule.
+	 * Every rule this configuration breaks, each naming the property (relative to the
+	 * release) and the rule.
 	 */
 	public List<ConfigViolation> violations() {
 		List<ConfigViolation> out = new ArrayList<>();
 		if (this.name == null || this.name.isBlank() || !this.name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-			out.add(new ConfigViolation("", "release name must be letters, digits, '.', '_' or '-', was '" + this.name + "'"));
+			out.add(new ConfigViolation("",
+					"release name must be letters, digits, '.', '_' or '-', was '" + this.name + "'"));
 		}
 		if (isBlank(this.stableVersion)) {
 			out.add(new ConfigViolation("stable-version", "is required"));

@@ -7,7 +7,10 @@ public enum ReleaseState {
 	IDLE,
 	/** Moving through the step schedule under analysis. */
 	PROGRESSING,
-	/** Held at its current weight (by an operator, a manual gate or the progress deadline). */
+	/**
+	 * Held at its current weight (by an operator, a manual gate or the progress
+	 * deadline).
+	 */
 	PAUSED,
 	/** Finished: all traffic goes to the canary version. */
 	PROMOTED,

@@ -5,20 +5,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The state of one release at one moment: the single record a {@code ReleaseStore} keeps per release and
- * replaces by compare-and-set on {@link #revision()}. Immutable.
+ * The state of one release at one moment: the single record a {@code ReleaseStore} keeps
+ * per release and replaces by compare-and-set on {@link #revision()}. Immutable.
  *
  * @param release the release name
- * @param canaryVersion the canary version this record is about (a different configured canary version starts a
- * new rollout instead of adopting this record)
- * @param revision increases by one with every change; what a store compares before it swaps
- * @param rollout increases by one with every start; a breaker or analysis window belongs to one rollout
+ * @param canaryVersion the canary version this record is about (a different configured
+ * canary version starts a new rollout instead of adopting this record)
+ * @param revision increases by one with every change; what a store compares before it
+ * swaps
+ * @param rollout increases by one with every start; a breaker or analysis window belongs
+ * to one rollout
  * @param state the lifecycle state
  * @param weight the canary weight in percent
- * @param step index of the current step in the schedule, -1 before the first step or below it
+ * @param step index of the current step in the schedule, -1 before the first step or
+ * below it
  * @param reason why the last change happened
  * @param stepStartedAt when the current step (and so the analysis window) began
- * @param history the most recent transitions, oldest first, at most {@link #HISTORY_LIMIT}
+ * @param history the most recent transitions, oldest first, at most
+ * {@link #HISTORY_LIMIT}
  */
 public record ReleaseStatus(String release, String canaryVersion, long revision, long rollout, ReleaseState state,
 		int weight, int step, Reason reason, Instant stepStartedAt, List<Transition> history) {
@@ -41,7 +45,10 @@ public record ReleaseStatus(String release, String canaryVersion, long revision,
 		return this.history.isEmpty() ? null : this.history.get(this.history.size() - 1);
 	}
 
-	/** The record after a change, one revision later, with the transition appended to the history. */
+	/**
+	 * The record after a change, one revision later, with the transition appended to the
+	 * history.
+	 */
 	ReleaseStatus next(long rollout, ReleaseState state, int weight, int step, Reason reason, Instant stepStartedAt,
 			Transition transition) {
 		List<Transition> events = new ArrayList<>(Math.min(this.history.size() + 1, HISTORY_LIMIT));

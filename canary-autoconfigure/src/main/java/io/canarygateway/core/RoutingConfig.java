@@ -1,15 +1,19 @@
 package io.canarygateway.core;
 
 /**
- * How requests of one release are assigned to a lane (docs/routing.md, "The decision"; the properties are in
- * docs/configuration.md, "Routing").
+ * How requests of one release are assigned to a lane (docs/routing.md, "The decision";
+ * the properties are in docs/configuration.md, "Routing").
  *
- * @param overrideHeader request header whose value {@code always}/{@code never} forces the lane; empty disables
- * @param overrideCookie cookie whose value {@code always}/{@code never} forces the lane; empty disables
- * @param stickyHeader request header holding a sticky key (e.g. a user id); empty disables
+ * @param overrideHeader request header whose value {@code always}/{@code never} forces
+ * the lane; empty disables
+ * @param overrideCookie cookie whose value {@code always}/{@code never} forces the lane;
+ * empty disables
+ * @param stickyHeader request header holding a sticky key (e.g. a user id); empty
+ * disables
  * @param stickyCookie cookie holding a sticky key; empty disables
  * @param exposeVersion whether responses carry {@code X-Canary-Version}
- * @param retryOnStable whether failed canary requests on load-balanced routes are retried on stable
+ * @param retryOnStable whether failed canary requests on load-balanced routes are retried
+ * on stable
  */
 public record RoutingConfig(String overrideHeader, String overrideCookie, String stickyHeader, String stickyCookie,
 		boolean exposeVersion, boolean retryOnStable) {

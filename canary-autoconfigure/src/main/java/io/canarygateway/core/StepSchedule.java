@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The canary weights a release moves through, and the weights at which it waits for an operator.
- * Immutable; weights are percent in (0,100], strictly increasing.
+ * The canary weights a release moves through, and the weights at which it waits for an
+ * operator. Immutable; weights are percent in (0,100], strictly increasing.
  */
 public final class StepSchedule {
 
@@ -19,7 +19,8 @@ public final class StepSchedule {
 	}
 
 	/**
-	 * A schedule from already validated steps and gates (see {@link ReleaseConfig#violations()}).
+	 * A schedule from already validated steps and gates (see
+	 * {@link ReleaseConfig#violations()}).
 	 */
 	public static StepSchedule of(List<Integer> steps, List<Integer> manualGates) {
 		int[] weights = steps.stream().mapToInt(Integer::intValue).toArray();
@@ -45,7 +46,10 @@ public final class StepSchedule {
 		return this.gate[index];
 	}
 
-	/** The index of the first step whose weight is above {@code weight}, or -1 when there is none. */
+	/**
+	 * The index of the first step whose weight is above {@code weight}, or -1 when there
+	 * is none.
+	 */
 	public int nextAbove(int weight) {
 		for (int i = 0; i < this.steps.length; i++) {
 			if (this.steps[i] > weight) {
@@ -55,7 +59,10 @@ public final class StepSchedule {
 		return -1;
 	}
 
-	/** The index of the last step whose weight is at most {@code weight}, or -1 when there is none. */
+	/**
+	 * The index of the last step whose weight is at most {@code weight}, or -1 when there
+	 * is none.
+	 */
 	public int indexAtOrBelow(int weight) {
 		int index = -1;
 		for (int i = 0; i < this.steps.length && this.steps[i] <= weight; i++) {

@@ -11,11 +11,13 @@ import java.util.Map;
  * @param at when the judge looked
  * @param stable the stable lane's figures (the baseline the canary was compared with)
  * @param canary the canary lane's figures
- * @param statistics named test statistics and thresholds (e.g. {@code errorRate.z}, {@code errorRate.critical})
- * @param reasons human-readable reasons for a fail or an inconclusive verdict; empty for a pass
+ * @param statistics named test statistics and thresholds (e.g. {@code errorRate.z},
+ * {@code errorRate.critical})
+ * @param reasons human-readable reasons for a fail or an inconclusive verdict; empty for
+ * a pass
  */
-public record Verdict(Result result, Instant at, LaneFigures stable, LaneFigures canary,
-		Map<String, Double> statistics, List<String> reasons) {
+public record Verdict(Result result, Instant at, LaneFigures stable, LaneFigures canary, Map<String, Double> statistics,
+		List<String> reasons) {
 
 	public Verdict {
 		statistics = Map.copyOf(statistics);

@@ -22,14 +22,16 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.util.HtmlUtils;
 
 /**
- * Serves the canary dashboard ({@code canary.dashboard.*}, docs/configuration.md, "Global properties"):
- * {@code index.html} at the configured path, its script and style sheet next to it, and a redirect from the path
- * without its trailing slash. The page holds no data: its script polls the {@code canary} actuator endpoint, whose URL
- * is written into the page's {@code <meta name="canary-endpoint">}, and its buttons call that endpoint, so whatever
- * protects the endpoint protects the buttons.
+ * Serves the canary dashboard ({@code canary.dashboard.*}, docs/configuration.md, "Global
+ * properties"): {@code index.html} at the configured path, its script and style sheet
+ * next to it, and a redirect from the path without its trailing slash. The page holds no
+ * data: its script polls the {@code canary} actuator endpoint, whose URL is written into
+ * the page's {@code <meta name="canary-endpoint">}, and its buttons call that endpoint,
+ * so whatever protects the endpoint protects the buttons.
  * <p>
- * Only the three files of {@code classpath:io/canarygateway/dashboard/} are served, read once; a Content-Security-Policy
- * keeps the page from loading anything from another origin.
+ * Only the three files of {@code classpath:io/canarygateway/dashboard/} are served, read
+ * once; a Content-Security-Policy keeps the page from loading anything from another
+ * origin.
  */
 public final class DashboardRouter {
 
@@ -39,7 +41,10 @@ public final class DashboardRouter {
 	/** The placeholder in {@code index.html} replaced by the endpoint URL. */
 	static final String ENDPOINT_PLACEHOLDER = "{{canary-endpoint}}";
 
-	/** Nothing from another origin, no inline script or style: the page works offline and resists injection. */
+	/**
+	 * Nothing from another origin, no inline script or style: the page works offline and
+	 * resists injection.
+	 */
 	static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
 			+ "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
 
@@ -59,7 +64,8 @@ public final class DashboardRouter {
 
 	/**
 	 * @param path where the page is served, normalized by {@link #normalizePath(String)}
-	 * @param endpoint the URL of the {@code canary} endpoint as the browser should call it, asked on the first request
+	 * @param endpoint the URL of the {@code canary} endpoint as the browser should call
+	 * it, asked on the first request
 	 */
 	public DashboardRouter(String path, Supplier<String> endpoint) {
 		this.path = normalizePath(path);
@@ -69,10 +75,12 @@ public final class DashboardRouter {
 	}
 
 	/**
-	 * Turns {@code canary.dashboard.path} into the form the page is served at: a leading and a trailing slash.
+	 * Turns {@code canary.dashboard.path} into the form the page is served at: a leading
+	 * and a trailing slash.
 	 * @param configured the configured path
 	 * @return the path, e.g. {@code /canary-dashboard/}
-	 * @throws IllegalArgumentException if it is blank or holds a pattern, a query or a fragment
+	 * @throws IllegalArgumentException if it is blank or holds a pattern, a query or a
+	 * fragment
 	 */
 	public static String normalizePath(String configured) {
 		String value = (configured != null) ? configured.strip() : "";
@@ -86,12 +94,16 @@ public final class DashboardRouter {
 		return value.endsWith("/") ? value : value + "/";
 	}
 
-	/** @return the path the page is served at, with its trailing slash */
+	/**
+	 * @return the path the page is served at, with its trailing slash
+	 */
 	public String path() {
 		return this.path;
 	}
 
-	/** @return the page, its assets and the redirect to the page */
+	/**
+	 * @return the page, its assets and the redirect to the page
+	 */
 	public RouterFunction<ServerResponse> routes() {
 		RouterFunctions.Builder routes = RouterFunctions.route()
 			.GET(this.path, this::page)
@@ -116,7 +128,8 @@ public final class DashboardRouter {
 	private Mono<ServerResponse> asset(String name) {
 		return ServerResponse.ok()
 			.contentType(ASSETS.get(name))
-			// no-cache, not max-age: an upgraded gateway must not run last version's script against its endpoint
+			// no-cache, not max-age: an upgraded gateway must not run last version's
+			// script against its endpoint
 			.cacheControl(CacheControl.noCache())
 			.header("X-Content-Type-Options", "nosniff")
 			.bodyValue(this.assets.get(name));
@@ -130,7 +143,10 @@ public final class DashboardRouter {
 			.build();
 	}
 
-	/** The page with the endpoint URL in it; rendered on first use, when the actuator's paths are known. */
+	/**
+	 * The page with the endpoint URL in it; rendered on first use, when the actuator's
+	 * paths are known.
+	 */
 	byte[] renderedPage() {
 		byte[] rendered = this.page;
 		if (rendered == null) {
@@ -158,4 +174,5 @@ public final class DashboardRouter {
 	public String toString() {
 		return "Canary dashboard at " + this.path;
 	}
+
 }

@@ -9,8 +9,9 @@ import io.canarygateway.core.Transition;
 import io.canarygateway.core.Verdict;
 
 /**
- * Published for every transition this gateway makes, so that applications can notify people or systems (chat,
- * paging, deployment tooling). A listener that throws is logged and changes nothing.
+ * Published for every transition this gateway makes, so that applications can notify
+ * people or systems (chat, paging, deployment tooling). A listener that throws is logged
+ * and changes nothing.
  */
 public class CanaryTransitionEvent extends ApplicationEvent {
 
@@ -46,7 +47,9 @@ public class CanaryTransitionEvent extends ApplicationEvent {
 		return this.transition.weight();
 	}
 
-	/** The verdict that caused the transition, or {@code null} (e.g. for a manual action). */
+	/**
+	 * The verdict that caused the transition, or {@code null} (e.g. for a manual action).
+	 */
 	public Verdict getEvidence() {
 		return this.transition.evidence();
 	}

@@ -6,11 +6,12 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Default configuration of every load-balancer child context (registered through
- * {@code @LoadBalancerClients(defaultConfiguration = …)}): wraps whatever {@link ServiceInstanceListSupplier} the
- * context builds — Spring's default chain or the application's own — in a
- * {@link VersionAwareServiceInstanceListSupplier}, so version selection is added on top rather than replacing
- * caching, health checks or the configured algorithm. Deliberately not a {@code @Configuration}: it must only
- * ever be picked up by the load balancer's child contexts.
+ * {@code @LoadBalancerClients(defaultConfiguration = …)}): wraps whatever
+ * {@link ServiceInstanceListSupplier} the context builds — Spring's default chain or the
+ * application's own — in a {@link VersionAwareServiceInstanceListSupplier}, so version
+ * selection is added on top rather than replacing caching, health checks or the
+ * configured algorithm. Deliberately not a {@code @Configuration}: it must only ever be
+ * picked up by the load balancer's child contexts.
  */
 public class CanaryLoadBalancerConfiguration {
 

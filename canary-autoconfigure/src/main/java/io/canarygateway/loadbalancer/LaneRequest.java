@@ -8,19 +8,24 @@ import org.springframework.cloud.client.ServiceInstance;
 import io.canarygateway.core.Lane;
 
 /**
- * One request's lane for one release, from the decision to the instance that served it: the lane decided (once),
- * the lane being tried (the decided one, then stable for a retry), the instances that attempt may reach and the lane
- * whose instances the load balancer was offered. The canary handling and the version-aware load balancer share it
- * through one exchange attribute, {@link #ATTRIBUTE}; nothing else of a request's canary handling lives in exchange
- * attributes.
+ * One request's lane for one release, from the decision to the instance that served it:
+ * the lane decided (once), the lane being tried (the decided one, then stable for a
+ * retry), the instances that attempt may reach and the lane whose instances the load
+ * balancer was offered. The canary handling and the version-aware load balancer share it
+ * through one exchange attribute, {@link #ATTRIBUTE}; nothing else of a request's canary
+ * handling lives in exchange attributes.
  * <p>
- * A request may be decided for more than one release (route predicates of several releases were evaluated); the
- * attribute then holds a short chain, one element per release. Only one of them is handled (sent down its lane).
- * A request's processing is sequential, so the fields need no synchronization.
+ * A request may be decided for more than one release (route predicates of several
+ * releases were evaluated); the attribute then holds a short chain, one element per
+ * release. Only one of them is handled (sent down its lane). A request's processing is
+ * sequential, so the fields need no synchronization.
  */
 public final class LaneRequest {
 
-	/** The exchange attribute holding the request's {@code LaneRequest} (the first of its chain). */
+	/**
+	 * The exchange attribute holding the request's {@code LaneRequest} (the first of its
+	 * chain).
+	 */
 	public static final String ATTRIBUTE = "io.canarygateway.laneRequest";
 
 	private final String release;
@@ -43,7 +48,9 @@ public final class LaneRequest {
 		this.next = next;
 	}
 
-	/** The request's lane for a release, or {@code null} when it has not been decided yet. */
+	/**
+	 * The request's lane for a release, or {@code null} when it has not been decided yet.
+	 */
 	public static LaneRequest find(Map<String, Object> attributes, String release) {
 		for (LaneRequest request = head(attributes); request != null; request = request.next) {
 			if (request.release == release || request.release.equals(release)) {
@@ -53,14 +60,20 @@ public final class LaneRequest {
 		return null;
 	}
 
-	/** Records the lane decided for a release (call once per release, after {@link #find} found none). */
+	/**
+	 * Records the lane decided for a release (call once per release, after {@link #find}
+	 * found none).
+	 */
 	public static LaneRequest decided(Map<String, Object> attributes, String release, Lane lane) {
 		LaneRequest request = new LaneRequest(release, lane, head(attributes));
 		attributes.put(ATTRIBUTE, request);
 		return request;
 	}
 
-	/** The request being sent down a lane, or {@code null} when no canary handling has begun. */
+	/**
+	 * The request being sent down a lane, or {@code null} when no canary handling has
+	 * begun.
+	 */
 	public static LaneRequest handled(Map<String, Object> attributes) {
 		for (LaneRequest request = head(attributes); request != null; request = request.next) {
 			if (request.handled) {
@@ -76,8 +89,8 @@ public final class LaneRequest {
 
 	/**
 	 * Marks this request as the one sent down its lane.
-	 * @return {@code false} when the request was already handled, for this or another release (it is then passed
-	 * through: canary handling happens once per request)
+	 * @return {@code false} when the request was already handled, for this or another
+	 * release (it is then passed through: canary handling happens once per request)
 	 */
 	public boolean handle(Map<String, Object> attributes) {
 		if (handled(attributes) != null) {
@@ -90,7 +103,8 @@ public final class LaneRequest {
 	/**
 	 * Starts an attempt down a lane.
 	 * @param lane the lane to try
-	 * @param target the instances it may reach on a load-balanced route, or {@code null} (the route is the lane)
+	 * @param target the instances it may reach on a load-balanced route, or {@code null}
+	 * (the route is the lane)
 	 */
 	public void attempt(Lane lane, LaneTarget target) {
 		this.attempt = lane;
@@ -98,7 +112,10 @@ public final class LaneRequest {
 		this.offered = null;
 	}
 
-	/** Called by the load balancer: filters the instances this attempt may reach, and remembers whose they are. */
+	/**
+	 * Called by the load balancer: filters the instances this attempt may reach, and
+	 * remembers whose they are.
+	 */
 	List<ServiceInstance> offer(List<ServiceInstance> instances) {
 		LaneTarget.Selection selection = this.target.select(instances);
 		this.offered = selection.lane();
@@ -125,8 +142,9 @@ public final class LaneRequest {
 	}
 
 	/**
-	 * The lane that served the current attempt: the lane whose instances the load balancer was offered (a canary
-	 * attempt that found no canary instance was offered stable's), or the attempt's lane when no load balancer chose.
+	 * The lane that served the current attempt: the lane whose instances the load
+	 * balancer was offered (a canary attempt that found no canary instance was offered
+	 * stable's), or the attempt's lane when no load balancer chose.
 	 */
 	public Lane served() {
 		return (this.offered != null) ? this.offered : this.attempt;

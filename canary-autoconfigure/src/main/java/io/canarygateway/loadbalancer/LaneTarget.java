@@ -8,15 +8,18 @@ import org.springframework.cloud.client.ServiceInstance;
 import io.canarygateway.core.Lane;
 
 /**
- * Which instances of a load-balanced service one lane of one release may reach. Set on the request's
- * {@link LaneRequest} by the canary handling and applied by {@link VersionAwareServiceInstanceListSupplier}.
+ * Which instances of a load-balanced service one lane of one release may reach. Set on
+ * the request's {@link LaneRequest} by the canary handling and applied by
+ * {@link VersionAwareServiceInstanceListSupplier}.
  * <p>
- * Stable reaches instances whose version metadata is the stable version, or that have none; canary reaches
- * instances of the canary version only, and stable ones when there is no canary instance (a fallback the canary
- * handling counts). No lane ever reaches a third version.
+ * Stable reaches instances whose version metadata is the stable version, or that have
+ * none; canary reaches instances of the canary version only, and stable ones when there
+ * is no canary instance (a fallback the canary handling counts). No lane ever reaches a
+ * third version.
  * <p>
- * The selection is cached against the identity of the list it came from, so while the supplier chain serves the
- * same cached list (the usual case) a request costs no allocation here.
+ * The selection is cached against the identity of the list it came from, so while the
+ * supplier chain serves the same cached list (the usual case) a request costs no
+ * allocation here.
  */
 public final class LaneTarget {
 
@@ -53,7 +56,10 @@ public final class LaneTarget {
 		return selection;
 	}
 
-	/** The version an instance serves: its metadata, or the stable version when it has none. */
+	/**
+	 * The version an instance serves: its metadata, or the stable version when it has
+	 * none.
+	 */
 	public String versionOf(ServiceInstance instance) {
 		String version = (instance.getMetadata() != null) ? instance.getMetadata().get(this.metadataKey) : null;
 		return (version == null || version.isBlank()) ? this.stableVersion : version;
@@ -65,7 +71,8 @@ public final class LaneTarget {
 			return new Selection(canary, Lane.CANARY);
 		}
 		List<ServiceInstance> stable = ofVersion(instances, this.stableVersion);
-		// no instance at all: the attempt fails as a canary attempt, and may be retried on stable
+		// no instance at all: the attempt fails as a canary attempt, and may be retried
+		// on stable
 		return stable.isEmpty() ? new Selection(stable, Lane.CANARY) : new Selection(stable, Lane.STABLE);
 	}
 
@@ -88,7 +95,8 @@ public final class LaneTarget {
 	 * What one lane may reach.
 	 *
 	 * @param instances the instances offered to the balancing algorithm
-	 * @param lane the lane they serve (stable for a canary lane that found no canary instance)
+	 * @param lane the lane they serve (stable for a canary lane that found no canary
+	 * instance)
 	 */
 	public record Selection(List<ServiceInstance> instances, Lane lane) {
 	}

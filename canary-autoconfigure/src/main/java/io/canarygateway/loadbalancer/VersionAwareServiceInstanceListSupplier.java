@@ -12,14 +12,15 @@ import org.springframework.cloud.client.loadbalancer.RequestDataContext;
 import org.springframework.cloud.loadbalancer.core.SelectedInstanceCallback;
 import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
 
-
 /**
- * Adds one rule on top of a load balancer's existing supplier chain (discovery, caching, health checks …): when
- * the request is being sent down a lane ({@link LaneRequest} with a {@link LaneTarget}, put there by the canary
- * handling), only the instances of that lane's version are offered to the balancing algorithm, and the request learns
- * whose instances they were. Requests without one pass through untouched.
+ * Adds one rule on top of a load balancer's existing supplier chain (discovery, caching,
+ * health checks …): when the request is being sent down a lane ({@link LaneRequest} with
+ * a {@link LaneTarget}, put there by the canary handling), only the instances of that
+ * lane's version are offered to the balancing algorithm, and the request learns whose
+ * instances they were. Requests without one pass through untouched.
  * <p>
- * Unlike spring-cloud-loadbalancer's hint supplier this never falls back to all instances.
+ * Unlike spring-cloud-loadbalancer's hint supplier this never falls back to all
+ * instances.
  */
 public class VersionAwareServiceInstanceListSupplier implements ServiceInstanceListSupplier, SelectedInstanceCallback {
 

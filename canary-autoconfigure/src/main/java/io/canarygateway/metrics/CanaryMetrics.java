@@ -16,8 +16,9 @@ import io.canarygateway.core.Transition;
 import io.canarygateway.core.Verdict;
 
 /**
- * The meters of docs/operations.md ("Prometheus metrics"). Per-request meters are created once per release up front, so
- * recording a request is an array index and a {@code Timer.record}: no tag lookup, no allocation.
+ * The meters of docs/operations.md ("Prometheus metrics"). Per-request meters are created
+ * once per release up front, so recording a request is an array index and a
+ * {@code Timer.record}: no tag lookup, no allocation.
  */
 public class CanaryMetrics implements TransitionListener {
 
@@ -33,7 +34,9 @@ public class CanaryMetrics implements TransitionListener {
 
 	public static final String FALLBACKS = "canary.fallbacks";
 
-	/** Fallback reason: a canary-lane request found no canary instance and went to stable. */
+	/**
+	 * Fallback reason: a canary-lane request found no canary instance and went to stable.
+	 */
 	public static final String NO_CANARY_INSTANCE = "no-canary-instance";
 
 	/** Fallback reason: a failed canary request was retried on stable. */

@@ -20,29 +20,37 @@ import io.canarygateway.loadbalancer.LaneRequest;
 /**
  * The canary part of one proxied request, shared by both routing modes. In order:
  * <ol>
- * <li><b>Lane</b>: the request's {@link LaneRequest} for the release — decided once, by a route predicate earlier or
- * now.</li>
- * <li><b>Attempt</b>: the lane is tried — {@link LaneHeaderFilter} forwards it as {@code X-Canary-Lane}, and on a
- * load-balanced route the version-aware load balancer offers only that lane's instances and notes whose they were
+ * <li><b>Lane</b>: the request's {@link LaneRequest} for the release — decided once, by a
+ * route predicate earlier or now.</li>
+ * <li><b>Attempt</b>: the lane is tried — {@link LaneHeaderFilter} forwards it as
+ * {@code X-Canary-Lane}, and on a load-balanced route the version-aware load balancer
+ * offers only that lane's instances and notes whose they were
  * ({@link LaneRequest#served()}).</li>
- * <li><b>Outcome</b>: when the backend's response headers arrive (time to first byte) or the call fails, the attempt
- * is recorded against the lane that served it.</li>
- * <li><b>Retry on stable</b>, at most once, on load-balanced routes: a failed canary attempt is tried again on
- * stable when it is safe (docs/routing.md, "Retry on stable"): when it never reached a canary backend (connection
- * refused, no instance) for any method; on a 5xx or another failure for GET, HEAD and OPTIONS.</li>
- * <li><b>Finish</b>: {@code X-Canary-Version} (with {@code expose-version}) names the version that served.</li>
+ * <li><b>Outcome</b>: when the backend's response headers arrive (time to first byte) or
+ * the call fails, the attempt is recorded against the lane that served it.</li>
+ * <li><b>Retry on stable</b>, at most once, on load-balanced routes: a failed canary
+ * attempt is tried again on stable when it is safe (docs/routing.md, "Retry on stable"):
+ * when it never reached a canary backend (connection refused, no instance) for any
+ * method; on a 5xx or another failure for GET, HEAD and OPTIONS.</li>
+ * <li><b>Finish</b>: {@code X-Canary-Version} (with {@code expose-version}) names the
+ * version that served.</li>
  * </ol>
- * Runs just before the load-balancer filter, so a retry re-runs only instance choice and the proxy call.
+ * Runs just before the load-balancer filter, so a retry re-runs only instance choice and
+ * the proxy call.
  */
 public class CanaryExchangeHandler {
 
-	/** The order of the canary filters: after the route's URL is resolved, just before the load balancer picks. */
+	/**
+	 * The order of the canary filters: after the route's URL is resolved, just before the
+	 * load balancer picks.
+	 */
 	public static final int ORDER = ReactiveLoadBalancerClientFilter.LOAD_BALANCER_CLIENT_FILTER_ORDER - 1;
 
 	/**
 	 * Handles a request for {@code release}.
-	 * @param loadBalanced whether the route reaches its backend through the load balancer (versions chosen by
-	 * instance metadata, retry on stable possible); otherwise the route itself is the lane
+	 * @param loadBalanced whether the route reaches its backend through the load balancer
+	 * (versions chosen by instance metadata, retry on stable possible); otherwise the
+	 * route itself is the lane
 	 */
 	public Mono<Void> handle(ServerWebExchange exchange, GatewayFilterChain chain, RoutedRelease release,
 			boolean loadBalanced) {
@@ -62,18 +70,24 @@ public class CanaryExchangeHandler {
 		});
 	}
 
-	/** Sends the request down a lane once and records how that went; never fails (the failure is in the outcome). */
+	/**
+	 * Sends the request down a lane once and records how that went; never fails (the
+	 * failure is in the outcome).
+	 */
 	private static Mono<Outcome> attempt(ServerWebExchange exchange, GatewayFilterChain chain, RoutedRelease release,
 			LaneRequest request, Lane lane, URI lbUrl) {
 		request.attempt(lane, (lbUrl != null) ? release.target(lane) : null);
 		long start = System.nanoTime();
 		return chain.filter(exchange)
-			.then(Mono.fromSupplier(() -> Outcome.of(release, request, start, exchange.getResponse().getStatusCode(),
-					null)))
+			.then(Mono
+				.fromSupplier(() -> Outcome.of(release, request, start, exchange.getResponse().getStatusCode(), null)))
 			.onErrorResume((error) -> Mono.just(Outcome.of(release, request, start, null, error)));
 	}
 
-	/** Puts the exchange back to where it was before the load balancer and the routing filter ran. */
+	/**
+	 * Puts the exchange back to where it was before the load balancer and the routing
+	 * filter ran.
+	 */
 	private static void resetForRetry(ServerWebExchange exchange, URI lbUrl) {
 		ServerWebExchangeUtils.reset(exchange);
 		exchange.getResponse().setStatusCode(null);
@@ -101,17 +115,23 @@ public class CanaryExchangeHandler {
 			return new Outcome(served, failure, error);
 		}
 
-		/** Whether this failed canary attempt is to be tried again on stable (asked of the first attempt only). */
+		/**
+		 * Whether this failed canary attempt is to be tried again on stable (asked of the
+		 * first attempt only).
+		 */
 		boolean retryOnStable(ServerWebExchange exchange, RoutedRelease release, URI lbUrl) {
-			if (!this.failure || this.served != Lane.CANARY || lbUrl == null
-					|| !release.routing().retryOnStable()) {
+			if (!this.failure || this.served != Lane.CANARY || lbUrl == null || !release.routing().retryOnStable()) {
 				return false;
 			}
 			boolean idempotent = isIdempotent(exchange.getRequest().getMethod());
-			return (this.error == null) ? idempotent : (notSent(this.error) || (idempotent && isServerError(this.error)));
+			return (this.error == null) ? idempotent
+					: (notSent(this.error) || (idempotent && isServerError(this.error)));
 		}
 
-		/** Ends the request: names the version that served, and passes on the failure of a call that failed. */
+		/**
+		 * Ends the request: names the version that served, and passes on the failure of a
+		 * call that failed.
+		 */
 		Mono<Void> finish(ServerWebExchange exchange, RoutedRelease release) {
 			if (release.routing().exposeVersion() && !exchange.getResponse().isCommitted()) {
 				exchange.getResponse().getHeaders().set(CanaryHeaders.VERSION, release.version(this.served));
@@ -125,7 +145,10 @@ public class CanaryExchangeHandler {
 		return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) || HttpMethod.OPTIONS.equals(method);
 	}
 
-	/** Whether the request never reached a canary backend (so retrying it is safe for any method). */
+	/**
+	 * Whether the request never reached a canary backend (so retrying it is safe for any
+	 * method).
+	 */
 	static boolean notSent(Throwable error) {
 		for (Throwable t = error; t != null; t = (t.getCause() == t) ? null : t.getCause()) {
 			if (t instanceof ConnectException || t instanceof NotFoundException) {
@@ -139,7 +162,8 @@ public class CanaryExchangeHandler {
 		if (error instanceof ResponseStatusException rse) {
 			return rse.getStatusCode().is5xxServerError();
 		}
-		// a timeout, a connection closed mid-response and the like: the backend failed to answer
+		// a timeout, a connection closed mid-response and the like: the backend failed to
+		// answer
 		return true;
 	}
 

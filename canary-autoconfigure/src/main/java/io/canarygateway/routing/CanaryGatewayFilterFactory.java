@@ -14,9 +14,10 @@ import org.springframework.validation.annotation.Validated;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * {@code Canary=<release>} on an {@code lb://} route: splits the route's traffic between the stable and canary
- * instances of its service by their version metadata, and retries failed canary requests on stable. Ordered just
- * before the load-balancer filter whatever its place in the route's filter list.
+ * {@code Canary=<release>} on an {@code lb://} route: splits the route's traffic between
+ * the stable and canary instances of its service by their version metadata, and retries
+ * failed canary requests on stable. Ordered just before the load-balancer filter whatever
+ * its place in the route's filter list.
  */
 public class CanaryGatewayFilterFactory extends AbstractGatewayFilterFactory<CanaryGatewayFilterFactory.Config> {
 

@@ -14,9 +14,10 @@ import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Gives routes selected by a {@code Canary=<release>, <lane>} predicate the same handling as the {@code Canary}
- * filter (lane header, outcome recording, version header), without a filter in the route. Which release a route
- * belongs to is found once per route by visiting its predicates, then cached by route id.
+ * Gives routes selected by a {@code Canary=<release>, <lane>} predicate the same handling
+ * as the {@code Canary} filter (lane header, outcome recording, version header), without
+ * a filter in the route. Which release a route belongs to is found once per route by
+ * visiting its predicates, then cached by route id.
  */
 public class CanaryPredicateRoutesFilter implements GlobalFilter, Ordered {
 

@@ -13,9 +13,10 @@ import org.springframework.web.server.ServerWebExchange;
 import io.canarygateway.core.Lane;
 
 /**
- * {@code Canary=<release>, <lane>}: matches when this request's lane for the release is {@code <lane>}
- * ({@code stable} or {@code canary}). The lane is decided once per request and cached on the exchange, so a pair
- * of routes — one per lane — always agree, and exactly one of them matches.
+ * {@code Canary=<release>, <lane>}: matches when this request's lane for the release is
+ * {@code <lane>} ({@code stable} or {@code canary}). The lane is decided once per request
+ * and cached on the exchange, so a pair of routes — one per lane — always agree, and
+ * exactly one of them matches.
  */
 public class CanaryRoutePredicateFactory extends AbstractRoutePredicateFactory<CanaryRoutePredicateFactory.Config> {
 
@@ -51,7 +52,10 @@ public class CanaryRoutePredicateFactory extends AbstractRoutePredicateFactory<C
 		return new CanaryPredicate(release, lane);
 	}
 
-	/** The predicate; {@link CanaryPredicateRoutesFilter} finds it on a matched route to learn its release. */
+	/**
+	 * The predicate; {@link CanaryPredicateRoutesFilter} finds it on a matched route to
+	 * learn its release.
+	 */
 	public static final class CanaryPredicate implements GatewayPredicate {
 
 		private final RoutedRelease release;

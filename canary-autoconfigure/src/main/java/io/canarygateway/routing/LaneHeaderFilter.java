@@ -8,17 +8,20 @@ import org.springframework.web.server.ServerWebExchange;
 import io.canarygateway.loadbalancer.LaneRequest;
 
 /**
- * Adds {@code X-Canary-Lane: stable|canary} (docs/routing.md, "Headers") to the headers Spring Cloud Gateway
- * forwards for a request the canary handling has sent down a lane (its {@link LaneRequest}'s attempt), replacing any
- * value the client sent. Runs last among the gateway's request header filters, when the routing filter builds the
- * proxied request.
+ * Adds {@code X-Canary-Lane: stable|canary} (docs/routing.md, "Headers") to the headers
+ * Spring Cloud Gateway forwards for a request the canary handling has sent down a lane
+ * (its {@link LaneRequest}'s attempt), replacing any value the client sent. Runs last
+ * among the gateway's request header filters, when the routing filter builds the proxied
+ * request.
  * <p>
- * Done here rather than by mutating the request in the canary filter: a mutated request carries a copy of the
- * headers in a case-insensitive map, and every later header lookup of the gateway's own filters on it costs more
- * than on the server's headers; measured on a minimal proxied request, that cost about 4 µs of CPU per request
- * (docs/benchmarks.md). Here nothing is copied when an earlier header filter already made the proxied request's
- * own headers (the gateway's {@code RemoveHopByHopHeadersFilter} does, for every request); otherwise — the input is
- * the request's own, read-only headers — they are copied once.
+ * Done here rather than by mutating the request in the canary filter: a mutated request
+ * carries a copy of the headers in a case-insensitive map, and every later header lookup
+ * of the gateway's own filters on it costs more than on the server's headers; measured on
+ * a minimal proxied request, that cost about 4 µs of CPU per request
+ * (docs/benchmarks.md). Here nothing is copied when an earlier header filter already made
+ * the proxied request's own headers (the gateway's {@code RemoveHopByHopHeadersFilter}
+ * does, for every request); otherwise — the input is the request's own, read-only headers
+ * — they are copied once.
  */
 public class LaneHeaderFilter implements HttpHeadersFilter, Ordered {
 

@@ -19,9 +19,10 @@ import io.canarygateway.loadbalancer.LaneTarget;
 import io.canarygateway.metrics.CanaryMetrics.ReleaseMeters;
 
 /**
- * A release as the request path sees it: decides a request's lane once, from one snapshot of the release's record
- * and breaker, and records each outcome in the metrics, the analysis recorders and (for the canary lane) the kill
- * switch. Built once per release; route predicates and filters hold it directly, so no lookup happens per request.
+ * A release as the request path sees it: decides a request's lane once, from one snapshot
+ * of the release's record and breaker, and records each outcome in the metrics, the
+ * analysis recorders and (for the canary lane) the kill switch. Built once per release;
+ * route predicates and filters hold it directly, so no lookup happens per request.
  */
 public final class RoutedRelease {
 
@@ -76,21 +77,28 @@ public final class RoutedRelease {
 	}
 
 	/**
-	 * The request's lane for this release: decided on first use and kept in the request's {@link LaneRequest}, so
-	 * every predicate and filter that asks during one request gets the same answer.
+	 * The request's lane for this release: decided on first use and kept in the request's
+	 * {@link LaneRequest}, so every predicate and filter that asks during one request
+	 * gets the same answer.
 	 */
 	public Lane lane(ServerWebExchange exchange) {
 		return laneRequest(exchange).lane();
 	}
 
-	/** The request's {@link LaneRequest} for this release, decided now if no one asked before. */
+	/**
+	 * The request's {@link LaneRequest} for this release, decided now if no one asked
+	 * before.
+	 */
 	public LaneRequest laneRequest(ServerWebExchange exchange) {
 		Map<String, Object> attributes = exchange.getAttributes();
 		LaneRequest request = LaneRequest.find(attributes, this.name);
 		return (request != null) ? request : LaneRequest.decided(attributes, this.name, decide(exchange.getRequest()));
 	}
 
-	/** The lane decision (docs/routing.md, "Precedence") on one read of the record and one of the breaker. */
+	/**
+	 * The lane decision (docs/routing.md, "Precedence") on one read of the record and one
+	 * of the breaker.
+	 */
 	private Lane decide(ServerHttpRequest request) {
 		ReleaseStatus status = this.release.status();
 		boolean breakerClosed = this.release.killSwitch().allowsCanary();

@@ -9,7 +9,8 @@ import java.util.function.Consumer;
 import io.canarygateway.core.ReleaseStatus;
 
 /**
- * Keeps release records in this JVM: the default store of a single gateway. Records are lost on restart.
+ * Keeps release records in this JVM: the default store of a single gateway. Records are
+ * lost on restart.
  */
 public class InMemoryReleaseStore implements ReleaseStore {
 

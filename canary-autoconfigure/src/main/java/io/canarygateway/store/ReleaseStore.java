@@ -6,11 +6,13 @@ import java.util.function.Consumer;
 import io.canarygateway.core.ReleaseStatus;
 
 /**
- * Where release records live. One record per release, replaced only by compare-and-set on its
- * {@link ReleaseStatus#revision() revision}, so that concurrent writers (threads of one gateway, or gateway
- * replicas sharing a store) can never both apply a transition computed from the same record.
+ * Where release records live. One record per release, replaced only by compare-and-set on
+ * its {@link ReleaseStatus#revision() revision}, so that concurrent writers (threads of
+ * one gateway, or gateway replicas sharing a store) can never both apply a transition
+ * computed from the same record.
  * <p>
- * Calls may block (a networked store talks to its server); callers keep them off request threads.
+ * Calls may block (a networked store talks to its server); callers keep them off request
+ * threads.
  */
 public interface ReleaseStore {
 
@@ -18,14 +20,16 @@ public interface ReleaseStore {
 	Optional<ReleaseStatus> find(String release);
 
 	/**
-	 * Stores {@code next} if the stored record's revision is {@code expectedRevision} (0: no record yet).
+	 * Stores {@code next} if the stored record's revision is {@code expectedRevision} (0:
+	 * no record yet).
 	 * @return the outcome, with the record stored after the call
 	 */
 	Swap compareAndSet(ReleaseStatus next, long expectedRevision);
 
 	/**
-	 * Calls {@code listener} with every record stored from now on, by this or another gateway, at least once and
-	 * possibly more often or late; a listener compares revisions. Listeners must be quick and must not throw.
+	 * Calls {@code listener} with every record stored from now on, by this or another
+	 * gateway, at least once and possibly more often or late; a listener compares
+	 * revisions. Listeners must be quick and must not throw.
 	 * @return a handle that stops the notifications
 	 */
 	AutoCloseable subscribe(Consumer<ReleaseStatus> listener);

@@ -12,8 +12,8 @@ class FarringtonManningTest {
 	@Test
 	void closedFormRestrictedEstimateIsTheConstrainedMaximumLikelihood() {
 		long[][] tables = { { 0, 100, 0, 900 }, { 1, 100, 9, 900 }, { 5, 100, 9, 900 }, { 10, 100, 0, 900 },
-				{ 50, 1000, 90, 9000 }, { 3, 50, 40, 950 }, { 100, 100, 0, 100 }, { 0, 60, 60, 60 },
-				{ 7, 7, 3, 10 }, { 2, 400, 1, 20 }, { 30, 120, 15, 40 } };
+				{ 50, 1000, 90, 9000 }, { 3, 50, 40, 950 }, { 100, 100, 0, 100 }, { 0, 60, 60, 60 }, { 7, 7, 3, 10 },
+				{ 2, 400, 1, 20 }, { 30, 120, 15, 40 } };
 		double[] margins = { 0.0, 0.001, 0.01, 0.05, 0.2, 0.6 };
 		for (long[] t : tables) {
 			for (double margin : margins) {
@@ -42,13 +42,13 @@ class FarringtonManningTest {
 		// exactly at the margin: z is zero
 		assertThat(FarringtonManning.z(3, 100, 18, 900, 0.01)).isCloseTo(0.0, within(1e-9));
 		// more excess, larger z
-		assertThat(FarringtonManning.z(8, 100, 9, 900, 0.01))
-			.isGreaterThan(FarringtonManning.z(5, 100, 9, 900, 0.01));
+		assertThat(FarringtonManning.z(8, 100, 9, 900, 0.01)).isGreaterThan(FarringtonManning.z(5, 100, 9, 900, 0.01));
 	}
 
 	@Test
 	void skewnessCorrectedTestKeepsItsExactSizeAtTheSmallLevelsTheJudgeSpends() {
-		// Exact rejection probabilities at the null boundary p1 − p2 = δ, summed over all tables.
+		// Exact rejection probabilities at the null boundary p1 − p2 = δ, summed over all
+		// tables.
 		// Levels: α_1 and α_6 of the defaults (confidence 0.99, two tests, five steps).
 		NormalDistribution normal = new NormalDistribution(0, 1);
 		double[][] boundaries = { { 50, 950, 0.01, 0.0 }, { 50, 950, 0.02, 0.01 }, { 100, 900, 0.02, 0.01 },
@@ -63,13 +63,17 @@ class FarringtonManningTest {
 					.isLessThanOrEqualTo(alpha);
 			}
 		}
-		// ... where the plain normal critical value would reject far more often than it may
+		// ... where the plain normal critical value would reject far more often than it
+		// may
 		double alpha = 6.08e-4;
 		double[] plain = exactSize(100, 900, 0.02, 0.01, normal.inverseCumulativeProbability(1 - alpha));
 		assertThat(plain[0]).isGreaterThan(5 * alpha);
 	}
 
-	/** {plain, skewness-corrected} rejection probabilities of the one-sided test at the given z_α. */
+	/**
+	 * {plain, skewness-corrected} rejection probabilities of the one-sided test at the
+	 * given z_α.
+	 */
 	private static double[] exactSize(int n1, int n2, double p1, double margin, double normalCritical) {
 		double[] pmf1 = pmf(n1, p1);
 		double[] pmf2 = pmf(n2, p1 - margin);
@@ -118,7 +122,10 @@ class FarringtonManningTest {
 		assertThat(FarringtonManning.z(100, 100, 0, 900, 0.01)).isPositive();
 	}
 
-	/** Golden-section search of the binomial log-likelihood along p1 − p2 = margin, p1 in [margin, 1]. */
+	/**
+	 * Golden-section search of the binomial log-likelihood along p1 − p2 = margin, p1 in
+	 * [margin, 1].
+	 */
 	private static double maximiseRestrictedLikelihood(long x1, long n1, long x2, long n2, double margin) {
 		double lo = margin;
 		double hi = 1.0;

@@ -44,7 +44,8 @@ class JudgeCostTest {
 		System.out.printf("judge: %d µs and %d bytes per look%n", nanosPerLook / 1_000, bytesPerLook);
 
 		assertThat(last.result()).isEqualTo(Verdict.Result.PASS);
-		// 1,000 releases a second at this cost stay under 20 % of a core, even on a slow CI machine
+		// 1,000 releases a second at this cost stay under 20 % of a core, even on a slow
+		// CI machine
 		assertThat(nanosPerLook).isLessThan(200_000);
 		// the verdict itself (map, list, figures) and no copy of a ~27 KB histogram
 		assumeTrue(allocatedBefore >= 0, "the JVM does not count allocated bytes per thread");

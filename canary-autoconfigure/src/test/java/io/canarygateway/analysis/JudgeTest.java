@@ -62,10 +62,10 @@ class JudgeTest {
 		assertThat(verdict.canary()).isEqualTo(canary.figures());
 		assertThat(verdict.statistics()).containsKeys("look", "minRequests", "relative.skipped", "errorRate.z",
 				"errorRate.critical", "errorRate.normalCritical", "errorRate.skewness", "errorRate.alpha",
-				"errorRate.difference", "errorRate.tolerance",
-				"errorRate.ceiling", "latency.threshold", "latency.exceedances", "latency.expectedExceedances",
-				"latency.pValue", "latency.critical", "latency.alpha", "latency.baselineZ",
-				"latency.baselinePercentile", "latency.baselineMs", "latency.tolerance", "latency.ceiling");
+				"errorRate.difference", "errorRate.tolerance", "errorRate.ceiling", "latency.threshold",
+				"latency.exceedances", "latency.expectedExceedances", "latency.pValue", "latency.critical",
+				"latency.alpha", "latency.baselineZ", "latency.baselinePercentile", "latency.baselineMs",
+				"latency.tolerance", "latency.ceiling");
 		assertThat(verdict.statistics()).containsEntry("relative.skipped", 0.0);
 	}
 
@@ -77,15 +77,17 @@ class JudgeTest {
 		assertThat(verdict.result()).isEqualTo(Verdict.Result.FAIL);
 		assertThat(verdict.reasons()).singleElement()
 			.asString()
-			.matches("canary error rate 0\\.100 exceeds stable 0\\.000 by more than 0\\.010 \\(z=\\d+\\.\\d > \\d\\.\\d\\)");
-		assertThat(verdict.statistics().get("errorRate.z")).isGreaterThan(verdict.statistics().get("errorRate.critical"));
+			.matches(
+					"canary error rate 0\\.100 exceeds stable 0\\.000 by more than 0\\.010 \\(z=\\d+\\.\\d > \\d\\.\\d\\)");
+		assertThat(verdict.statistics().get("errorRate.z"))
+			.isGreaterThan(verdict.statistics().get("errorRate.critical"));
 	}
 
 	@Test
 	void errorRateWithinTheToleranceIsNotSignificant() {
 		// 1.9 % against 1 %: less than the tolerated 1 % more
-		Verdict verdict = this.withoutCeilings.judge(Samples.constant(9_000, 90, 20),
-				Samples.constant(1_000, 19, 20), 1, AT);
+		Verdict verdict = this.withoutCeilings.judge(Samples.constant(9_000, 90, 20), Samples.constant(1_000, 19, 20),
+				1, AT);
 		assertThat(verdict.result()).isEqualTo(Verdict.Result.PASS);
 		assertThat(verdict.statistics().get("errorRate.z")).isNegative();
 	}
@@ -204,8 +206,8 @@ class JudgeTest {
 		assertThat(this.judge.alphaAtLook(1)).isCloseTo(0.75 * 0.005 / 10, within(1e-15));
 		assertThat(this.judge.alphaAtLook(11)).isCloseTo(0.25 * 0.005 / 2, within(1e-15));
 		assertThat(this.judge.alphaAtLook(12)).isCloseTo(0.25 * 0.005 / 6, within(1e-15));
-		assertThat(new Judge(AnalysisConfig.defaults(), 1).alphaAtLook(1))
-			.isCloseTo(5 * this.judge.alphaAtLook(1), within(1e-15));
+		assertThat(new Judge(AnalysisConfig.defaults(), 1).alphaAtLook(1)).isCloseTo(5 * this.judge.alphaAtLook(1),
+				within(1e-15));
 	}
 
 	@Test
@@ -235,7 +237,8 @@ class JudgeTest {
 
 	@Test
 	void errorRateTestKeepsItsSizeAtTheNullBoundary() {
-		// α chosen so that look 1 tests at 5 % (α_1 = ¾ · α/2 / 2 with one look per step); canary exactly 1 %
+		// α chosen so that look 1 tests at 5 % (α_1 = ¾ · α/2 / 2 with one look per
+		// step); canary exactly 1 %
 		// (the tolerance) worse.
 		double alpha = 0.05 / 0.1875;
 		Judge calibrated = new Judge(config(1 - alpha, null, null), 1);
@@ -271,8 +274,8 @@ class JudgeTest {
 				rejected++;
 			}
 		}
-		System.out.printf("latency test at the null boundary: %d of %d looks significant at nominal 5 %%%n",
-				rejected, trials);
+		System.out.printf("latency test at the null boundary: %d of %d looks significant at nominal 5 %%%n", rejected,
+				trials);
 		assertThat(rejected / (double) trials).isLessThanOrEqualTo(0.05);
 	}
 

@@ -40,7 +40,8 @@ class LaneRecorderTest {
 					return null;
 				}));
 			}
-			// Sample while the writers run: no request may be lost or counted twice across intervals,
+			// Sample while the writers run: no request may be lost or counted twice
+			// across intervals,
 			// and every interval must be consistent in itself.
 			LaneSample total = LaneSample.EMPTY;
 			start.countDown();
@@ -135,8 +136,7 @@ class LaneRecorderTest {
 		assertThat(recorder.estimatedFootprintInBytes()).isEqualTo(recorderBefore);
 		// 1 µs .. 1 h at 2 digits: about 27 KB per histogram
 		assertThat(recorderBefore).isLessThan(2 * 32 * 1024);
-		assertThat(second.toBytes().length).as("encoded size is bounded by the bucket count")
-			.isLessThan(32 * 1024);
+		assertThat(second.toBytes().length).as("encoded size is bounded by the bucket count").isLessThan(32 * 1024);
 		assertThat(first.requests()).isEqualTo(1);
 	}
 
@@ -156,7 +156,8 @@ class LaneRecorderTest {
 			recorder.record(i * 997L, (i & 7) == 0);
 		}
 		long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-		// A few hundred bytes of noise at most (e.g. the MXBean call itself), never bytes per call.
+		// A few hundred bytes of noise at most (e.g. the MXBean call itself), never bytes
+		// per call.
 		assertThat(allocated).isLessThan(16 * 1024);
 	}
 

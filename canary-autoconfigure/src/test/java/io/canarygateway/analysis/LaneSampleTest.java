@@ -100,8 +100,7 @@ class LaneSampleTest {
 		assertThat(decoded.figures()).isEqualTo(sample.figures());
 		assertThat(decoded.valueAtPercentileMicros(99.9)).isEqualTo(sample.valueAtPercentileMicros(99.9));
 		assertThat(decoded.significantDigits()).isEqualTo(sample.significantDigits());
-		assertThat(bytes.length).as("compressed: a few hundred bytes, not the 27 KB counts array")
-			.isLessThan(1_024);
+		assertThat(bytes.length).as("compressed: a few hundred bytes, not the 27 KB counts array").isLessThan(1_024);
 		assertThat(decoded.plus(sample).requests()).isEqualTo(10_000);
 	}
 

@@ -3,7 +3,8 @@ package io.canarygateway.analysis;
 import java.util.SplittableRandom;
 
 /**
- * A synthetic latency distribution for the simulations: draws one request's latency in nanoseconds.
+ * A synthetic latency distribution for the simulations: draws one request's latency in
+ * nanoseconds.
  */
 @FunctionalInterface
 interface LatencyModel {
@@ -22,7 +23,10 @@ interface LatencyModel {
 		return (random) -> nanos;
 	}
 
-	/** This distribution scaled by {@code factor} (every quantile, p99 included, times the factor). */
+	/**
+	 * This distribution scaled by {@code factor} (every quantile, p99 included, times the
+	 * factor).
+	 */
 	default LatencyModel times(double factor) {
 		return (random) -> (long) (nanos(random) * factor);
 	}

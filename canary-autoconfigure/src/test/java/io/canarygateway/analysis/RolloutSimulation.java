@@ -19,15 +19,17 @@ import io.canarygateway.core.RoutingConfig;
 import io.canarygateway.core.Verdict;
 
 /**
- * A deterministic rollout simulator that runs the product's own analysis: synthetic traffic per analysis interval,
- * split between the lanes by the step's weight and recorded through real {@link LaneRecorder}s, looked at by the
- * production {@link Analyst} (its step windows, the {@link Judge} and the {@link Progression} policy), and every
- * action it calls for applied by the production state machine ({@link Lifecycle}). Only the store, the clock and the
- * traffic are simulated: time advances one {@code analysis.interval} per look, and an action takes effect at the
- * look that called for it.
+ * A deterministic rollout simulator that runs the product's own analysis: synthetic
+ * traffic per analysis interval, split between the lanes by the step's weight and
+ * recorded through real {@link LaneRecorder}s, looked at by the production
+ * {@link Analyst} (its step windows, the {@link Judge} and the {@link Progression}
+ * policy), and every action it calls for applied by the production state machine
+ * ({@link Lifecycle}). Only the store, the clock and the traffic are simulated: time
+ * advances one {@code analysis.interval} per look, and an action takes effect at the look
+ * that called for it.
  * <p>
- * Everything is drawn from one {@link SplittableRandom} seeded per run, so a run is a pure function of its scenario
- * and seed.
+ * Everything is drawn from one {@link SplittableRandom} seeded per run, so a run is a
+ * pure function of its scenario and seed.
  */
 final class RolloutSimulation {
 
@@ -103,22 +105,29 @@ final class RolloutSimulation {
 
 	/**
 	 * What to simulate.
+	 *
 	 * @param config the analysis settings
 	 * @param steps canary weights in percent
-	 * @param firstStep index of the step the simulation starts at (earlier steps are taken as passed)
+	 * @param firstStep index of the step the simulation starts at (earlier steps are
+	 * taken as passed)
 	 * @param requestsPerInterval total requests per analysis interval, split by weight
-	 * @param looksPerStep step-interval in analysis intervals: the least time in a step before it may be left
-	 * @param maxLooksPerStep progress-deadline in analysis intervals: the time in a step after which it pauses
+	 * @param looksPerStep step-interval in analysis intervals: the least time in a step
+	 * before it may be left
+	 * @param maxLooksPerStep progress-deadline in analysis intervals: the time in a step
+	 * after which it pauses
 	 * @param stable the stable lane
 	 * @param canary the canary lane
 	 */
 	record Scenario(AnalysisConfig config, List<Integer> steps, int firstStep, int requestsPerInterval,
 			int looksPerStep, int maxLooksPerStep, Lane stable, Lane canary) {
 
-		/** The defaults: steps 5, 10, 25, 50, 100; 1 m step-interval, 10 m progress-deadline, 10 s interval. */
+		/**
+		 * The defaults: steps 5, 10, 25, 50, 100; 1 m step-interval, 10 m
+		 * progress-deadline, 10 s interval.
+		 */
 		static Scenario defaults(int requestsPerInterval, Lane stable, Lane canary) {
-			return new Scenario(AnalysisConfig.defaults(), List.of(5, 10, 25, 50, 100), 0, requestsPerInterval, 6,
-					60, stable, canary);
+			return new Scenario(AnalysisConfig.defaults(), List.of(5, 10, 25, 50, 100), 0, requestsPerInterval, 6, 60,
+					stable, canary);
 		}
 
 		Scenario startingAtStep(int index) {
@@ -142,6 +151,7 @@ final class RolloutSimulation {
 
 	/**
 	 * The result of one run.
+	 *
 	 * @param end how it ended
 	 * @param intervals analysis intervals simulated until then
 	 * @param step index of the step it ended in

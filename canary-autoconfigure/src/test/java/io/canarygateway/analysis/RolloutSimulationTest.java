@@ -13,11 +13,12 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The product's analysis in simulated rollouts ({@link RolloutSimulation}: the production analyst, judge, progression
- * policy and state machine; the defaults unless said otherwise): false rollbacks of a healthy canary and how fast a
- * broken one is caught. Fixed seeds: every number here is reproducible.
- * Traffic: 1,000 requests per analysis interval (100 req/s at the 10 s default), so the canary sees 50
- * requests per interval at weight 5 and 100 at weight 10.
+ * The product's analysis in simulated rollouts ({@link RolloutSimulation}: the production
+ * analyst, judge, progression policy and state machine; the defaults unless said
+ * otherwise): false rollbacks of a healthy canary and how fast a broken one is caught.
+ * Fixed seeds: every number here is reproducible. Traffic: 1,000 requests per analysis
+ * interval (100 req/s at the 10 s default), so the canary sees 50 requests per interval
+ * at weight 5 and 100 at weight 10.
  */
 class RolloutSimulationTest {
 
@@ -42,17 +43,19 @@ class RolloutSimulationTest {
 		}
 		System.out.printf("A/A: %d of %d rollouts rolled back, %d promoted, %d with at least one FAIL%n", rolledBack,
 				runs, promoted, withAnyFail);
-		// measured: 0 rolled back, 982 promoted; the 18 runs with a (ceiling) FAIL pause at the progress deadline,
+		// measured: 0 rolled back, 982 promoted; the 18 runs with a (ceiling) FAIL pause
+		// at the progress deadline,
 		// because a failed verdict blocks its step
 		assertThat(rolledBack).isLessThanOrEqualTo(runs / 100);
 		assertThat(promoted).isGreaterThanOrEqualTo(runs * 98 / 100);
 	}
 
 	/**
-	 * 1 % → 5 % at weight 10 (100 canary, 900 stable requests per interval), defaults. Measured: first FAIL
-	 * (progression stops) at look median 2, p99 9; rollback (two FAILs in a row) after median 6, p90 11, p99 13
-	 * intervals — counting the step's first interval, which the analysis drops (it straddles the step change). The
-	 * 1 % tolerance takes a quarter of the 4-point effect (the next test shows it without).
+	 * 1 % → 5 % at weight 10 (100 canary, 900 stable requests per interval), defaults.
+	 * Measured: first FAIL (progression stops) at look median 2, p99 9; rollback (two
+	 * FAILs in a row) after median 6, p90 11, p99 13 intervals — counting the step's
+	 * first interval, which the analysis drops (it straddles the step change). The 1 %
+	 * tolerance takes a quarter of the 4-point effect (the next test shows it without).
 	 */
 	@Test
 	void anErrorRateJumpFromOneToFivePercentIsCaught() {
@@ -60,14 +63,18 @@ class RolloutSimulationTest {
 			.startingAtStep(1);
 		int[] intervals = intervalsToRollback(scenario, 1_000, 2_000_000L);
 		int[] caught = firstFails(scenario, 1_000, 2_000_000L);
-		System.out.printf("1 %% -> 5 %% errors: first FAIL (progression stops) at median %d, p90 %d, p99 %d, max %d; "
-				+ "rolled back after median %d, p90 %d, p99 %d, max %d intervals%n", percentile(caught, 50),
-				percentile(caught, 90), percentile(caught, 99), percentile(caught, 100), percentile(intervals, 50),
-				percentile(intervals, 90), percentile(intervals, 99), percentile(intervals, 100));
+		System.out.printf(
+				"1 %% -> 5 %% errors: first FAIL (progression stops) at median %d, p90 %d, p99 %d, max %d; "
+						+ "rolled back after median %d, p90 %d, p99 %d, max %d intervals%n",
+				percentile(caught, 50), percentile(caught, 90), percentile(caught, 99), percentile(caught, 100),
+				percentile(intervals, 50), percentile(intervals, 90), percentile(intervals, 99),
+				percentile(intervals, 100));
 		assertThat(percentile(intervals, 100)).as("every run is rolled back").isLessThan(Integer.MAX_VALUE);
-		// caught (a FAIL: the step can no longer advance) within 10 intervals in 99 % of runs
+		// caught (a FAIL: the step can no longer advance) within 10 intervals in 99 % of
+		// runs
 		assertThat(percentile(caught, 99)).isLessThanOrEqualTo(10);
-		// rolled back (failure-threshold = 2 FAILs in a row) by interval 13 in 99 % of runs
+		// rolled back (failure-threshold = 2 FAILs in a row) by interval 13 in 99 % of
+		// runs
 		assertThat(percentile(intervals, 50)).isLessThanOrEqualTo(6);
 		assertThat(percentile(intervals, 90)).isLessThanOrEqualTo(11);
 		assertThat(percentile(intervals, 99)).isLessThanOrEqualTo(13);
@@ -75,13 +82,16 @@ class RolloutSimulationTest {
 
 	@Test
 	void withoutAnErrorRateToleranceTheJumpIsCaughtWithinTenIntervals() {
-		// The default 1 % tolerance takes a quarter of the 4-point effect; without it the test needs less data.
+		// The default 1 % tolerance takes a quarter of the 4-point effect; without it the
+		// test needs less data.
 		Scenario scenario = Scenario.defaults(REQUESTS_PER_INTERVAL, HEALTHY, new Lane(0.05, HEALTHY.latency()))
 			.startingAtStep(1)
 			.withConfig(withErrorRateTolerance(0.0));
 		int[] intervals = intervalsToRollback(scenario, 1_000, 2_000_000L);
-		System.out.printf("1 %% -> 5 %% errors, tolerance 0: rolled back after median %d, p90 %d, p99 %d, max %d "
-				+ "intervals%n", percentile(intervals, 50), percentile(intervals, 90), percentile(intervals, 99),
+		System.out.printf(
+				"1 %% -> 5 %% errors, tolerance 0: rolled back after median %d, p90 %d, p99 %d, max %d "
+						+ "intervals%n",
+				percentile(intervals, 50), percentile(intervals, 90), percentile(intervals, 99),
 				percentile(intervals, 100));
 		assertThat(percentile(intervals, 50)).isLessThanOrEqualTo(4);
 		assertThat(percentile(intervals, 99)).isLessThanOrEqualTo(10);
@@ -90,9 +100,8 @@ class RolloutSimulationTest {
 	@Test
 	void withoutAnErrorRateToleranceAHealthyCanaryIsStillRarelyRolledBack() {
 		// equal error rates are now on the null boundary: the union bound still holds
-		RolloutSimulation simulation = new RolloutSimulation(Scenario
-			.defaults(REQUESTS_PER_INTERVAL, HEALTHY, HEALTHY)
-			.withConfig(withErrorRateTolerance(0.0)));
+		RolloutSimulation simulation = new RolloutSimulation(
+				Scenario.defaults(REQUESTS_PER_INTERVAL, HEALTHY, HEALTHY).withConfig(withErrorRateTolerance(0.0)));
 		int runs = 1_000;
 		int rolledBack = 0;
 		int failedRelative = 0;
@@ -111,8 +120,8 @@ class RolloutSimulationTest {
 
 	@Test
 	void zeroAgainstTenPercentErrorsFailsWithinThreeLooks() {
-		Scenario scenario = Scenario.defaults(REQUESTS_PER_INTERVAL, new Lane(0.0, HEALTHY.latency()),
-				new Lane(0.10, HEALTHY.latency()))
+		Scenario scenario = Scenario
+			.defaults(REQUESTS_PER_INTERVAL, new Lane(0.0, HEALTHY.latency()), new Lane(0.10, HEALTHY.latency()))
 			.startingAtStep(1)
 			.withConfig(withoutCeilings());
 		int[] firstFail = firstFails(scenario, 1_000, 3_000_000L);
@@ -123,10 +132,11 @@ class RolloutSimulationTest {
 
 	@Test
 	void aConstantLatencyIncreaseFailsOnTheFirstLookWithEnoughRequests() {
-		// weight 5: exactly min-requests (50) canary requests at the first look, made at the step's second interval
+		// weight 5: exactly min-requests (50) canary requests at the first look, made at
+		// the step's second interval
 		// (its first is dropped: it straddles the start)
-		Scenario scenario = Scenario.defaults(REQUESTS_PER_INTERVAL, HEALTHY,
-				new Lane(0.01, HEALTHY.latency().plusMillis(350)))
+		Scenario scenario = Scenario
+			.defaults(REQUESTS_PER_INTERVAL, HEALTHY, new Lane(0.01, HEALTHY.latency().plusMillis(350)))
 			.withConfig(withoutCeilings());
 		RolloutSimulation simulation = new RolloutSimulation(scenario);
 		for (int run = 0; run < 200; run++) {
@@ -140,27 +150,31 @@ class RolloutSimulationTest {
 
 	@Test
 	void aDoubledP99IsCaughtWithinThreeLooks() {
-		// 1,000 req/s at the 10 s default interval: 1,000 canary and 9,000 stable requests per interval
+		// 1,000 req/s at the 10 s default interval: 1,000 canary and 9,000 stable
+		// requests per interval
 		Scenario scenario = Scenario.defaults(10_000, HEALTHY, new Lane(0.01, HEALTHY.latency().times(2)))
 			.startingAtStep(1)
 			.withConfig(withoutCeilings());
 		int[] intervals = intervalsToRollback(scenario, 200, 5_000_000L);
-		System.out.printf("p99 x2 at 1,000 canary requests per interval: rolled back after median %d, max %d "
-				+ "intervals%n", percentile(intervals, 50), percentile(intervals, 100));
+		System.out.printf(
+				"p99 x2 at 1,000 canary requests per interval: rolled back after median %d, max %d " + "intervals%n",
+				percentile(intervals, 50), percentile(intervals, 100));
 		assertThat(percentile(intervals, 100)).isLessThanOrEqualTo(3);
 	}
 
 	@Test
 	void aDoubledP99IsCaughtMoreSlowlyWithLittleTraffic() {
-		// 100 canary and 900 stable requests per interval: stable's p99 is only known to lie below its
+		// 100 canary and 900 stable requests per interval: stable's p99 is only known to
+		// lie below its
 		// maximum at first, so the threshold is high until the window has grown
-		Scenario scenario = Scenario.defaults(REQUESTS_PER_INTERVAL, HEALTHY,
-				new Lane(0.01, HEALTHY.latency().times(2)))
+		Scenario scenario = Scenario
+			.defaults(REQUESTS_PER_INTERVAL, HEALTHY, new Lane(0.01, HEALTHY.latency().times(2)))
 			.startingAtStep(1)
 			.withConfig(withoutCeilings());
 		int[] firstFail = firstFails(scenario, 300, 6_000_000L);
-		System.out.printf("p99 x2 at 100 canary requests per interval: first FAIL at look median %d, p90 %d, "
-				+ "max %d%n", percentile(firstFail, 50), percentile(firstFail, 90), percentile(firstFail, 100));
+		System.out.printf(
+				"p99 x2 at 100 canary requests per interval: first FAIL at look median %d, p90 %d, " + "max %d%n",
+				percentile(firstFail, 50), percentile(firstFail, 90), percentile(firstFail, 100));
 		assertThat(percentile(firstFail, 50)).isLessThanOrEqualTo(5);
 		assertThat(percentile(firstFail, 100)).isLessThanOrEqualTo(12);
 	}
@@ -203,9 +217,8 @@ class RolloutSimulationTest {
 		if (verdict.result() != Verdict.Result.INCONCLUSIVE) {
 			assertThat(verdict.statistics()).containsKey("relative.skipped");
 			if (verdict.statistics().get("relative.skipped") == 0.0) {
-				assertThat(verdict.statistics()).containsKeys("errorRate.z", "errorRate.critical",
-						"errorRate.alpha", "latency.threshold", "latency.exceedances", "latency.pValue",
-						"latency.alpha");
+				assertThat(verdict.statistics()).containsKeys("errorRate.z", "errorRate.critical", "errorRate.alpha",
+						"latency.threshold", "latency.exceedances", "latency.pValue", "latency.alpha");
 			}
 		}
 	}

@@ -8,7 +8,10 @@ final class Samples {
 	private Samples() {
 	}
 
-	/** {@code requests} requests of {@code latencyMs} each, the first {@code errors} of them failed. */
+	/**
+	 * {@code requests} requests of {@code latencyMs} each, the first {@code errors} of
+	 * them failed.
+	 */
 	static LaneSample constant(long requests, long errors, double latencyMs) {
 		LaneRecorder recorder = new LaneRecorder();
 		long nanos = (long) (latencyMs * 1e6);
@@ -18,7 +21,10 @@ final class Samples {
 		return recorder.sampleInterval();
 	}
 
-	/** {@code requests} requests with latencies from {@code latency}, each failing with {@code errorRate}. */
+	/**
+	 * {@code requests} requests with latencies from {@code latency}, each failing with
+	 * {@code errorRate}.
+	 */
 	static LaneSample random(SplittableRandom random, long requests, double errorRate, LatencyModel latency) {
 		LaneRecorder recorder = new LaneRecorder();
 		for (long i = 0; i < requests; i++) {

@@ -17,15 +17,19 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The layering rule of docs/architecture.md ("Packages and what they may use"), checked on the compiled library:
- * each package may use only the packages of ours listed for it, so dependencies point inward and there is no cycle.
- * {@code core} uses nothing but the JDK and JSpecify.
+ * The layering rule of docs/architecture.md ("Packages and what they may use"), checked
+ * on the compiled library: each package may use only the packages of ours listed for it,
+ * so dependencies point inward and there is no cycle. {@code core} uses nothing but the
+ * JDK and JSpecify.
  */
 class LayeringTest {
 
 	private static final String BASE = "io.canarygateway.";
 
-	/** Each package and the packages of ours it may use (besides itself). Keep in step with the architecture page. */
+	/**
+	 * Each package and the packages of ours it may use (besides itself). Keep in step
+	 * with the architecture page.
+	 */
 	static final Map<String, List<String>> ALLOWED = new LinkedHashMap<>();
 
 	static {

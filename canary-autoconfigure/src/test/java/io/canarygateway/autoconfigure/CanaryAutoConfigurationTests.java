@@ -44,9 +44,9 @@ import io.canarygateway.store.ReleaseStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link CanaryAutoConfiguration} in a reactive gateway context: which beans it contributes, that they are wired
- * into the gateway and started, that user beans make ours back off, and that {@code canary.enabled=false} turns
- * everything off.
+ * {@link CanaryAutoConfiguration} in a reactive gateway context: which beans it
+ * contributes, that they are wired into the gateway and started, that user beans make
+ * ours back off, and that {@code canary.enabled=false} turns everything off.
  */
 class CanaryAutoConfigurationTests {
 
@@ -80,7 +80,8 @@ class CanaryAutoConfigurationTests {
 			assertThat(context).hasNotFailed();
 			ReleaseController controller = context.getBean(ReleaseController.class);
 			assertThat(controller.releases()).containsOnlyKeys("orders");
-			// auto-start defaults to true: the controller's init method ran and started the release
+			// auto-start defaults to true: the controller's init method ran and started
+			// the release
 			assertThat(controller.release("orders").status().state()).isEqualTo(ReleaseState.PROGRESSING);
 			assertThat(controller.release("orders").status().weight()).isEqualTo(5);
 			assertThat(context.getBean(ReleaseStore.class).find("orders")).isPresent();
@@ -106,8 +107,8 @@ class CanaryAutoConfigurationTests {
 		this.runner.withPropertyValues(CanaryContexts.ORDERS)
 			.withPropertyValues(ROUTE + "[0].id=orders-canary", ROUTE + "[0].uri=http://localhost:1",
 					ROUTE + "[0].predicates[0]=Path=/orders/**", ROUTE + "[0].predicates[1]=Canary=orders, canary",
-					ROUTE + "[1].id=orders-lb", ROUTE + "[1].uri=lb://orders",
-					ROUTE + "[1].predicates[0]=Path=/lb/**", ROUTE + "[1].filters[0]=Canary=orders")
+					ROUTE + "[1].id=orders-lb", ROUTE + "[1].uri=lb://orders", ROUTE + "[1].predicates[0]=Path=/lb/**",
+					ROUTE + "[1].filters[0]=Canary=orders")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				assertThat(context.getBeansOfType(RoutePredicateFactory.class).values())
@@ -131,7 +132,8 @@ class CanaryAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasSingleBean(CanaryEndpoint.class));
 		this.runner.withPropertyValues(CanaryContexts.ORDERS)
 			.withPropertyValues("management.endpoints.web.exposure.include=canary",
-					// upper case: the runner's environment lacks Boot's lenient enum conversion
+					// upper case: the runner's environment lacks Boot's lenient enum
+					// conversion
 					"management.endpoint.canary.access=NONE")
 			.run((context) -> assertThat(context).doesNotHaveBean(CanaryEndpoint.class));
 	}
@@ -163,7 +165,8 @@ class CanaryAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasSingleBean(Decider.class);
 				assertThat(context).getBean("userDecider").isSameAs(context.getBean(Decider.class));
-				// the user's decider draws bucket 0 every time: canary at any weight above 0. Ours, at 5 %, would
+				// the user's decider draws bucket 0 every time: canary at any weight
+				// above 0. Ours, at 5 %, would
 				// send 50 requests in a row to canary with probability 0.05^50.
 				RoutedReleases routed = context.getBean(RoutedReleases.class);
 				for (int i = 0; i < 50; i++) {
@@ -197,7 +200,8 @@ class CanaryAutoConfigurationTests {
 						CircuitBreakerRegistry.class);
 				CircuitBreaker breaker = registry.find("canary-orders").orElseThrow();
 				assertThat(breaker.getCircuitBreakerConfig().getSlidingWindowSize()).isEqualTo(33);
-				// the release's kill switch is that very breaker: forcing it open stops canary traffic
+				// the release's kill switch is that very breaker: forcing it open stops
+				// canary traffic
 				breaker.transitionToForcedOpenState();
 				KillSwitch killSwitch = context.getBean(ReleaseController.class).release("orders").killSwitch();
 				assertThat(killSwitch.allowsCanary()).isFalse();
@@ -235,8 +239,7 @@ class CanaryAutoConfigurationTests {
 	private static List<String> canaryBeans(ConfigurableApplicationContext context) {
 		return Arrays.stream(context.getBeanDefinitionNames()).filter((name) -> {
 			Class<?> type = context.getType(name);
-			return type != null && type.getName().startsWith("io.canarygateway.")
-					&& !type.getName().contains("Tests$");
+			return type != null && type.getName().startsWith("io.canarygateway.") && !type.getName().contains("Tests$");
 		}).toList();
 	}
 
@@ -277,8 +280,8 @@ class CanaryAutoConfigurationTests {
 			KillSwitch.Factory killSwitches = (release, listener) -> new ResilienceKillSwitch(
 					CanaryBreakers.breaker(CircuitBreakerRegistry.ofDefaults(), release), Clock.systemUTC(), listener,
 					null);
-			return new ReleaseController(List.of(config), new InMemoryReleaseStore(), killSwitches,
-					Clock.systemUTC(), Runnable::run, List.of());
+			return new ReleaseController(List.of(config), new InMemoryReleaseStore(), killSwitches, Clock.systemUTC(),
+					Runnable::run, List.of());
 		}
 
 	}

@@ -18,9 +18,10 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The configuration metadata the annotation processor generates from {@link CanaryProperties}: every property of
- * docs/configuration.md ("Global properties", "Release properties") is there, with a description (so IDEs complete
- * and explain it) and the right type.
+ * The configuration metadata the annotation processor generates from
+ * {@link CanaryProperties}: every property of docs/configuration.md ("Global properties",
+ * "Release properties") is there, with a description (so IDEs complete and explain it)
+ * and the right type.
  */
 class CanaryConfigurationMetadataTests {
 
@@ -30,7 +31,8 @@ class CanaryConfigurationMetadataTests {
 
 	@BeforeAll
 	static void loadMetadata() throws IOException {
-		// our own classes' copy, not one of the many other jars' metadata files on the class path
+		// our own classes' copy, not one of the many other jars' metadata files on the
+		// class path
 		URL classes = CanaryProperties.class.getProtectionDomain().getCodeSource().getLocation();
 		URL metadata = new URL(classes, "META-INF/spring-configuration-metadata.json");
 		try (InputStream in = metadata.openStream()) {
@@ -45,13 +47,13 @@ class CanaryConfigurationMetadataTests {
 				"canary.releases", "canary.dashboard.enabled", "canary.dashboard.path");
 		Stream<String> release = Stream
 			.of("stable-version", "canary-version", "auto-start", "steps", "step-interval", "manual-gates",
-					"progress-deadline", "routing.override-header", "routing.override-cookie",
-					"routing.sticky-header", "routing.sticky-cookie", "routing.expose-version",
-					"routing.retry-on-stable", "analysis.interval", "analysis.min-requests", "analysis.confidence",
-					"analysis.error-rate-tolerance", "analysis.latency-tolerance", "analysis.max-error-rate",
-					"analysis.max-latency", "analysis.failure-threshold", "breaker.failure-rate-threshold",
-					"breaker.sliding-window-size", "breaker.minimum-number-of-calls",
-					"breaker.slow-call-duration-threshold", "breaker.slow-call-rate-threshold")
+					"progress-deadline", "routing.override-header", "routing.override-cookie", "routing.sticky-header",
+					"routing.sticky-cookie", "routing.expose-version", "routing.retry-on-stable", "analysis.interval",
+					"analysis.min-requests", "analysis.confidence", "analysis.error-rate-tolerance",
+					"analysis.latency-tolerance", "analysis.max-error-rate", "analysis.max-latency",
+					"analysis.failure-threshold", "breaker.failure-rate-threshold", "breaker.sliding-window-size",
+					"breaker.minimum-number-of-calls", "breaker.slow-call-duration-threshold",
+					"breaker.slow-call-rate-threshold")
 			.map((name) -> RELEASE + name);
 		return Stream.concat(global, release);
 	}
@@ -86,8 +88,9 @@ class CanaryConfigurationMetadataTests {
 
 	@Test
 	void durationsAreDurations() {
-		Stream.of("step-interval", "progress-deadline", "analysis.interval", "analysis.max-latency",
-				"breaker.slow-call-duration-threshold")
+		Stream
+			.of("step-interval", "progress-deadline", "analysis.interval", "analysis.max-latency",
+					"breaker.slow-call-duration-threshold")
 			.forEach((name) -> assertThat(properties.get(RELEASE + name).path("type").asString()).as(name)
 				.isEqualTo("java.time.Duration"));
 	}
@@ -95,8 +98,7 @@ class CanaryConfigurationMetadataTests {
 	@Test
 	void topLevelDefaultsAreDocumented() {
 		assertThat(properties.get("canary.enabled").path("defaultValue").asBoolean()).isTrue();
-		assertThat(properties.get("canary.instance-metadata-key").path("defaultValue").asString())
-			.isEqualTo("version");
+		assertThat(properties.get("canary.instance-metadata-key").path("defaultValue").asString()).isEqualTo("version");
 		assertThat(properties.get("canary.store.type").path("defaultValue").asString()).isEqualTo("memory");
 		assertThat(properties.get("canary.dashboard.enabled").path("defaultValue").asBoolean()).isFalse();
 		assertThat(properties.get("canary.dashboard.path").path("defaultValue").asString())
@@ -105,14 +107,15 @@ class CanaryConfigurationMetadataTests {
 
 	@Test
 	void releaseDefaultsNameTheirBuiltInValue() {
-		// release settings have no defaultValue (null means "inherit"), so the description must say it
+		// release settings have no defaultValue (null means "inherit"), so the
+		// description must say it
 		Map<String, String> builtIn = Map.of("steps", "[5, 10, 25, 50, 100]", "step-interval", "1m",
 				"progress-deadline", "10m", "analysis.interval", "10s", "analysis.min-requests", "50",
-				"analysis.confidence", "0.99", "analysis.failure-threshold", "2", "breaker.sliding-window-size",
-				"20", "routing.override-header", "X-Canary", "routing.retry-on-stable", "true");
-		builtIn.forEach((name, value) -> assertThat(properties.get(RELEASE + name).path("description").asString())
-			.as(name)
-			.contains("default " + value));
+				"analysis.confidence", "0.99", "analysis.failure-threshold", "2", "breaker.sliding-window-size", "20",
+				"routing.override-header", "X-Canary", "routing.retry-on-stable", "true");
+		builtIn
+			.forEach((name, value) -> assertThat(properties.get(RELEASE + name).path("description").asString()).as(name)
+				.contains("default " + value));
 	}
 
 }

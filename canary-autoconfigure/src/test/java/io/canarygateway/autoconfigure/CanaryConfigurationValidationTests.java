@@ -16,8 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
- * Every invalid {@code canary.*} value fails startup with an {@link InvalidCanaryConfigurationException} whose
- * message — and the failure analysis Boot prints for it — names the full property and the rule it breaks.
+ * Every invalid {@code canary.*} value fails startup with an
+ * {@link InvalidCanaryConfigurationException} whose message — and the failure analysis
+ * Boot prints for it — names the full property and the rule it breaks.
  */
 class CanaryConfigurationValidationTests {
 
@@ -82,18 +83,19 @@ class CanaryConfigurationValidationTests {
 	@Test
 	void everyProblemIsListedAtOnce() {
 		this.runner
-			.withPropertyValues(ORDERS + "stable-version=v1", ORDERS + "steps=50,10",
-					ORDERS + "analysis.confidence=2", "canary.releases.payments.canary-version=p2")
+			.withPropertyValues(ORDERS + "stable-version=v1", ORDERS + "steps=50,10", ORDERS + "analysis.confidence=2",
+					"canary.releases.payments.canary-version=p2")
 			.run((context) -> {
 				InvalidCanaryConfigurationException invalid = find(context.getStartupFailure());
 				assertThat(invalid.getProblems()).hasSize(4)
 					.anySatisfy((p) -> assertThat(p).startsWith(ORDERS + "canary-version: is required"))
 					.anySatisfy((p) -> assertThat(p).startsWith(ORDERS + "steps: must be strictly increasing"))
 					.anySatisfy((p) -> assertThat(p).startsWith(ORDERS + "analysis.confidence: must be in (0,1)"))
-					.anySatisfy((p) -> assertThat(p)
-						.startsWith("canary.releases.payments.stable-version: is required"));
-				assertThat(new CanaryConfigurationFailureAnalyzer().analyze(context.getStartupFailure())
-					.getDescription()).contains(ORDERS + "steps")
+					.anySatisfy(
+							(p) -> assertThat(p).startsWith("canary.releases.payments.stable-version: is required"));
+				assertThat(
+						new CanaryConfigurationFailureAnalyzer().analyze(context.getStartupFailure()).getDescription())
+					.contains(ORDERS + "steps")
 					.contains("canary.releases.payments.stable-version");
 			});
 	}
@@ -127,9 +129,9 @@ class CanaryConfigurationValidationTests {
 	@Test
 	void validBoundaryValuesStart() {
 		this.runner.withPropertyValues(CanaryContexts.ORDERS)
-			.withPropertyValues(ORDERS + "steps=1,100", ORDERS + "manual-gates=100",
-					ORDERS + "analysis.confidence=0.5", ORDERS + "analysis.failure-threshold=1",
-					ORDERS + "analysis.error-rate-tolerance=0", ORDERS + "analysis.max-error-rate=1")
+			.withPropertyValues(ORDERS + "steps=1,100", ORDERS + "manual-gates=100", ORDERS + "analysis.confidence=0.5",
+					ORDERS + "analysis.failure-threshold=1", ORDERS + "analysis.error-rate-tolerance=0",
+					ORDERS + "analysis.max-error-rate=1")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				assertThat(context).hasSingleBean(ReleaseController.class);

@@ -12,9 +12,10 @@ import org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration;
 import org.springframework.cloud.gateway.config.GatewayAutoConfiguration;
 
 /**
- * The smallest reactive context our auto-configuration runs in: Spring Cloud Gateway (predicate and filter factory
- * registry, route locators), WebFlux (codecs, conversion service), Micrometer (a real meter registry) and the
- * actuator's endpoint infrastructure, plus {@link CanaryAutoConfiguration} itself.
+ * The smallest reactive context our auto-configuration runs in: Spring Cloud Gateway
+ * (predicate and filter factory registry, route locators), WebFlux (codecs, conversion
+ * service), Micrometer (a real meter registry) and the actuator's endpoint
+ * infrastructure, plus {@link CanaryAutoConfiguration} itself.
  */
 final class CanaryContexts {
 
@@ -26,11 +27,11 @@ final class CanaryContexts {
 	}
 
 	static ReactiveWebApplicationContextRunner runner() {
-		return new ReactiveWebApplicationContextRunner().withConfiguration(AutoConfigurations.of(
-				CanaryAutoConfiguration.class, GatewayAutoConfiguration.class, WebFluxAutoConfiguration.class,
-				CodecsAutoConfiguration.class, MetricsAutoConfiguration.class,
-				SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
-				EndpointAutoConfiguration.class, SslAutoConfiguration.class));
+		return new ReactiveWebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(CanaryAutoConfiguration.class, GatewayAutoConfiguration.class,
+					WebFluxAutoConfiguration.class, CodecsAutoConfiguration.class, MetricsAutoConfiguration.class,
+					SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+					EndpointAutoConfiguration.class, SslAutoConfiguration.class));
 	}
 
 }

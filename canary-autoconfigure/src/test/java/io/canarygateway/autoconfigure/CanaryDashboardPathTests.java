@@ -10,7 +10,10 @@ import io.canarygateway.dashboard.DashboardRouter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code canary.dashboard.path}: a plain path is served normalized; anything else fails startup naming it. */
+/**
+ * {@code canary.dashboard.path}: a plain path is served normalized; anything else fails
+ * startup naming it.
+ */
 class CanaryDashboardPathTests {
 
 	private final ReactiveWebApplicationContextRunner runner = CanaryContexts.runner()

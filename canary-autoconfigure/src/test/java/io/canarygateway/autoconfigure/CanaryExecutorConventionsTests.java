@@ -21,10 +21,11 @@ import io.canarygateway.control.AnalysisLoop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The starter must not take anything away from the application: an application that uses {@code @Async} and
- * {@code @Scheduled} keeps Spring Boot's {@code applicationTaskExecutor} and {@code taskScheduler}, because the
- * library's own thread is not a bean of an executor type. And the library's time is a {@link Clock} bean that an
- * application can replace.
+ * The starter must not take anything away from the application: an application that uses
+ * {@code @Async} and {@code @Scheduled} keeps Spring Boot's
+ * {@code applicationTaskExecutor} and {@code taskScheduler}, because the library's own
+ * thread is not a bean of an executor type. And the library's time is a {@link Clock}
+ * bean that an application can replace.
  */
 class CanaryExecutorConventionsTests {
 

@@ -19,9 +19,10 @@ import io.canarygateway.core.RoutingConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * How a release's settings are resolved from {@code canary.*} properties: the release's own value, else
- * {@code canary.defaults}, else the built-in default (docs/configuration.md, "How a release's settings are
- * resolved"; asserted here as literals, so a changed default is noticed).
+ * How a release's settings are resolved from {@code canary.*} properties: the release's
+ * own value, else {@code canary.defaults}, else the built-in default
+ * (docs/configuration.md, "How a release's settings are resolved"; asserted here as
+ * literals, so a changed default is noticed).
  */
 class CanaryPropertiesDefaultsTests {
 
@@ -40,7 +41,8 @@ class CanaryPropertiesDefaultsTests {
 				assertThat(orders.breaker().slidingWindowSize()).isEqualTo(40);
 				assertThat(orders.manualGates()).containsExactly(50);
 				assertThat(orders.autoStart()).isFalse();
-				// what neither sets keeps the built-in default, also beside inherited values in the same group
+				// what neither sets keeps the built-in default, also beside inherited
+				// values in the same group
 				assertThat(orders.analysis().minRequests()).isEqualTo(50);
 				assertThat(orders.routing().overrideHeader()).isEqualTo("X-Canary");
 				assertThat(orders.breaker().minimumNumberOfCalls()).isEqualTo(10);
@@ -63,7 +65,8 @@ class CanaryPropertiesDefaultsTests {
 				assertThat(orders.analysis().interval()).isEqualTo(Duration.ofSeconds(30));
 				assertThat(orders.routing().stickyHeader()).isEqualTo("X-Tenant");
 				assertThat(orders.breaker().slidingWindowSize()).isEqualTo(60);
-				// the override is per release: another release still inherits the defaults
+				// the override is per release: another release still inherits the
+				// defaults
 				ReleaseConfig payments = releaseConfig(context.getBean(CanaryReleaseConfigs.class), "payments");
 				assertThat(payments.steps()).containsExactly(10, 50, 100);
 				assertThat(payments.analysis().interval()).isEqualTo(Duration.ofSeconds(5));

@@ -32,7 +32,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The wiring of {@code canary.store.type=redis}: on, off, backing off, and failing clearly without Spring Data Redis. */
+/**
+ * The wiring of {@code canary.store.type=redis}: on, off, backing off, and failing
+ * clearly without Spring Data Redis.
+ */
 class CanaryRedisAutoConfigurationTests {
 
 	static EmbeddedRedis redis;
@@ -111,8 +114,9 @@ class CanaryRedisAutoConfigurationTests {
 
 	@Test
 	void badStoreSettingsFailStartupNamingTheProperty() {
-		runner().withPropertyValues("canary.store.type=redis", "canary.store.redis.timeout=0s",
-				"canary.store.redis.key-prefix= ")
+		runner()
+			.withPropertyValues("canary.store.type=redis", "canary.store.redis.timeout=0s",
+					"canary.store.redis.key-prefix= ")
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				assertThat(context.getStartupFailure()).rootCause()

@@ -26,17 +26,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
- * A {@code Canary} route that names an unknown release or lane stops a real reactive gateway from starting, with a
- * message naming the route's property, the release or lane, and the rule — also when the gateway's own startup
- * route check (the Weight predicate's filter, spring-cloud-gateway gh-1574) is switched off or routes would only be
- * built on the first request.
+ * A {@code Canary} route that names an unknown release or lane stops a real reactive
+ * gateway from starting, with a message naming the route's property, the release or lane,
+ * and the rule — also when the gateway's own startup route check (the Weight predicate's
+ * filter, spring-cloud-gateway gh-1574) is switched off or routes would only be built on
+ * the first request.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class CanaryRouteStartupTests {
 
 	private static final String ROUTE = "spring.cloud.gateway.server.webflux.routes[0]";
 
-	/** Gateway settings under which the gateway itself would not fail startup on a bad route. */
+	/**
+	 * Gateway settings under which the gateway itself would not fail startup on a bad
+	 * route.
+	 */
 	private static final String NO_WEIGHT = "spring.cloud.gateway.server.webflux.predicate.weight.enabled=false";
 
 	private static final String NO_REFRESH = "spring.cloud.gateway.server.webflux.route-refresh-listener.enabled=false";
@@ -99,8 +103,8 @@ class CanaryRouteStartupTests {
 	void predicateNamingAnUnknownLaneFailsStartup(String gatewaySetting) {
 		Throwable failure = startupFailure(gatewaySetting, ROUTE + ".uri=http://localhost:1",
 				ROUTE + ".predicates[1]=Canary=orders, purple");
-		assertThat(messages(failure)).anySatisfy((message) -> assertThat(message)
-			.contains("lane must be 'stable' or 'canary', was 'purple'"));
+		assertThat(messages(failure))
+			.anySatisfy((message) -> assertThat(message).contains("lane must be 'stable' or 'canary', was 'purple'"));
 		InvalidCanaryConfigurationException invalid = find(failure, InvalidCanaryConfigurationException.class);
 		assertThat(invalid.getProblems()).singleElement()
 			.asString()
@@ -114,7 +118,8 @@ class CanaryRouteStartupTests {
 	@Test
 	void failureIsReportedByOurAnalyzer(CapturedOutput output) {
 		startupFailure("", ROUTE + ".uri=http://localhost:1", ROUTE + ".predicates[1]=Canary=nosuch, canary");
-		// Boot found the analyzer through META-INF/spring.factories and printed its report
+		// Boot found the analyzer through META-INF/spring.factories and printed its
+		// report
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("names release 'nosuch', which is not configured under canary.releases")
 			.contains("Configure the release under canary.releases.nosuch");
@@ -124,8 +129,7 @@ class CanaryRouteStartupTests {
 	@ValueSource(strings = { "", NO_WEIGHT, NO_REFRESH })
 	void validCanaryRoutesStart(String gatewaySetting) {
 		List<String> properties = properties(gatewaySetting, ROUTE + ".uri=http://localhost:1",
-				ROUTE + ".predicates[1]=Canary=orders, canary",
-				"spring.cloud.gateway.server.webflux.routes[1].id=lb",
+				ROUTE + ".predicates[1]=Canary=orders, canary", "spring.cloud.gateway.server.webflux.routes[1].id=lb",
 				"spring.cloud.gateway.server.webflux.routes[1].uri=lb://svc",
 				"spring.cloud.gateway.server.webflux.routes[1].predicates[0]=Path=/lb/**",
 				"spring.cloud.gateway.server.webflux.routes[1].filters[0]=Canary=orders");
@@ -137,7 +141,8 @@ class CanaryRouteStartupTests {
 
 	@Test
 	void skipsTheCheckWhenTheGatewayIgnoresInvalidRoutes() {
-		// fail-on-route-definition-error=false: the gateway drops the bad route with a warning, and so do we
+		// fail-on-route-definition-error=false: the gateway drops the bad route with a
+		// warning, and so do we
 		List<String> properties = properties(NO_WEIGHT, ROUTE + ".uri=http://localhost:1",
 				ROUTE + ".predicates[1]=Canary=nosuch, canary",
 				"spring.cloud.gateway.server.webflux.fail-on-route-definition-error=false");
@@ -184,7 +189,10 @@ class CanaryRouteStartupTests {
 		return messages;
 	}
 
-	/** A gateway with nothing but auto-configuration (no component scan, so no other test's beans). */
+	/**
+	 * A gateway with nothing but auto-configuration (no component scan, so no other
+	 * test's beans).
+	 */
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
 	static class Gateway {

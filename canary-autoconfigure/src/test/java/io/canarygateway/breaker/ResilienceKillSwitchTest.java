@@ -25,9 +25,10 @@ import io.canarygateway.core.Verdict;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The kill switch on a real Resilience4j breaker: it reports each opening once with the breaker's figures, is
- * told nothing when held open, and publishes exactly the meters resilience4j-micrometer would — without the per-call
- * event consumers that make Resilience4j build an event object for every recorded call.
+ * The kill switch on a real Resilience4j breaker: it reports each opening once with the
+ * breaker's figures, is told nothing when held open, and publishes exactly the meters
+ * resilience4j-micrometer would — without the per-call event consumers that make
+ * Resilience4j build an event object for every recorded call.
  */
 class ResilienceKillSwitchTest {
 
@@ -42,8 +43,8 @@ class ResilienceKillSwitchTest {
 	@Test
 	void failuresOpenTheBreakerAndTheOpeningIsReportedOnceWithItsEvidence() {
 		ResilienceKillSwitch killSwitch = new ResilienceKillSwitch(
-				CanaryBreakers.breaker(CircuitBreakerRegistry.ofDefaults(), ORDERS), CLOCK, this.openings::incrementAndGet,
-				null);
+				CanaryBreakers.breaker(CircuitBreakerRegistry.ofDefaults(), ORDERS), CLOCK,
+				this.openings::incrementAndGet, null);
 		for (int i = 0; i < 9; i++) {
 			killSwitch.record(1_000_000, true);
 		}
@@ -79,8 +80,8 @@ class ResilienceKillSwitchTest {
 	@Test
 	void aHealthyCanaryNeverOpensIt() {
 		ResilienceKillSwitch killSwitch = new ResilienceKillSwitch(
-				CanaryBreakers.breaker(CircuitBreakerRegistry.ofDefaults(), ORDERS), CLOCK, this.openings::incrementAndGet,
-				null);
+				CanaryBreakers.breaker(CircuitBreakerRegistry.ofDefaults(), ORDERS), CLOCK,
+				this.openings::incrementAndGet, null);
 		for (int i = 0; i < 1_000; i++) {
 			killSwitch.record(1_000_000, i % 10 == 0);
 		}
@@ -114,7 +115,8 @@ class ResilienceKillSwitchTest {
 		assertThat(ourMeters.get("resilience4j.circuitbreaker.state").tag("state", "closed").gauge().value())
 			.isEqualTo(1);
 
-		// no consumer on the breaker's event publisher: a consumer added now is the first and only one told
+		// no consumer on the breaker's event publisher: a consumer added now is the first
+		// and only one told
 		AtomicInteger events = new AtomicInteger();
 		ours.getEventPublisher().onEvent((event) -> events.incrementAndGet());
 		killSwitch.record(1_000_000, false);

@@ -5,8 +5,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.canarygateway.core.Verdict;
 
 /**
- * A kill switch that counts what it is told: held open between a trip and a reset, or opened "by itself" by
- * {@link #openOnFailures(Verdict)}, which tells the listener as a real breaker does.
+ * A kill switch that counts what it is told: held open between a trip and a reset, or
+ * opened "by itself" by {@link #openOnFailures(Verdict)}, which tells the listener as a
+ * real breaker does.
  */
 final class RecordingKillSwitch implements KillSwitch {
 

@@ -128,8 +128,8 @@ class ReleaseControllerTest {
 	@Test
 	void startAdoptsAStoredRecordOfTheSameCanaryVersion() {
 		ReleaseStatus paused = new ReleaseStatus("orders", "v2", 9, 4, PAUSED, 25, 2, Reason.MANUAL,
-				T0.minus(Duration.ofHours(1)), List.of(new Transition(T0.minus(Duration.ofHours(1)), PROGRESSING,
-						PAUSED, Reason.MANUAL, 25, null)));
+				T0.minus(Duration.ofHours(1)),
+				List.of(new Transition(T0.minus(Duration.ofHours(1)), PROGRESSING, PAUSED, Reason.MANUAL, 25, null)));
 		assertThat(this.store.compareAndSet(paused, 0).swapped()).isTrue();
 		this.clock.advance(Duration.ofMinutes(5));
 
@@ -149,7 +149,8 @@ class ReleaseControllerTest {
 
 	@Test
 	void startStartsAnAdoptedRecordThatWasNeverStartedWhenAutoStarting() {
-		// e.g. stored by a gateway with auto-start off, or one that stopped between storing and starting it
+		// e.g. stored by a gateway with auto-start off, or one that stopped between
+		// storing and starting it
 		ReleaseStatus idle = ReleaseStatus.idle("orders", "v2", T0.minus(Duration.ofHours(1))).withRevision(3);
 		this.store.compareAndSet(idle, 0);
 		ReleaseController controller = started(config("orders", "v2", true));
@@ -189,8 +190,8 @@ class ReleaseControllerTest {
 	@Test
 	void startReplacesAStoredRecordOfAnotherCanaryVersionWithANewRollout() {
 		ReleaseStatus old = new ReleaseStatus("orders", "v1.9", 9, 4, PROGRESSING, 50, 3, Reason.SCHEDULE,
-				T0.minus(Duration.ofHours(2)), List.of(new Transition(T0.minus(Duration.ofHours(2)), PAUSED,
-						PROGRESSING, Reason.MANUAL, 50, null)));
+				T0.minus(Duration.ofHours(2)),
+				List.of(new Transition(T0.minus(Duration.ofHours(2)), PAUSED, PROGRESSING, Reason.MANUAL, 50, null)));
 		this.store.compareAndSet(old, 0);
 
 		ReleaseController controller = started(config("orders", "v2", true));
@@ -210,8 +211,8 @@ class ReleaseControllerTest {
 
 	@Test
 	void startReplacesAStoredRecordOfAnotherCanaryVersionWithAnIdleOneWithoutAutoStart() {
-		this.store.compareAndSet(new ReleaseStatus("orders", "v1.9", 9, 4, PROMOTED, 100, 4, Reason.MANUAL, T0,
-				List.of()), 0);
+		this.store.compareAndSet(
+				new ReleaseStatus("orders", "v1.9", 9, 4, PROMOTED, 100, 4, Reason.MANUAL, T0, List.of()), 0);
 		started(config("orders", "v2", false));
 		ReleaseStatus stored = this.store.find("orders").orElseThrow();
 		assertThat(stored.canaryVersion()).isEqualTo("v2");
@@ -374,8 +375,7 @@ class ReleaseControllerTest {
 		for (Action action : new Action[] { Action.PAUSE, Action.RESUME, Action.WEIGHT, Action.RESUME }) {
 			assertThat(controller.operate("orders", action, 30).kind()).isEqualTo(APPLIED);
 		}
-		assertThat(controller.apply("orders", Action.ADVANCE, 0, Reason.SCHEDULE, verdict()).kind())
-			.isEqualTo(APPLIED);
+		assertThat(controller.apply("orders", Action.ADVANCE, 0, Reason.SCHEDULE, verdict()).kind()).isEqualTo(APPLIED);
 		assertThat(killSwitch.resets).as("one reset per rollout, not per change").hasValue(1);
 		assertThat(killSwitch.trips).hasValue(0);
 
@@ -482,8 +482,8 @@ class ReleaseControllerTest {
 		assertThat(killSwitch.trips).hasValue(1);
 
 		// and starts a new rollout
-		ReleaseStatus restarted = new ReleaseStatus("orders", "v2", rolledBack.revision() + 1,
-				rolledBack.rollout() + 1, PROGRESSING, 5, 0, Reason.MANUAL, T0, List.of());
+		ReleaseStatus restarted = new ReleaseStatus("orders", "v2", rolledBack.revision() + 1, rolledBack.rollout() + 1,
+				PROGRESSING, 5, 0, Reason.MANUAL, T0, List.of());
 		this.store.compareAndSet(restarted, rolledBack.revision());
 		assertThat(controller.release("orders").status()).isSameAs(restarted);
 		assertThat(killSwitch.resets).hasValue(2);
@@ -636,7 +636,9 @@ class ReleaseControllerTest {
 				new LaneFigures(100, 30, 0.3, 400), Map.of("errorRate.z", 6.1), List.of("error rate 30 %"));
 	}
 
-	/** Delegates to a store until it is "down", then throws like an unreachable server. */
+	/**
+	 * Delegates to a store until it is "down", then throws like an unreachable server.
+	 */
 	static final class FailingStore implements ReleaseStore {
 
 		private final ReleaseStore delegate;

@@ -36,8 +36,8 @@ class ActionTest {
 
 	@Test
 	void reasonTagsAreLowerCase() {
-		assertThat(Arrays.stream(Reason.values()).map(Reason::tag))
-			.containsExactly("manual", "analysis", "breaker", "gate", "deadline", "schedule");
+		assertThat(Arrays.stream(Reason.values()).map(Reason::tag)).containsExactly("manual", "analysis", "breaker",
+				"gate", "deadline", "schedule");
 		assertThat(Verdict.Result.INCONCLUSIVE.tag()).isEqualTo("inconclusive");
 	}
 

@@ -23,7 +23,8 @@ class BucketerTest {
 
 	@Test
 	void knownAnswersArePinned() {
-		// Computed once. A change here moves users between lanes on a mixed-version fleet: never change
+		// Computed once. A change here moves users between lanes on a mixed-version
+		// fleet: never change
 		// the hash without a migration plan.
 		assertThat(Murmur3.hash("orders", "user-1")).isEqualTo(0xb35c8b3f);
 		assertThat(Murmur3.hash("orders", "user-2")).isEqualTo(0x2426fe75);
@@ -114,7 +115,8 @@ class BucketerTest {
 		int[] canaryAt = new int[101];
 		for (int i = 0; i < KEYS; i++) {
 			int bucket = this.bucketer.bucket("orders", key(i));
-			// for every w1 < w2: canary at w1 implies canary at w2, i.e. the lane never flips back
+			// for every w1 < w2: canary at w1 implies canary at w2, i.e. the lane never
+			// flips back
 			boolean seenCanary = false;
 			for (int w = 0; w <= 100; w++) {
 				boolean canary = Bucketer.isCanary(bucket, w);
@@ -127,8 +129,8 @@ class BucketerTest {
 		}
 		for (int w = 0; w <= 100; w++) {
 			// binomial standard deviation is at most 0.0016 here: 0.01 is over 6 of them
-			assertThat((double) canaryAt[w] / KEYS).as("share at weight %d", w).isBetween(w / 100.0 - 0.01,
-					w / 100.0 + 0.01);
+			assertThat((double) canaryAt[w] / KEYS).as("share at weight %d", w)
+				.isBetween(w / 100.0 - 0.01, w / 100.0 + 0.01);
 		}
 	}
 
@@ -229,7 +231,10 @@ class BucketerTest {
 		return h1;
 	}
 
-	/** Little-endian code units, lone surrogates included (a charset encoder would replace those). */
+	/**
+	 * Little-endian code units, lone surrogates included (a charset encoder would replace
+	 * those).
+	 */
 	private static byte[] utf16CodeUnits(String value) {
 		ByteBuffer out = ByteBuffer.allocate(value.length() * 2).order(ByteOrder.LITTLE_ENDIAN);
 		for (int i = 0; i < value.length(); i++) {

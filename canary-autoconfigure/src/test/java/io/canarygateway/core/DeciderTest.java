@@ -19,7 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class DeciderTest {
 
-	/** A sticky key that is a number is its own bucket, so thresholds can be tested exactly. */
+	/**
+	 * A sticky key that is a number is its own bucket, so thresholds can be tested
+	 * exactly.
+	 */
 	private static final KeyHasher NUMERIC = (release, key) -> Integer.parseInt(key);
 
 	private final CountingRandom random = new CountingRandom(0);
@@ -47,7 +50,10 @@ class DeciderTest {
 		assertThat(this.random.calls).isZero();
 	}
 
-	/** Every combination of weight, breaker, override header, override cookie and sticky key. */
+	/**
+	 * Every combination of weight, breaker, override header, override cookie and sticky
+	 * key.
+	 */
 	private List<Lane> allDecisions(ReleaseState state) {
 		List<Lane> lanes = new ArrayList<>();
 		for (int weight : new int[] { 0, 50, 100 }) {
@@ -188,7 +194,8 @@ class DeciderTest {
 					canary[weight]++;
 				}
 			}
-			// binomial standard deviation at most 0.0036: 0.015 is over 4 of them, with a fixed seed
+			// binomial standard deviation at most 0.0036: 0.015 is over 4 of them, with a
+			// fixed seed
 			assertThat((double) canary[weight] / requests).as("share at weight %d", weight)
 				.isBetween(weight / 100.0 - 0.015, weight / 100.0 + 0.015);
 		}

@@ -46,9 +46,10 @@ class LifecycleTest {
 	}
 
 	/**
-	 * The operator's actions of docs/operations.md ("Actions") plus the automatic ones of docs/analysis.md
-	 * ("Progression"): ADVANCE only from PROGRESSING, ROLL_BACK from PROGRESSING and PAUSED, HALT from PROGRESSING.
-	 * Columns: IDLE, PROGRESSING, PAUSED, PROMOTED, ROLLED_BACK.
+	 * The operator's actions of docs/operations.md ("Actions") plus the automatic ones of
+	 * docs/analysis.md ("Progression"): ADVANCE only from PROGRESSING, ROLL_BACK from
+	 * PROGRESSING and PAUSED, HALT from PROGRESSING. Columns: IDLE, PROGRESSING, PAUSED,
+	 * PROMOTED, ROLLED_BACK.
 	 */
 	private static final Map<Action, List<Expect>> TABLE = new EnumMap<>(Action.class);
 
@@ -143,7 +144,10 @@ class LifecycleTest {
 		}
 	}
 
-	/** The documented result of an allowed action on {@link #recordIn(ReleaseState)} with weight argument 30. */
+	/**
+	 * The documented result of an allowed action on {@link #recordIn(ReleaseState)} with
+	 * weight argument 30.
+	 */
 	private static void assertChanged(ReleaseStatus current, ReleaseStatus next, Action action, Reason reason) {
 		ReleaseState to;
 		int weight;
@@ -206,21 +210,22 @@ class LifecycleTest {
 		assertThat(next.rollout()).isEqualTo(current.rollout() + ((action == Action.START) ? 1 : 0));
 		assertThat(next.history()).hasSize(current.history().size() + 1);
 		assertThat(next.history().subList(0, current.history().size())).isEqualTo(current.history());
-		assertThat(next.lastTransition())
-			.isEqualTo(new Transition(NOW, current.state(), to, reason, weight, EVIDENCE));
+		assertThat(next.lastTransition()).isEqualTo(new Transition(NOW, current.state(), to, reason, weight, EVIDENCE));
 	}
 
-	/** A record in each state as it would be reached; PROGRESSING and PAUSED sit at 25 % (step 2). */
+	/**
+	 * A record in each state as it would be reached; PROGRESSING and PAUSED sit at 25 %
+	 * (step 2).
+	 */
 	static ReleaseStatus recordIn(ReleaseState state) {
 		List<Transition> history = List.of(new Transition(T0, IDLE, PROGRESSING, Reason.SCHEDULE, 5, null));
 		return switch (state) {
 			case IDLE -> new ReleaseStatus("orders", "v2", 7, 3, IDLE, 0, -1, Reason.SCHEDULE, T0, List.of());
-			case PROGRESSING -> new ReleaseStatus("orders", "v2", 7, 3, PROGRESSING, 25, 2, Reason.SCHEDULE, T0,
-					history);
+			case PROGRESSING ->
+				new ReleaseStatus("orders", "v2", 7, 3, PROGRESSING, 25, 2, Reason.SCHEDULE, T0, history);
 			case PAUSED -> new ReleaseStatus("orders", "v2", 7, 3, PAUSED, 25, 2, Reason.MANUAL, T0, history);
 			case PROMOTED -> new ReleaseStatus("orders", "v2", 7, 3, PROMOTED, 100, 4, Reason.MANUAL, T0, history);
-			case ROLLED_BACK -> new ReleaseStatus("orders", "v2", 7, 3, ROLLED_BACK, 0, 2, Reason.BREAKER, T0,
-					history);
+			case ROLLED_BACK -> new ReleaseStatus("orders", "v2", 7, 3, ROLLED_BACK, 0, 2, Reason.BREAKER, T0, history);
 		};
 	}
 
@@ -283,10 +288,12 @@ class LifecycleTest {
 		assertThat(gate.weight()).isEqualTo(50);
 		assertThat(gate.step()).isEqualTo(3);
 		assertThat(gate.stepStartedAt()).isEqualTo(NOW);
-		assertThat(gate.lastTransition()).isEqualTo(new Transition(NOW, PROGRESSING, PAUSED, Reason.GATE, 50, EVIDENCE));
+		assertThat(gate.lastTransition())
+			.isEqualTo(new Transition(NOW, PROGRESSING, PAUSED, Reason.GATE, 50, EVIDENCE));
 
 		assertThat(Lifecycle.apply(gate, gated, Action.ADVANCE, 0, Reason.SCHEDULE, null, NOW).refused())
-			.as("a gate holds the automatic progression").isTrue();
+			.as("a gate holds the automatic progression")
+			.isTrue();
 		ReleaseStatus resumed = apply(gate, gated, Action.RESUME);
 		assertThat(resumed.state()).isEqualTo(PROGRESSING);
 		assertThat(resumed.weight()).isEqualTo(50);
@@ -324,11 +331,11 @@ class LifecycleTest {
 	@Test
 	void weightPausesAtTheWeightWithTheLastStepAtOrBelowIt() {
 		ReleaseStatus progressing = recordIn(PROGRESSING);
-		int[][] weightAndStep = { { 0, -1 }, { 4, -1 }, { 5, 0 }, { 9, 0 }, { 10, 1 }, { 30, 2 }, { 50, 3 },
-				{ 99, 3 }, { 100, 4 } };
+		int[][] weightAndStep = { { 0, -1 }, { 4, -1 }, { 5, 0 }, { 9, 0 }, { 10, 1 }, { 30, 2 }, { 50, 3 }, { 99, 3 },
+				{ 100, 4 } };
 		for (int[] pair : weightAndStep) {
-			Lifecycle.Outcome outcome = Lifecycle.apply(progressing, STEPS, Action.WEIGHT, pair[0], Reason.MANUAL,
-					null, NOW);
+			Lifecycle.Outcome outcome = Lifecycle.apply(progressing, STEPS, Action.WEIGHT, pair[0], Reason.MANUAL, null,
+					NOW);
 			assertThat(outcome.changed()).isTrue();
 			assertThat(outcome.status().state()).isEqualTo(PAUSED);
 			assertThat(outcome.status().weight()).isEqualTo(pair[0]);
@@ -351,12 +358,14 @@ class LifecycleTest {
 		for (ReleaseState state : List.of(PROGRESSING, PAUSED)) {
 			for (int weight : new int[] { -1, 101, Integer.MIN_VALUE, Integer.MAX_VALUE }) {
 				ReleaseStatus current = recordIn(state);
-				Lifecycle.Outcome outcome = Lifecycle.apply(current, STEPS, Action.WEIGHT, weight, Reason.MANUAL,
-						null, NOW);
+				Lifecycle.Outcome outcome = Lifecycle.apply(current, STEPS, Action.WEIGHT, weight, Reason.MANUAL, null,
+						NOW);
 				assertThat(outcome.refused()).isTrue();
 				assertThat(outcome.changed()).isFalse();
 				assertThat(outcome.status()).isSameAs(current);
-				assertThat(outcome.refusal()).contains("weight").contains("0").contains("100")
+				assertThat(outcome.refusal()).contains("weight")
+					.contains("0")
+					.contains("100")
 					.contains(String.valueOf(weight));
 			}
 		}

@@ -12,8 +12,9 @@ import static io.canarygateway.core.Verdict.Result.PASS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The progression policy on a virtual clock: every rule, and its edges (exactly at step-interval and
- * progress-deadline, one failure short of the threshold, a pass after a failure).
+ * The progression policy on a virtual clock: every rule, and its edges (exactly at
+ * step-interval and progress-deadline, one failure short of the threshold, a pass after a
+ * failure).
  */
 class ProgressionTest {
 
@@ -40,8 +41,8 @@ class ProgressionTest {
 	void anInconclusiveVerdictNeverAdvancesButTheDeadlinePauses() {
 		Progression.Step step = this.policy.begin(this.progressing).looked();
 		assertThat(this.policy.decide(step, this.progressing, INCONCLUSIVE, T0.plus(STEP)).action()).isNull();
-		assertThat(this.policy.decide(step, this.progressing, INCONCLUSIVE, T0.plus(DEADLINE).minusMillis(1))
-			.action()).isNull();
+		assertThat(this.policy.decide(step, this.progressing, INCONCLUSIVE, T0.plus(DEADLINE).minusMillis(1)).action())
+			.isNull();
 		Progression.Decision atDeadline = this.policy.decide(step, this.progressing, INCONCLUSIVE, T0.plus(DEADLINE));
 		assertThat(atDeadline.action()).isEqualTo(Action.HALT);
 		assertThat(atDeadline.reason()).isEqualTo(Reason.DEADLINE);
@@ -68,8 +69,8 @@ class ProgressionTest {
 
 	@Test
 	void aFailureBlocksTheStepEvenWhenLaterVerdictsPass() {
-		Progression.Decision failed = this.policy.decide(this.policy.begin(this.progressing).looked(),
-				this.progressing, FAIL, T0.plusSeconds(10));
+		Progression.Decision failed = this.policy.decide(this.policy.begin(this.progressing).looked(), this.progressing,
+				FAIL, T0.plusSeconds(10));
 		Progression.Decision pass = this.policy.decide(failed.step().looked(), this.progressing, PASS,
 				T0.plus(STEP).plus(STEP));
 		assertThat(pass.action()).as("blocked: no advance").isNull();

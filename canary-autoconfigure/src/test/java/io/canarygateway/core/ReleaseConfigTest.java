@@ -61,7 +61,8 @@ class ReleaseConfigTest {
 
 	static Stream<Arguments> violations() {
 		return Stream.of(
-				// name, change, property, fragments of the rule (the bad value among them)
+				// name, change, property, fragments of the rule (the bad value among
+				// them)
 				of("missing stable version", (c) -> c.stable = null, "stable-version", "required"),
 				of("blank stable version", (c) -> c.stable = "  ", "stable-version", "required"),
 				of("missing canary version", (c) -> c.canary = null, "canary-version", "required"),
@@ -82,47 +83,63 @@ class ReleaseConfigTest {
 				of("negative step interval", (c) -> c.stepInterval = Duration.ofSeconds(-1), "step-interval",
 						"positive", "PT-1S"),
 				of("missing step interval", (c) -> c.stepInterval = null, "step-interval", "required"),
-				of("zero progress deadline", (c) -> c.progressDeadline = Duration.ZERO, "progress-deadline",
-						"positive", "PT0S"),
+				of("zero progress deadline", (c) -> c.progressDeadline = Duration.ZERO, "progress-deadline", "positive",
+						"PT0S"),
 				of("negative progress deadline", (c) -> c.progressDeadline = Duration.ofMinutes(-3),
 						"progress-deadline", "positive", "PT-3M"),
 				of("missing analysis", (c) -> c.analysis = null, "analysis", "required"),
-				of("zero analysis interval", (c) -> c.analysis(Duration.ZERO, 50, 0.99, 0.01, 0.2, 0.05,
-						Duration.ofSeconds(2), 2), "analysis.interval", "positive", "PT0S"),
-				of("negative analysis interval", (c) -> c.analysis(Duration.ofSeconds(-10), 50, 0.99, 0.01, 0.2,
-						0.05, Duration.ofSeconds(2), 2), "analysis.interval", "positive", "PT-10S"),
-				of("min-requests zero", (c) -> c.analysis(Duration.ofSeconds(10), 0, 0.99, 0.01, 0.2, 0.05,
-						Duration.ofSeconds(2), 2), "analysis.min-requests", "at least 1", "was 0"),
-				of("min-requests negative", (c) -> c.analysis(Duration.ofSeconds(10), -7, 0.99, 0.01, 0.2, 0.05,
-						Duration.ofSeconds(2), 2), "analysis.min-requests", "at least 1", "-7"),
+				of("zero analysis interval",
+						(c) -> c.analysis(Duration.ZERO, 50, 0.99, 0.01, 0.2, 0.05, Duration.ofSeconds(2), 2),
+						"analysis.interval", "positive", "PT0S"),
+				of("negative analysis interval",
+						(c) -> c.analysis(Duration.ofSeconds(-10), 50, 0.99, 0.01, 0.2, 0.05, Duration.ofSeconds(2), 2),
+						"analysis.interval", "positive", "PT-10S"),
+				of("min-requests zero",
+						(c) -> c.analysis(Duration.ofSeconds(10), 0, 0.99, 0.01, 0.2, 0.05, Duration.ofSeconds(2), 2),
+						"analysis.min-requests", "at least 1", "was 0"),
+				of("min-requests negative",
+						(c) -> c.analysis(Duration.ofSeconds(10), -7, 0.99, 0.01, 0.2, 0.05, Duration.ofSeconds(2), 2),
+						"analysis.min-requests", "at least 1", "-7"),
 				of("confidence zero", (c) -> c.confidence(0.0), "analysis.confidence", "(0,1)", "0.0"),
 				of("confidence one", (c) -> c.confidence(1.0), "analysis.confidence", "(0,1)", "1.0"),
 				of("confidence above one", (c) -> c.confidence(1.5), "analysis.confidence", "(0,1)", "1.5"),
 				of("confidence negative", (c) -> c.confidence(-0.9), "analysis.confidence", "(0,1)", "-0.9"),
 				of("confidence NaN", (c) -> c.confidence(Double.NaN), "analysis.confidence", "(0,1)", "NaN"),
-				of("error-rate tolerance negative", (c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, -0.01, 0.2,
-						0.05, Duration.ofSeconds(2), 2), "analysis.error-rate-tolerance", "[0,1)", "-0.01"),
-				of("error-rate tolerance one", (c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, 1.0, 0.2, 0.05,
-						Duration.ofSeconds(2), 2), "analysis.error-rate-tolerance", "[0,1)", "1.0"),
-				of("latency tolerance negative", (c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, 0.01, -0.2,
-						0.05, Duration.ofSeconds(2), 2), "analysis.latency-tolerance", "zero or more", "-0.2"),
-				of("latency tolerance infinite", (c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, 0.01,
-						Double.POSITIVE_INFINITY, 0.05, Duration.ofSeconds(2), 2), "analysis.latency-tolerance",
-						"zero or more", "Infinity"),
-				of("latency tolerance NaN", (c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, 0.01, Double.NaN,
-						0.05, Duration.ofSeconds(2), 2), "analysis.latency-tolerance", "zero or more", "NaN"),
-				of("max error rate zero", (c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, 0.01, 0.2, 0.0,
-						Duration.ofSeconds(2), 2), "analysis.max-error-rate", "(0,1]", "0.0"),
-				of("max error rate above one", (c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, 0.01, 0.2, 1.5,
-						Duration.ofSeconds(2), 2), "analysis.max-error-rate", "(0,1]", "1.5"),
-				of("max latency zero", (c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, 0.01, 0.2, 0.05,
-						Duration.ZERO, 2), "analysis.max-latency", "positive", "PT0S"),
-				of("max latency negative", (c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, 0.01, 0.2, 0.05,
-						Duration.ofMillis(-1), 2), "analysis.max-latency", "positive", "PT-0.001S"),
-				of("failure threshold zero", (c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, 0.01, 0.2, 0.05,
-						Duration.ofSeconds(2), 0), "analysis.failure-threshold", "at least 1", "was 0"),
-				of("failure threshold negative", (c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, 0.01, 0.2,
-						0.05, Duration.ofSeconds(2), -2), "analysis.failure-threshold", "at least 1", "-2"),
+				of("error-rate tolerance negative",
+						(c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, -0.01, 0.2, 0.05, Duration.ofSeconds(2), 2),
+						"analysis.error-rate-tolerance", "[0,1)", "-0.01"),
+				of("error-rate tolerance one",
+						(c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, 1.0, 0.2, 0.05, Duration.ofSeconds(2), 2),
+						"analysis.error-rate-tolerance", "[0,1)", "1.0"),
+				of("latency tolerance negative",
+						(c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, 0.01, -0.2, 0.05, Duration.ofSeconds(2), 2),
+						"analysis.latency-tolerance", "zero or more", "-0.2"),
+				of("latency tolerance infinite",
+						(c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, 0.01, Double.POSITIVE_INFINITY, 0.05,
+								Duration.ofSeconds(2), 2),
+						"analysis.latency-tolerance", "zero or more", "Infinity"),
+				of("latency tolerance NaN",
+						(c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, 0.01, Double.NaN, 0.05,
+								Duration.ofSeconds(2), 2),
+						"analysis.latency-tolerance", "zero or more", "NaN"),
+				of("max error rate zero",
+						(c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, 0.01, 0.2, 0.0, Duration.ofSeconds(2), 2),
+						"analysis.max-error-rate", "(0,1]", "0.0"),
+				of("max error rate above one",
+						(c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, 0.01, 0.2, 1.5, Duration.ofSeconds(2), 2),
+						"analysis.max-error-rate", "(0,1]", "1.5"),
+				of("max latency zero",
+						(c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, 0.01, 0.2, 0.05, Duration.ZERO, 2),
+						"analysis.max-latency", "positive", "PT0S"),
+				of("max latency negative",
+						(c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, 0.01, 0.2, 0.05, Duration.ofMillis(-1), 2),
+						"analysis.max-latency", "positive", "PT-0.001S"),
+				of("failure threshold zero",
+						(c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, 0.01, 0.2, 0.05, Duration.ofSeconds(2), 0),
+						"analysis.failure-threshold", "at least 1", "was 0"),
+				of("failure threshold negative",
+						(c) -> c.analysis(Duration.ofSeconds(10), 50, 0.99, 0.01, 0.2, 0.05, Duration.ofSeconds(2), -2),
+						"analysis.failure-threshold", "at least 1", "-2"),
 				of("missing breaker", (c) -> c.breaker = null, "breaker", "required"),
 				of("failure rate threshold zero", (c) -> c.breaker(0, 20, 10, Duration.ofSeconds(2), 100),
 						"breaker.failure-rate-threshold", "(0,100]", "was 0.0"),
@@ -174,8 +191,8 @@ class ReleaseConfigTest {
 		config.confidence(2.0);
 		config.breaker(50, 0, 10, Duration.ofSeconds(2), 100);
 		assertThat(config.build().violations()).extracting(ConfigViolation::property)
-			.containsExactlyInAnyOrder("canary-version", "steps", "step-interval",
-					"analysis.confidence", "breaker.sliding-window-size");
+			.containsExactlyInAnyOrder("canary-version", "steps", "step-interval", "analysis.confidence",
+					"breaker.sliding-window-size");
 	}
 
 	@Test
@@ -188,7 +205,10 @@ class ReleaseConfigTest {
 			.anySatisfy((rule) -> assertThat(rule).endsWith("was 70"));
 	}
 
-	/** A mutable stand-in for the bound properties: the built-in defaults, changed one value at a time. */
+	/**
+	 * A mutable stand-in for the bound properties: the built-in defaults, changed one
+	 * value at a time.
+	 */
 	static final class Config {
 
 		String name = "orders";

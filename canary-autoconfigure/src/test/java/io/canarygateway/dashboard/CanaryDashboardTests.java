@@ -20,9 +20,10 @@ import io.canarygateway.it.GatewayTestApplication;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The dashboard as a browser fetches it from a running gateway: the page at the default and at a configured path,
- * the actuator endpoint's URL in its {@code canary-endpoint} meta, its two assets, the redirect to the trailing-slash
- * form, nothing from another origin — and no page at all unless it is switched on.
+ * The dashboard as a browser fetches it from a running gateway: the page at the default
+ * and at a configured path, the actuator endpoint's URL in its {@code canary-endpoint}
+ * meta, its two assets, the redirect to the trailing-slash form, nothing from another
+ * origin — and no page at all unless it is switched on.
  */
 class CanaryDashboardTests {
 
@@ -30,7 +31,10 @@ class CanaryDashboardTests {
 			"canary.releases.orders.stable-version=v1", "canary.releases.orders.canary-version=v2",
 			"canary.releases.orders.auto-start=false", "management.endpoints.web.exposure.include=canary" };
 
-	/** An absolute or protocol-relative URL: anything that would make the page load from another origin. */
+	/**
+	 * An absolute or protocol-relative URL: anything that would make the page load from
+	 * another origin.
+	 */
 	private static final Pattern EXTERNAL = Pattern.compile("(?i)(https?:|wss?:|ftp:)?//[a-z0-9.-]+\\.[a-z]{2,}|"
 			+ "(?i)(src|href|action)\\s*=\\s*[\"']?\\s*//|(?i)@import|(?i)url\\(\\s*[\"']?(https?:)?//");
 
@@ -50,7 +54,10 @@ class CanaryDashboardTests {
 			.doesNotContain(DashboardRouter.ENDPOINT_PLACEHOLDER)
 			.contains("src=\"dashboard.js\"")
 			.contains("href=\"dashboard.css\"");
-		client.get().uri("/canary-dashboard/").exchange().expectHeader()
+		client.get()
+			.uri("/canary-dashboard/")
+			.exchange()
+			.expectHeader()
 			.valueEquals("Content-Security-Policy", DashboardRouter.CONTENT_SECURITY_POLICY);
 		assertThat(body(client, "/canary-dashboard/index.html", MediaType.TEXT_HTML)).isEqualTo(page);
 		assertThat(body(client, "/canary-dashboard/dashboard.js", MediaType.valueOf("text/javascript")))
@@ -58,12 +65,23 @@ class CanaryDashboardTests {
 			.contains("canary-endpoint");
 		assertThat(body(client, "/canary-dashboard/dashboard.css", MediaType.valueOf("text/css"))).contains(".release");
 
-		client.get().uri("/canary-dashboard").exchange().expectStatus().isFound().expectHeader()
+		client.get()
+			.uri("/canary-dashboard")
+			.exchange()
+			.expectStatus()
+			.isFound()
+			.expectHeader()
 			.location("/canary-dashboard/");
 		client.get().uri("/canary-dashboard/other.js").exchange().expectStatus().isNotFound();
 		// the endpoint the page polls is there
-		client.get().uri("/actuator/canary").exchange().expectStatus().isOk().expectBody()
-			.jsonPath("$.releases.orders.state").isEqualTo("IDLE");
+		client.get()
+			.uri("/actuator/canary")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.releases.orders.state")
+			.isEqualTo("IDLE");
 	}
 
 	@Test
@@ -74,7 +92,12 @@ class CanaryDashboardTests {
 		assertThat(body(client, "/ops/canary/", MediaType.TEXT_HTML))
 			.contains("<meta name=\"canary-endpoint\" content=\"/manage/canary\">");
 		assertThat(body(client, "/ops/canary/dashboard.js", MediaType.valueOf("text/javascript"))).isNotEmpty();
-		client.get().uri("/ops/canary?x=1").exchange().expectStatus().isFound().expectHeader()
+		client.get()
+			.uri("/ops/canary?x=1")
+			.exchange()
+			.expectStatus()
+			.isFound()
+			.expectHeader()
 			.location("/ops/canary/?x=1");
 		client.get().uri("/canary-dashboard/").exchange().expectStatus().isNotFound();
 	}

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -31,8 +30,8 @@ class DashboardRouterTest {
 	void endpointUrlIsHtmlEscapedIntoTheMeta() {
 		String page = DashboardRouter.render("<meta name=\"canary-endpoint\" content=\"{{canary-endpoint}}\">",
 				"/a\"><script>x</script>&");
-		assertThat(page).isEqualTo(
-				"<meta name=\"canary-endpoint\" content=\"/a&quot;&gt;&lt;script&gt;x&lt;/script&gt;&amp;\">");
+		assertThat(page)
+			.isEqualTo("<meta name=\"canary-endpoint\" content=\"/a&quot;&gt;&lt;script&gt;x&lt;/script&gt;&amp;\">");
 	}
 
 	@Test

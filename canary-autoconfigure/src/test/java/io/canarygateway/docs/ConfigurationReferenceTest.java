@@ -37,23 +37,28 @@ import static java.util.Map.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Keeps docs/configuration.md complete and its defaults right: every property in Canary Gateway's generated
- * configuration metadata must appear on the page in backticks, every property the page's tables list must exist, and
- * every default the page states (in the tables and in "Everything at its default") must be the one the code applies:
- * {@link Defaults} for release properties, the initial value of {@link CanaryProperties} or
- * {@link CanaryRedisProperties} for the other {@code canary.*} ones, the metadata's default for the endpoint's (which
- * are Spring Boot's). The "(default …)" of each release property's description, which IDEs show, is checked against
- * {@link Defaults} too.
+ * Keeps docs/configuration.md complete and its defaults right: every property in Canary
+ * Gateway's generated configuration metadata must appear on the page in backticks, every
+ * property the page's tables list must exist, and every default the page states (in the
+ * tables and in "Everything at its default") must be the one the code applies:
+ * {@link Defaults} for release properties, the initial value of {@link CanaryProperties}
+ * or {@link CanaryRedisProperties} for the other {@code canary.*} ones, the metadata's
+ * default for the endpoint's (which are Spring Boot's). The "(default …)" of each release
+ * property's description, which IDEs show, is checked against {@link Defaults} too.
  * <p>
- * Properties under {@code canary.defaults.} and {@code canary.releases.<name>.} have the same shape, so the page
- * documents each release property once as {@code canary.releases.<name>.X}; map-level names (such as
- * {@code canary.releases} itself) are not properties one sets and are skipped.
+ * Properties under {@code canary.defaults.} and {@code canary.releases.<name>.} have the
+ * same shape, so the page documents each release property once as
+ * {@code canary.releases.<name>.X}; map-level names (such as {@code canary.releases}
+ * itself) are not properties one sets and are skipped.
  */
 class ConfigurationReferenceTest {
 
 	private static final String METADATA = "META-INF/spring-configuration-metadata.json";
 
-	/** Properties whose source type is ours; other jars' metadata on the class path is ignored. */
+	/**
+	 * Properties whose source type is ours; other jars' metadata on the class path is
+	 * ignored.
+	 */
 	private static final String OUR_PACKAGE = "io.canarygateway.";
 
 	private static final String DEFAULTS = "canary.defaults.";
@@ -75,10 +80,16 @@ class ConfigurationReferenceTest {
 	private static final Pattern ALL_DEFAULTS_BLOCK = Pattern
 		.compile("(?s)## Everything at its default\\s*\n```yaml\n(.*?)\n```");
 
-	/** Release properties without a built-in default: each release must set them (here or under canary.defaults). */
+	/**
+	 * Release properties without a built-in default: each release must set them (here or
+	 * under canary.defaults).
+	 */
 	private static final Set<String> WITHOUT_DEFAULT = Set.of("stable-version", "canary-version");
 
-	/** The built-in default of every other release property, by its name relative to the release. */
+	/**
+	 * The built-in default of every other release property, by its name relative to the
+	 * release.
+	 */
 	private static final Map<String, Object> BUILT_IN = Map.ofEntries(entry("auto-start", Defaults.AUTO_START),
 			entry("steps", Defaults.STEPS), entry("step-interval", Defaults.STEP_INTERVAL),
 			entry("manual-gates", Defaults.MANUAL_GATES), entry("progress-deadline", Defaults.PROGRESS_DEADLINE),
@@ -103,7 +114,10 @@ class ConfigurationReferenceTest {
 
 	private static Set<String> documentedForms;
 
-	/** Our properties' descriptions, by full name ({@code canary.defaults.X} for release properties). */
+	/**
+	 * Our properties' descriptions, by full name ({@code canary.defaults.X} for release
+	 * properties).
+	 */
 	private static Map<String, String> descriptions;
 
 	/** The metadata's default values, by full name, where it has one. */
@@ -142,7 +156,10 @@ class ConfigurationReferenceTest {
 		text = Files.readString(page, StandardCharsets.UTF_8);
 	}
 
-	/** {@code canary.defaults.X} and {@code canary.releases.<anything>.X} are documented as the same row. */
+	/**
+	 * {@code canary.defaults.X} and {@code canary.releases.<anything>.X} are documented
+	 * as the same row.
+	 */
 	static String documentedForm(String name) {
 		if (name.startsWith(DEFAULTS)) {
 			return DOCUMENTED_RELEASE + name.substring(DEFAULTS.length());
@@ -156,8 +173,8 @@ class ConfigurationReferenceTest {
 	}
 
 	/**
-	 * docs/configuration.md, looked for from the working directory upwards: Maven runs tests in the module
-	 * directory, an IDE may run them in the repository root.
+	 * docs/configuration.md, looked for from the working directory upwards: Maven runs
+	 * tests in the module directory, an IDE may run them in the repository root.
 	 */
 	private static Path findPage() {
 		for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
@@ -185,8 +202,10 @@ class ConfigurationReferenceTest {
 				missing.add(name);
 			}
 		}
-		assertThat(missing).as("properties missing from " + page + " (write each in backticks, with its default, "
-				+ "meaning and rule)").isEmpty();
+		assertThat(missing)
+			.as("properties missing from " + page + " (write each in backticks, with its default, "
+					+ "meaning and rule)")
+			.isEmpty();
 	}
 
 	@Test
@@ -246,7 +265,8 @@ class ConfigurationReferenceTest {
 				seen.add(name);
 			}
 			else if (metadataDefaults.containsKey(name)) {
-				// the endpoint's properties are Spring Boot's: their defaults are the metadata's
+				// the endpoint's properties are Spring Boot's: their defaults are the
+				// metadata's
 				check(wrong, name, cell, firstCode(cell), metadataDefaults.get(name));
 				seen.add(name);
 			}
@@ -303,15 +323,19 @@ class ConfigurationReferenceTest {
 		}
 	}
 
-	/** The first {@code `code`} of a table cell, or the whole cell when it has none (such as {@code none}). */
+	/**
+	 * The first {@code `code`} of a table cell, or the whole cell when it has none (such
+	 * as {@code none}).
+	 */
 	private static String firstCode(String cell) {
 		Matcher code = Pattern.compile("`([^`]*)`").matcher(cell);
 		return code.find() ? code.group(1) : cell;
 	}
 
 	/**
-	 * A default as the page writes it ({@code 10s}, {@code [5, 10]}, {@code ""}, {@code none}), read as a value of the
-	 * type of {@code like}; text that does not read as that type is returned as it is, so it compares unequal.
+	 * A default as the page writes it ({@code 10s}, {@code [5, 10]}, {@code ""},
+	 * {@code none}), read as a value of the type of {@code like}; text that does not read
+	 * as that type is returned as it is, so it compares unequal.
 	 */
 	static Object parse(String written, Object like) {
 		String text = written.strip();
@@ -352,7 +376,9 @@ class ConfigurationReferenceTest {
 		throw new IllegalArgumentException("no reading of a default for " + like.getClass());
 	}
 
-	/** The value a global property has when nothing sets it: its field's initial value. */
+	/**
+	 * The value a global property has when nothing sets it: its field's initial value.
+	 */
 	private static Object initialValue(String name) {
 		String redis = CanaryRedisProperties.PREFIX + ".";
 		BeanWrapper bean = name.startsWith(redis) ? new BeanWrapperImpl(new CanaryRedisProperties())

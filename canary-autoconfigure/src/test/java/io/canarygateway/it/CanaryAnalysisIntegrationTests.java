@@ -34,9 +34,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The automation end to end: real backends with injected failures, real client traffic through the gateway, the
- * breaker, the judge, progression and retry on stable. Each scenario has its own release and service so that the
- * scenarios share one application context.
+ * The automation end to end: real backends with injected failures, real client traffic
+ * through the gateway, the breaker, the judge, progression and retry on stable. Each
+ * scenario has its own release and service so that the scenarios share one application
+ * context.
  */
 @SpringBootTest(classes = GatewayTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @Import(CanaryAnalysisIntegrationTests.Events.class)
@@ -50,8 +51,9 @@ class CanaryAnalysisIntegrationTests {
 	static final int CLIENTS = 4;
 
 	/**
-	 * Generous: a busy two-core machine is slow, and none of these waits measures speed. How fast the automation
-	 * reacts is measured in requests (how many reached a failing canary, how many clients saw an error).
+	 * Generous: a busy two-core machine is slow, and none of these waits measures speed.
+	 * How fast the automation reacts is measured in requests (how many reached a failing
+	 * canary, how many clients saw an error).
 	 */
 	static final Duration LONG = Duration.ofSeconds(120);
 
@@ -91,7 +93,8 @@ class CanaryAnalysisIntegrationTests {
 		registry.add("canary.releases.gated.manual-gates", () -> "50");
 		registry.add("canary.releases.gated.step-interval", () -> "1s");
 		registry.add("canary.releases.gated.analysis.interval", () -> "250ms");
-		// the healthy releases are judged on errors: a shared test machine's pauses hit one lane or the other and
+		// the healthy releases are judged on errors: a shared test machine's pauses hit
+		// one lane or the other and
 		// make p99 noisy, and one failed verdict keeps a step from advancing
 		registry.add("canary.releases.healthy.analysis.latency-tolerance", () -> "3");
 		registry.add("canary.releases.gated.analysis.latency-tolerance", () -> "3");
@@ -102,7 +105,10 @@ class CanaryAnalysisIntegrationTests {
 		registry.add("canary.releases.quiet.analysis.interval", () -> "250ms");
 	}
 
-	/** Registers service {@code name} (a stable and a canary instance), its route and its release. */
+	/**
+	 * Registers service {@code name} (a stable and a canary instance), its route and its
+	 * release.
+	 */
 	private static void release(DynamicPropertyRegistry registry, int index, String name, String canaryUri) {
 		String stable = backend(name, "v1");
 		String simple = "spring.cloud.discovery.client.simple.instances." + name;
@@ -138,14 +144,16 @@ class CanaryAnalysisIntegrationTests {
 		TestBackend canary = backendOf("hard", "v2");
 		canary.failWith(500);
 		start("hard");
-		// at 20 %, enough canary requests for the breaker (it opens at 10 failures), however fast the machine
+		// at 20 %, enough canary requests for the breaker (it opens at 10 failures),
+		// however fast the machine
 		Traffic traffic = get("/hard/1").requests(400).send(LONG);
 		awaitState("hard", ReleaseState.ROLLED_BACK);
 		ReleaseStatus status = this.controller.release("hard").status();
 		assertThat(status.reason().tag()).isEqualTo("breaker");
 		assertThat(status.lastTransition().evidence().reasons()).anyMatch((r) -> r.contains("canary-hard"));
 		assertThat(this.controller.release("hard").killSwitch().stateName()).isEqualTo("FORCED_OPEN");
-		// the 10 calls that opened the breaker and at most one per client on its way then: the breaker, not the
+		// the 10 calls that opened the breaker and at most one per client on its way
+		// then: the breaker, not the
 		// machine's speed, bounds what reaches a failing canary
 		long reached = canary.requests();
 		assertThat(reached).as("requests that reached the failing canary").isLessThanOrEqualTo(25);
@@ -160,7 +168,8 @@ class CanaryAnalysisIntegrationTests {
 	void hardFailingCanaryUnderPostCostsAtMostTwentyFiveClientErrors() throws Exception {
 		backendOf("hardpost", "v2").failWith(500);
 		start("hardpost");
-		// POSTs are not retried: each one that reached the canary before its breaker opened failed
+		// POSTs are not retried: each one that reached the canary before its breaker
+		// opened failed
 		Traffic traffic = post("/hardpost/1").requests(400).send(LONG);
 		awaitState("hardpost", ReleaseState.ROLLED_BACK);
 		assertThat(traffic.errors()).as("errors POST clients saw: %s", traffic).isBetween(1L, 25L);
@@ -171,7 +180,8 @@ class CanaryAnalysisIntegrationTests {
 		backendOf("errors", "v2").failEvery(10);
 		start("errors");
 		awaitFirstLook("errors");
-		// about 100 canary requests in the step's window, 10 % of them failed: then the judge decides, traffic
+		// about 100 canary requests in the step's window, 10 % of them failed: then the
+		// judge decides, traffic
 		// or not
 		Traffic traffic = get("/errors/1").requests(500).send(LONG);
 		assertThat(traffic.errors()).as("retried on stable: %s", traffic).isZero();
@@ -190,7 +200,8 @@ class CanaryAnalysisIntegrationTests {
 	void slowCanaryIsRolledBack() throws Exception {
 		backendOf("slow", "v2").delay(350);
 		start("slow");
-		// traffic until the judge has seen enough: how many stable requests it needs to bound stable's p99 depends
+		// traffic until the judge has seen enough: how many stable requests it needs to
+		// bound stable's p99 depends
 		// on how noisy the machine is
 		try (Traffic traffic = get("/slow/1").concurrency(16).start()) {
 			awaitState("slow", ReleaseState.ROLLED_BACK);
@@ -242,12 +253,12 @@ class CanaryAnalysisIntegrationTests {
 			ReleaseStatus paused = this.controller.release("gated").status();
 			assertThat(paused.reason().tag()).isEqualTo("gate");
 			assertThat(paused.weight()).isEqualTo(50);
-			// the judge keeps looking meanwhile: a few more looks, and the gate still holds
+			// the judge keeps looking meanwhile: a few more looks, and the gate still
+			// holds
 			long looks = verdicts("gated");
 			await().atMost(LONG).until(() -> verdicts("gated") >= looks + 4);
 			assertThat(state("gated")).as("a gate waits for an operator").isEqualTo(ReleaseState.PAUSED);
-			assertThat(this.controller.operate("gated", Action.RESUME, 0).kind())
-				.isEqualTo(ActionResult.Kind.APPLIED);
+			assertThat(this.controller.operate("gated", Action.RESUME, 0).kind()).isEqualTo(ActionResult.Kind.APPLIED);
 			awaitState("gated", ReleaseState.PROMOTED);
 		}
 	}
@@ -255,7 +266,8 @@ class CanaryAnalysisIntegrationTests {
 	@Test
 	void canaryThatIsNotRunningIsRolledBackAndGetClientsSeeNoError() throws Exception {
 		start("dead");
-		// at 20 %, enough canary requests for the breaker (it opens at 10 failures), however fast the machine
+		// at 20 %, enough canary requests for the breaker (it opens at 10 failures),
+		// however fast the machine
 		Traffic traffic = get("/dead/1").requests(400).send(LONG);
 		awaitState("dead", ReleaseState.ROLLED_BACK);
 		assertThat(traffic.errors()).as("%s", traffic).isZero();
@@ -271,14 +283,18 @@ class CanaryAnalysisIntegrationTests {
 	}
 
 	/**
-	 * Waits until the judge looks at the release's first step: what is recorded before the step's first look is
-	 * dropped (it may straddle the change), so traffic of a given count must come after it.
+	 * Waits until the judge looks at the release's first step: what is recorded before
+	 * the step's first look is dropped (it may straddle the change), so traffic of a
+	 * given count must come after it.
 	 */
 	private void awaitFirstLook(String release) {
 		await().atMost(LONG).until(() -> this.controller.release(release).lastVerdict() != null);
 	}
 
-	/** How many verdicts the judge gave on the release so far (every look at a splitting release gives one). */
+	/**
+	 * How many verdicts the judge gave on the release so far (every look at a splitting
+	 * release gives one).
+	 */
 	private long verdicts(String release) {
 		return (long) this.meters.find("canary.analysis")
 			.tags("release", release)

@@ -21,9 +21,10 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The gateway end to end against real HTTP backends on random ports: two stable instances of {@code orders} (one
- * tagged v1, one untagged), one canary (v2) and one of a third version (v3) that must never be reached; a
- * predicate-mode pair of routes for {@code payments}; and {@code inventory}, whose canary has no instance.
+ * The gateway end to end against real HTTP backends on random ports: two stable instances
+ * of {@code orders} (one tagged v1, one untagged), one canary (v2) and one of a third
+ * version (v3) that must never be reached; a predicate-mode pair of routes for
+ * {@code payments}; and {@code inventory}, whose canary has no instance.
  */
 @SpringBootTest(classes = GatewayTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient(timeout = "30s")
@@ -105,13 +106,15 @@ class CanaryRoutingIntegrationTests {
 		weight("orders", 10);
 		int n = 2000;
 		Map<String, Integer> versions = send("/orders/1", n, null);
-		// Binomial(2000, 0.1): mean 200, sd 13.4; ±5 sd keeps the test stable and still catches a wrong share
+		// Binomial(2000, 0.1): mean 200, sd 13.4; ±5 sd keeps the test stable and still
+		// catches a wrong share
 		assertThat(versions.getOrDefault("v2", 0)).isBetween(133, 267);
 		assertThat(canary.requests()).isEqualTo((long) versions.getOrDefault("v2", 0));
 		assertThat(third.requests()).isZero();
 		long stable = stableA.requests() + stableB.requests();
 		assertThat(stable).isEqualTo(n - canary.requests());
-		// the configured algorithm (round robin) still spreads stable traffic over both stable instances
+		// the configured algorithm (round robin) still spreads stable traffic over both
+		// stable instances
 		assertThat(stableA.requests()).isGreaterThan(stable / 3);
 		assertThat(stableB.requests()).isGreaterThan(stable / 3);
 	}
@@ -194,7 +197,14 @@ class CanaryRoutingIntegrationTests {
 	void laneHeaderIsForwardedAndCannotBeSpoofed() {
 		weight("orders", 0);
 		for (int i = 0; i < 20; i++) {
-			this.client.get().uri("/orders/1").header("X-Canary-Lane", "canary").exchange().expectStatus().isOk().expectBody().returnResult();
+			this.client.get()
+				.uri("/orders/1")
+				.header("X-Canary-Lane", "canary")
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody()
+				.returnResult();
 		}
 		assertThat(stableA.lane("stable") + stableB.lane("stable")).isEqualTo(20);
 		assertThat(stableA.lane("canary") + stableB.lane("canary")).isZero();
@@ -254,34 +264,81 @@ class CanaryRoutingIntegrationTests {
 			.isEqualTo("PAUSED")
 			.jsonPath("$.history[-1].weight")
 			.isEqualTo(30);
-		this.client.get().uri("/actuator/canary/nosuch").exchange().expectStatus().isNotFound()
-			.expectBody().jsonPath("$.error").value((String error) -> assertThat(error).contains("nosuch"));
-		post("/actuator/canary/nosuch/pause", null).expectStatus().isNotFound()
-			.expectBody().jsonPath("$.error").exists();
-		post("/actuator/canary/orders/explode", null).expectStatus().isBadRequest()
-			.expectBody().jsonPath("$.error").value((String error) -> assertThat(error).contains("explode"));
-		post("/actuator/canary/orders/weight", "{\"weight\": 150}").expectStatus().isBadRequest()
-			.expectBody().jsonPath("$.error").value((String error) -> assertThat(error).contains("150"));
-		post("/actuator/canary/orders/weight", "{}").expectStatus().isBadRequest()
-			.expectBody().jsonPath("$.error").exists();
-		post("/actuator/canary/orders/weight", "{\"weight\": \"lots\"}").expectStatus().isBadRequest().expectBody().returnResult();
-		post("/actuator/canary/orders/start", null).expectStatus().isEqualTo(409)
-			.expectBody().jsonPath("$.error").value((String error) -> assertThat(error).contains("PAUSED"));
-		post("/actuator/canary/orders/abort", null).expectStatus().isOk()
-			.expectBody().jsonPath("$.state").isEqualTo("ROLLED_BACK").jsonPath("$.breaker").isEqualTo("FORCED_OPEN")
-			.jsonPath("$.weight").isEqualTo(0);
+		this.client.get()
+			.uri("/actuator/canary/nosuch")
+			.exchange()
+			.expectStatus()
+			.isNotFound()
+			.expectBody()
+			.jsonPath("$.error")
+			.value((String error) -> assertThat(error).contains("nosuch"));
+		post("/actuator/canary/nosuch/pause", null).expectStatus()
+			.isNotFound()
+			.expectBody()
+			.jsonPath("$.error")
+			.exists();
+		post("/actuator/canary/orders/explode", null).expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.error")
+			.value((String error) -> assertThat(error).contains("explode"));
+		post("/actuator/canary/orders/weight", "{\"weight\": 150}").expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.error")
+			.value((String error) -> assertThat(error).contains("150"));
+		post("/actuator/canary/orders/weight", "{}").expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.error")
+			.exists();
+		post("/actuator/canary/orders/weight", "{\"weight\": \"lots\"}").expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.returnResult();
+		post("/actuator/canary/orders/start", null).expectStatus()
+			.isEqualTo(409)
+			.expectBody()
+			.jsonPath("$.error")
+			.value((String error) -> assertThat(error).contains("PAUSED"));
+		post("/actuator/canary/orders/abort", null).expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.state")
+			.isEqualTo("ROLLED_BACK")
+			.jsonPath("$.breaker")
+			.isEqualTo("FORCED_OPEN")
+			.jsonPath("$.weight")
+			.isEqualTo(0);
 		post("/actuator/canary/orders/abort", null).expectStatus().isOk().expectBody().returnResult();
 		post("/actuator/canary/orders/promote", null).expectStatus().isEqualTo(409).expectBody().returnResult();
 		post("/actuator/canary/orders/resume", null).expectStatus().isEqualTo(409).expectBody().returnResult();
-		post("/actuator/canary/orders/start", null).expectStatus().isOk()
-			.expectBody().jsonPath("$.state").isEqualTo("PROGRESSING").jsonPath("$.weight").isEqualTo(5)
-			.jsonPath("$.breaker").isEqualTo("CLOSED");
-		post("/actuator/canary/orders/pause", null).expectStatus().isOk()
-			.expectBody().jsonPath("$.state").isEqualTo("PAUSED");
-		post("/actuator/canary/orders/resume", null).expectStatus().isOk()
-			.expectBody().jsonPath("$.state").isEqualTo("PROGRESSING");
-		post("/actuator/canary/orders/promote", null).expectStatus().isOk()
-			.expectBody().jsonPath("$.state").isEqualTo("PROMOTED").jsonPath("$.weight").isEqualTo(100);
+		post("/actuator/canary/orders/start", null).expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.state")
+			.isEqualTo("PROGRESSING")
+			.jsonPath("$.weight")
+			.isEqualTo(5)
+			.jsonPath("$.breaker")
+			.isEqualTo("CLOSED");
+		post("/actuator/canary/orders/pause", null).expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.state")
+			.isEqualTo("PAUSED");
+		post("/actuator/canary/orders/resume", null).expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.state")
+			.isEqualTo("PROGRESSING");
+		post("/actuator/canary/orders/promote", null).expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.state")
+			.isEqualTo("PROMOTED")
+			.jsonPath("$.weight")
+			.isEqualTo(100);
 		assertThat(send("/orders/1", 20, "never")).as("PROMOTED outranks overrides").containsOnlyKeys("v2");
 	}
 
@@ -310,8 +367,10 @@ class CanaryRoutingIntegrationTests {
 			.isEqualTo(1);
 		assertThat(this.meters.find("canary.state").tags("release", "orders", "state", "IDLE").gauge().value())
 			.isZero();
-		assertThat(this.meters.find("canary.transitions").tags("release", "orders", "state", "PAUSED", "reason",
-				"manual").counter().count()).isPositive();
+		assertThat(this.meters.find("canary.transitions")
+			.tags("release", "orders", "state", "PAUSED", "reason", "manual")
+			.counter()
+			.count()).isPositive();
 		assertThat(this.meters.find("canary.fallbacks").tags("release", "orders", "reason", "retry").counter())
 			.isNotNull();
 		assertThat(this.meters.find("resilience4j.circuitbreaker.state").tag("name", "canary-orders").gauges())
@@ -369,7 +428,10 @@ class CanaryRoutingIntegrationTests {
 		if (!state.equals("PROGRESSING") && !state.equals("PAUSED")) {
 			post("/actuator/canary/" + release + "/start", null).expectStatus().isOk().expectBody().returnResult();
 		}
-		post("/actuator/canary/" + release + "/weight", "{\"weight\": " + weight + "}").expectStatus().isOk().expectBody().returnResult();
+		post("/actuator/canary/" + release + "/weight", "{\"weight\": " + weight + "}").expectStatus()
+			.isOk()
+			.expectBody()
+			.returnResult();
 	}
 
 	private WebTestClient.ResponseSpec post(String uri, String json) {

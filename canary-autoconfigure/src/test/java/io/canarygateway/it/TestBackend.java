@@ -11,9 +11,9 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
 /**
- * A real HTTP backend on a random loopback port (Reactor Netty): answers every request with a small JSON naming
- * its version and instance, counts what reached it (and which lane header came with it), and can be told to fail
- * or slow down.
+ * A real HTTP backend on a random loopback port (Reactor Netty): answers every request
+ * with a small JSON naming its version and instance, counts what reached it (and which
+ * lane header came with it), and can be told to fail or slow down.
  */
 final class TestBackend implements AutoCloseable {
 

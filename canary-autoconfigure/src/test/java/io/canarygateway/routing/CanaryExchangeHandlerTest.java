@@ -52,9 +52,10 @@ import io.canarygateway.store.InMemoryReleaseStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The canary handling of one request, at the exchange level: a mock exchange, the real {@link RoutedRelease},
- * {@link CanaryExchangeHandler} and version-aware supplier, and a chain that plays load balancer and backend. The
- * retry matrix — method × failure kind × lane — and what is recorded, counted and answered in each case.
+ * The canary handling of one request, at the exchange level: a mock exchange, the real
+ * {@link RoutedRelease}, {@link CanaryExchangeHandler} and version-aware supplier, and a
+ * chain that plays load balancer and backend. The retry matrix — method × failure kind ×
+ * lane — and what is recorded, counted and answered in each case.
  */
 class CanaryExchangeHandlerTest {
 
@@ -89,7 +90,10 @@ class CanaryExchangeHandlerTest {
 		/** The gateway's response timeout (a 504 ResponseStatusException). */
 		GATEWAY_TIMEOUT(true);
 
-		/** Whether the request may have reached the backend (so retrying is safe only for idempotent methods). */
+		/**
+		 * Whether the request may have reached the backend (so retrying is safe only for
+		 * idempotent methods).
+		 */
 		final boolean reached;
 
 		Failure(boolean reached) {
@@ -116,7 +120,8 @@ class CanaryExchangeHandlerTest {
 					boolean retried = lane == Lane.CANARY && (!failure.reached || idempotent);
 					assertThat(backends.calls).as(what + ": attempts")
 						.containsExactlyElementsOf(retried ? List.of("v2", "v1") : List.of(backends.first(lane)));
-					assertThat(setup.counter(CanaryMetrics.RETRY)).as(what + ": retries counted").isEqualTo(retried ? 1 : 0);
+					assertThat(setup.counter(CanaryMetrics.RETRY)).as(what + ": retries counted")
+						.isEqualTo(retried ? 1 : 0);
 					if (retried) {
 						assertThat(error).as(what).isNull();
 						assertThat(exchange.getResponse().getStatusCode()).as(what).isEqualTo(HttpStatus.OK);
@@ -190,7 +195,8 @@ class CanaryExchangeHandlerTest {
 		Backends backends = new Backends(null, false);
 		MockServerWebExchange exchange = setup.exchange(HttpMethod.GET, Lane.CANARY);
 		GatewayFilterChain inner = (ex) -> backends.filter(ex);
-		// the outer handler's chain runs the handler again, as a second Canary filter would
+		// the outer handler's chain runs the handler again, as a second Canary filter
+		// would
 		GatewayFilterChain outer = (ex) -> this.handler.handle(ex, inner, setup.release, true);
 		this.handler.handle(exchange, outer, setup.release, true).block(Duration.ofSeconds(5));
 		assertThat(backends.calls).containsExactly("v2");
@@ -214,8 +220,8 @@ class CanaryExchangeHandlerTest {
 			return null;
 		}
 		catch (RuntimeException ex) {
-			return (ex.getCause() != null && !(ex instanceof ResponseStatusException) && !(ex instanceof NotFoundException))
-					? ex.getCause() : ex;
+			return (ex.getCause() != null && !(ex instanceof ResponseStatusException)
+					&& !(ex instanceof NotFoundException)) ? ex.getCause() : ex;
 		}
 	}
 
@@ -232,7 +238,10 @@ class CanaryExchangeHandlerTest {
 		}
 	}
 
-	/** One release at weight 5, on a fresh controller; requests are sent down a lane by the override header. */
+	/**
+	 * One release at weight 5, on a fresh controller; requests are sent down a lane by
+	 * the override header.
+	 */
 	private final class Setup {
 
 		final SwitchStub killSwitch = new SwitchStub();
@@ -256,8 +265,8 @@ class CanaryExchangeHandlerTest {
 			registry.clear();
 			this.releaseMeters = new CanaryMetrics(registry).register(controller.release("orders"));
 			this.release = new RoutedRelease(controller.release("orders"),
-					new Decider(new Bucketer(KeyHasher.MURMUR3), () -> Bucketer.BUCKETS - 1), "version",
-					this.recorders, this.releaseMeters);
+					new Decider(new Bucketer(KeyHasher.MURMUR3), () -> Bucketer.BUCKETS - 1), "version", this.recorders,
+					this.releaseMeters);
 		}
 
 		MockServerWebExchange exchange(HttpMethod method, Lane lane) {
@@ -268,7 +277,10 @@ class CanaryExchangeHandlerTest {
 		}
 
 		double counter(String reason) {
-			return CanaryExchangeHandlerTest.this.meters.get(CanaryMetrics.FALLBACKS).tag("reason", reason).counter().count();
+			return CanaryExchangeHandlerTest.this.meters.get(CanaryMetrics.FALLBACKS)
+				.tag("reason", reason)
+				.counter()
+				.count();
 		}
 
 		Recorders.Interval drain() {
@@ -278,8 +290,8 @@ class CanaryExchangeHandlerTest {
 	}
 
 	/**
-	 * Plays the load balancer (the real version-aware supplier over v1 and v2 instances) and the backends: v2 fails
-	 * as told, v1 answers 200 unless it is told to fail too.
+	 * Plays the load balancer (the real version-aware supplier over v1 and v2 instances)
+	 * and the backends: v2 fails as told, v1 answers 200 unless it is told to fail too.
 	 */
 	private static final class Backends {
 
@@ -337,14 +349,18 @@ class CanaryExchangeHandlerTest {
 			return switch (failure) {
 				case STATUS_500 -> status(exchange, HttpStatus.INTERNAL_SERVER_ERROR);
 				case STATUS_503 -> status(exchange, HttpStatus.SERVICE_UNAVAILABLE);
-				case CONNECTION_REFUSED -> Mono.error(new RuntimeException("io error", new ConnectException("refused")));
+				case CONNECTION_REFUSED ->
+					Mono.error(new RuntimeException("io error", new ConnectException("refused")));
 				case TIMEOUT -> Mono.error(new TimeoutException("no answer"));
 				case GATEWAY_TIMEOUT -> Mono.error(new ResponseStatusException(HttpStatus.GATEWAY_TIMEOUT));
 				case NO_INSTANCE -> throw new IllegalStateException();
 			};
 		}
 
-		/** Stable fails the same way the canary would (only asked for stable-lane requests). */
+		/**
+		 * Stable fails the same way the canary would (only asked for stable-lane
+		 * requests).
+		 */
 		private Failure stableFailure() {
 			return this.canaryFailure;
 		}

@@ -40,7 +40,8 @@ class LaneHeaderFilterTest {
 		LaneRequest request = LaneRequest.decided(exchange.getAttributes(), "orders", Lane.CANARY);
 		request.handle(exchange.getAttributes());
 		request.attempt(Lane.CANARY, null);
-		// what RemoveHopByHopHeadersFilter hands on: the proxied request's own, writable headers
+		// what RemoveHopByHopHeadersFilter hands on: the proxied request's own, writable
+		// headers
 		HttpHeaders copied = HttpHeaders.copyOf(exchange.getRequest().getHeaders());
 
 		assertThat(this.filter.filter(copied, exchange)).isSameAs(copied);

@@ -89,13 +89,14 @@ class InMemoryReleaseStoreTest {
 
 		List<ReleaseStatus> stored = new ArrayList<>();
 		for (int revision = 1; revision <= 20; revision++) {
-			ReleaseStatus next = record("orders", revision, (revision % 2 == 0) ? ReleaseState.PAUSED
-					: ReleaseState.PROGRESSING);
+			ReleaseStatus next = record("orders", revision,
+					(revision % 2 == 0) ? ReleaseState.PAUSED : ReleaseState.PROGRESSING);
 			assertThat(this.store.compareAndSet(next, revision - 1).swapped()).isTrue();
 			stored.add(next);
 			// a refused swap tells nobody
-			assertThat(this.store.compareAndSet(record("orders", revision + 7, ReleaseState.IDLE), revision + 5)
-				.swapped()).isFalse();
+			assertThat(
+					this.store.compareAndSet(record("orders", revision + 7, ReleaseState.IDLE), revision + 5).swapped())
+				.isFalse();
 		}
 		ReleaseStatus payments = record("payments", 1, ReleaseState.IDLE);
 		this.store.compareAndSet(payments, 0);
@@ -123,8 +124,8 @@ class InMemoryReleaseStoreTest {
 				List<Future<ReleaseStore.Swap>> swaps = new ArrayList<>();
 				List<ReleaseStatus> candidates = new ArrayList<>();
 				for (int w = 0; w < writers; w++) {
-					ReleaseStatus candidate = new ReleaseStatus("orders", "v2", expected + 1, w, ReleaseState.PAUSED,
-							w, -1, Reason.MANUAL, T0, List.of());
+					ReleaseStatus candidate = new ReleaseStatus("orders", "v2", expected + 1, w, ReleaseState.PAUSED, w,
+							-1, Reason.MANUAL, T0, List.of());
 					candidates.add(candidate);
 					swaps.add(pool.submit(() -> {
 						go.await();
@@ -136,7 +137,8 @@ class InMemoryReleaseStoreTest {
 				for (Future<ReleaseStore.Swap> future : swaps) {
 					ReleaseStore.Swap swap = future.get(10, TimeUnit.SECONDS);
 					won += swap.swapped() ? 1 : 0;
-					// a loser fails only once the winner is stored, so every writer sees the winner
+					// a loser fails only once the winner is stored, so every writer sees
+					// the winner
 					assertThat(swap.current()).isSameAs(this.store.find("orders").orElseThrow());
 				}
 				ReleaseStatus winner = this.store.find("orders").orElseThrow();

@@ -7,8 +7,8 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /**
- * A clock that stands still until it is moved: virtual time for tests and simulations. Shared by the tests and the
- * benchmarks (the test jar of canary-gateway-autoconfigure).
+ * A clock that stands still until it is moved: virtual time for tests and simulations.
+ * Shared by the tests and the benchmarks (the test jar of canary-gateway-autoconfigure).
  */
 public final class MutableClock extends Clock {
 

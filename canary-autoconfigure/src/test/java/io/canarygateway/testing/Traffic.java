@@ -20,18 +20,21 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Client traffic for the end-to-end tests: a number of requests (or an open-ended stream, ended by {@link #stop()}
- * or {@link #close()}), sent by a fixed number of concurrent clients, each of which sends its next request only once
- * its previous one was answered (and, optionally, after a pause).
+ * Client traffic for the end-to-end tests: a number of requests (or an open-ended stream,
+ * ended by {@link #stop()} or {@link #close()}), sent by a fixed number of concurrent
+ * clients, each of which sends its next request only once its previous one was answered
+ * (and, optionally, after a pause).
  * <p>
- * The loop is closed on purpose. A machine that is too busy to keep up makes the traffic slower; it never piles up
- * requests inside the gateway, so at any moment at most {@link #concurrency()} requests are on their way. A test
- * that asserts on what a breaker or the judge saw therefore counts requests, never time: "N requests were sent and
+ * The loop is closed on purpose. A machine that is too busy to keep up makes the traffic
+ * slower; it never piles up requests inside the gateway, so at any moment at most
+ * {@link #concurrency()} requests are on their way. A test that asserts on what a breaker
+ * or the judge saw therefore counts requests, never time: "N requests were sent and
  * answered" means the same on a fast and on a loaded machine.
  * <p>
- * Every request carries its sequence number (1, 2, … in the order the requests are sent) in
- * {@value #SEQUENCE_HEADER}, which the gateway forwards: a backend can tell which of the requests that reached it
- * were sent after a given moment ({@link #sent()} read at that moment).
+ * Every request carries its sequence number (1, 2, … in the order the requests are sent)
+ * in {@value #SEQUENCE_HEADER}, which the gateway forwards: a backend can tell which of
+ * the requests that reached it were sent after a given moment ({@link #sent()} read at
+ * that moment).
  * <p>
  * Only ever aimed at this machine's loopback address.
  */
@@ -40,10 +43,15 @@ public final class Traffic implements AutoCloseable {
 	/** The request header that carries each request's sequence number. */
 	public static final String SEQUENCE_HEADER = "X-Traffic-Seq";
 
-	/** The status counted for a request that got no answer (connection failure, timeout). */
+	/**
+	 * The status counted for a request that got no answer (connection failure, timeout).
+	 */
 	public static final int NO_ANSWER = -1;
 
-	/** How long one request may take before it counts as unanswered: very long, a busy machine is slow. */
+	/**
+	 * How long one request may take before it counts as unanswered: very long, a busy
+	 * machine is slow.
+	 */
 	private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
 	private final int concurrency;
@@ -66,7 +74,8 @@ public final class Traffic implements AutoCloseable {
 
 	private Traffic(Builder builder) {
 		this.concurrency = builder.concurrency;
-		// its own pool, with a connection for every client: no request ever waits for another one's connection
+		// its own pool, with a connection for every client: no request ever waits for
+		// another one's connection
 		this.connections = ConnectionProvider.builder("traffic")
 			.maxConnections(2 * builder.concurrency)
 			.pendingAcquireMaxCount(-1)
@@ -86,7 +95,8 @@ public final class Traffic implements AutoCloseable {
 			}
 			return n + 1;
 		})
-			// a safety stop, so that a test that fails half-way never leaves traffic behind
+			// a safety stop, so that a test that fails half-way never leaves traffic
+			// behind
 			.take(builder.timeLimit);
 		this.running = numbers.flatMap((n) -> {
 			Mono<Integer> answer = send(client, builder.method, builder.path);
@@ -97,12 +107,17 @@ public final class Traffic implements AutoCloseable {
 		}).subscribe();
 	}
 
-	/** GET requests to {@code path} of the server at {@code baseUrl} (a loopback address). */
+	/**
+	 * GET requests to {@code path} of the server at {@code baseUrl} (a loopback address).
+	 */
 	public static Builder get(String baseUrl, String path) {
 		return new Builder(baseUrl, HttpMethod.GET, path);
 	}
 
-	/** POST requests, each with a small JSON body, to {@code path} of the server at {@code baseUrl}. */
+	/**
+	 * POST requests, each with a small JSON body, to {@code path} of the server at
+	 * {@code baseUrl}.
+	 */
 	public static Builder post(String baseUrl, String path) {
 		return new Builder(baseUrl, HttpMethod.POST, path);
 	}
@@ -115,7 +130,8 @@ public final class Traffic implements AutoCloseable {
 				.header(SEQUENCE_HEADER, Long.toString(sequence));
 			WebClient.RequestHeadersSpec<?> request = (method == HttpMethod.POST)
 					? spec.bodyValue("{\"n\":" + sequence + "}") : spec;
-			return request.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().value()));
+			return request
+				.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().value()));
 		}).timeout(REQUEST_TIMEOUT).onErrorReturn(NO_ANSWER).doOnNext(this::count);
 	}
 
@@ -129,14 +145,17 @@ public final class Traffic implements AutoCloseable {
 		}
 	}
 
-	/** How many clients send at once: at most this many requests are on their way at any moment. */
+	/**
+	 * How many clients send at once: at most this many requests are on their way at any
+	 * moment.
+	 */
 	public int concurrency() {
 		return this.concurrency;
 	}
 
 	/**
-	 * How many requests were sent so far; the sequence number of the latest one. Every request sent after this was
-	 * read carries a higher sequence number.
+	 * How many requests were sent so far; the sequence number of the latest one. Every
+	 * request sent after this was read carries a higher sequence number.
 	 */
 	public long sent() {
 		return this.sent.get();
@@ -152,7 +171,10 @@ public final class Traffic implements AutoCloseable {
 		return this.errors.get();
 	}
 
-	/** Whether every request is sent and answered (or the traffic was closed); its connections are then closed. */
+	/**
+	 * Whether every request is sent and answered (or the traffic was closed); its
+	 * connections are then closed.
+	 */
 	public boolean isFinished() {
 		return this.finished.getCount() == 0;
 	}
@@ -167,7 +189,10 @@ public final class Traffic implements AutoCloseable {
 		return this;
 	}
 
-	/** Sends no further request; those on their way are still answered and counted (see {@link #awaitFinished}). */
+	/**
+	 * Sends no further request; those on their way are still answered and counted (see
+	 * {@link #awaitFinished}).
+	 */
 	public Traffic stop() {
 		this.stopping = true;
 		return this;
@@ -225,13 +250,19 @@ public final class Traffic implements AutoCloseable {
 			return this;
 		}
 
-		/** How long each client waits after an answer before its next request (default none). */
+		/**
+		 * How long each client waits after an answer before its next request (default
+		 * none).
+		 */
 		public Builder pause(Duration pause) {
 			this.pause = pause;
 			return this;
 		}
 
-		/** When to stop sending whatever happens (default 5 minutes): a safety net, not a measure. */
+		/**
+		 * When to stop sending whatever happens (default 5 minutes): a safety net, not a
+		 * measure.
+		 */
 		public Builder timeLimit(Duration timeLimit) {
 			this.timeLimit = timeLimit;
 			return this;
@@ -242,7 +273,10 @@ public final class Traffic implements AutoCloseable {
 			return new Traffic(this);
 		}
 
-		/** Sends every request and waits until all are answered (at most {@code limit}: generous). */
+		/**
+		 * Sends every request and waits until all are answered (at most {@code limit}:
+		 * generous).
+		 */
 		public Traffic send(Duration limit) {
 			return start().awaitFinished(limit);
 		}

@@ -33,18 +33,21 @@ import io.canarygateway.store.InMemoryReleaseStore;
 import io.canarygateway.testing.MutableClock;
 
 /**
- * Canary Gateway itself, with nothing stubbed but time and traffic, wired as the auto-configuration wires it: a
- * {@link ReleaseController} on the in-memory store with the release's real Resilience4j breaker as kill switch (the
- * controller rolls back when it opens), the {@link Recorders}, the real {@link AnalysisLoop} with the production
- * {@link Analyst} (step windows, {@code Judge}, {@code Progression} policy), and the production {@link Decider} (its
- * random bucket drawn from the run's seeded generator). Each request: the lane is decided on the release's record
- * and breaker, the lane's model gives its outcome, which is recorded into that lane's recorder and, for the canary
- * lane, the kill switch — what {@code RoutedRelease.record} does, minus the Micrometer timer. Every
- * {@code analysis.interval} of virtual time the loop's {@code tick} runs. Work the controller hands to its executor
- * (the rollback after the breaker opened) runs right after the request that caused it.
+ * Canary Gateway itself, with nothing stubbed but time and traffic, wired as the
+ * auto-configuration wires it: a {@link ReleaseController} on the in-memory store with
+ * the release's real Resilience4j breaker as kill switch (the controller rolls back when
+ * it opens), the {@link Recorders}, the real {@link AnalysisLoop} with the production
+ * {@link Analyst} (step windows, {@code Judge}, {@code Progression} policy), and the
+ * production {@link Decider} (its random bucket drawn from the run's seeded generator).
+ * Each request: the lane is decided on the release's record and breaker, the lane's model
+ * gives its outcome, which is recorded into that lane's recorder and, for the canary
+ * lane, the kill switch — what {@code RoutedRelease.record} does, minus the Micrometer
+ * timer. Every {@code analysis.interval} of virtual time the loop's {@code tick} runs.
+ * Work the controller hands to its executor (the rollback after the breaker opened) runs
+ * right after the request that caused it.
  * <p>
- * Simplification: an outcome is recorded at the request's arrival time rather than after its latency (latencies
- * here are tens of milliseconds against intervals of seconds).
+ * Simplification: an outcome is recorded at the request's arrival time rather than after
+ * its latency (latencies here are tens of milliseconds against intervals of seconds).
  */
 final class CanaryGatewayDetector implements Detector {
 
@@ -68,9 +71,8 @@ final class CanaryGatewayDetector implements Detector {
 		MutableClock clock = new MutableClock(Instant.EPOCH);
 		QueueExecutor executor = new QueueExecutor();
 		CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
-		ReleaseController controller = new ReleaseController(List.of(this.config), new InMemoryReleaseStore(),
-				(release, listener) -> new ResilienceKillSwitch(CanaryBreakers.breaker(breakers, release), clock,
-						listener, null),
+		ReleaseController controller = new ReleaseController(List.of(this.config), new InMemoryReleaseStore(), (release,
+				listener) -> new ResilienceKillSwitch(CanaryBreakers.breaker(breakers, release), clock, listener, null),
 				clock, executor, List.of());
 		controller.start();
 		Recorders recorders = new Recorders(List.of(name));
@@ -82,8 +84,7 @@ final class CanaryGatewayDetector implements Detector {
 			throw new IllegalStateException("the release did not start: " + release.status());
 		}
 		Traffic traffic = new Traffic(rps, seed);
-		Decider decider = new Decider(new Bucketer(KeyHasher.MURMUR3),
-				() -> traffic.random.nextInt(Bucketer.BUCKETS));
+		Decider decider = new Decider(new Bucketer(KeyHasher.MURMUR3), () -> traffic.random.nextInt(Bucketer.BUCKETS));
 		LaneRecorder stable = recorders.recorder(name, Lane.STABLE);
 		LaneRecorder canary = recorders.recorder(name, Lane.CANARY);
 		KillSwitch killSwitch = release.killSwitch();
@@ -149,8 +150,8 @@ final class CanaryGatewayDetector implements Detector {
 	}
 
 	/**
-	 * The controller's executor: tasks queue up and run when the simulation says (on its one thread). Nothing
-	 * is scheduled: the simulation calls {@code tick} itself.
+	 * The controller's executor: tasks queue up and run when the simulation says (on its
+	 * one thread). Nothing is scheduled: the simulation calls {@code tick} itself.
 	 */
 	static final class QueueExecutor extends AbstractExecutorService implements ScheduledExecutorService {
 
@@ -183,8 +184,7 @@ final class CanaryGatewayDetector implements Detector {
 		}
 
 		@Override
-		public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period,
-				TimeUnit unit) {
+		public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
 			throw new UnsupportedOperationException("the simulation drives the loop itself");
 		}
 

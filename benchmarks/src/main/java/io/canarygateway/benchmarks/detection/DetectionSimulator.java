@@ -13,20 +13,25 @@ import io.canarygateway.benchmarks.Releases;
 import io.canarygateway.core.ReleaseConfig;
 
 /**
- * Detection speed and false alarms, simulated: for each scenario (how stable and canary behave), many seeded
- * rollouts under Canary Gateway's real controller, breaker, analysis loop and judge with its default settings,
- * and under a Flagger-like analysis (absolute thresholds checked every 60 s, thresholds 1 and 5) fed the very
- * same request streams. Prints per scenario and detector: how the rollouts ended, and for the rollbacks the
+ * Detection speed and false alarms, simulated: for each scenario (how stable and canary
+ * behave), many seeded rollouts under Canary Gateway's real controller, breaker, analysis
+ * loop and judge with its default settings, and under a Flagger-like analysis (absolute
+ * thresholds checked every 60 s, thresholds 1 and 5) fed the very same request streams.
+ * Prints per scenario and detector: how the rollouts ended, and for the rollbacks the
  * virtual time and the failed canary requests until the rollback (median and worst).
  * <p>
- * Arguments (all optional): {@code --runs 1000 --rps 100 --seed 1 --steps 5,10,25,50,100 --threads N
- * --scenario <substring> --stable error=0.01,median=50,sigma=0.5 --canary error=0.05,factor=1.2}. With
- * {@code --stable}/{@code --canary} a scenario named {@code custom} is added (and only it runs unless
- * {@code --scenario} says otherwise).
+ * Arguments (all optional):
+ * {@code --runs 1000 --rps 100 --seed 1 --steps 5,10,25,50,100 --threads N
+ * --scenario <substring> --stable error=0.01,median=50,sigma=0.5 --canary error=0.05,factor=1.2}.
+ * With {@code --stable}/{@code --canary} a scenario named {@code custom} is added (and
+ * only it runs unless {@code --scenario} says otherwise).
  */
 public final class DetectionSimulator {
 
-	/** Virtual time after which a run stops (Canary Gateway pauses at its 10 min progress deadline before). */
+	/**
+	 * Virtual time after which a run stops (Canary Gateway pauses at its 10 min progress
+	 * deadline before).
+	 */
 	static final double MAX_SECONDS = 3_600;
 
 	private DetectionSimulator() {
@@ -46,7 +51,10 @@ public final class DetectionSimulator {
 				new Scenario("A/A, 1 % errors", onePercent, onePercent, false));
 	}
 
-	/** Canary Gateway with the built-in defaults, and Flagger-like analysis with thresholds 1 and 5. */
+	/**
+	 * Canary Gateway with the built-in defaults, and Flagger-like analysis with
+	 * thresholds 1 and 5.
+	 */
 	static List<Detector> detectors(List<Integer> steps) {
 		ReleaseConfig defaults = Releases.defaults("orders");
 		ReleaseConfig config = new ReleaseConfig(defaults.name(), defaults.stableVersion(), defaults.canaryVersion(),
@@ -73,8 +81,8 @@ public final class DetectionSimulator {
 				case "--rps" -> rps = Double.parseDouble(args[++i]);
 				case "--seed" -> seed = Long.parseLong(args[++i]);
 				case "--threads" -> threads = Integer.parseInt(args[++i]);
-				case "--steps" -> steps = Arrays.stream(args[++i].split(",")).map(String::trim).map(Integer::valueOf)
-					.toList();
+				case "--steps" ->
+					steps = Arrays.stream(args[++i].split(",")).map(String::trim).map(Integer::valueOf).toList();
 				case "--scenario" -> filter = args[++i];
 				case "--stable" -> customStable = LaneModel.parse(args[++i]);
 				case "--canary" -> customCanary = LaneModel.parse(args[++i]);
@@ -135,9 +143,12 @@ public final class DetectionSimulator {
 		System.out.printf(Locale.ROOT, "== %.1f s wall time%n", (System.nanoTime() - started) / 1e9);
 	}
 
-	/** Runs {@code runs} seeded rollouts ({@code seed}, {@code seed + 1} …) of a scenario under a detector. */
-	static Summary simulate(Detector detector, Scenario scenario, double rps, int runs, long seed,
-			ExecutorService pool) throws Exception {
+	/**
+	 * Runs {@code runs} seeded rollouts ({@code seed}, {@code seed + 1} …) of a scenario
+	 * under a detector.
+	 */
+	static Summary simulate(Detector detector, Scenario scenario, double rps, int runs, long seed, ExecutorService pool)
+			throws Exception {
 		List<Future<Run>> futures = new ArrayList<>(runs);
 		for (int i = 0; i < runs; i++) {
 			long runSeed = seed + i;

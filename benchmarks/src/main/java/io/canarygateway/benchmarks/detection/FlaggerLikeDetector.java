@@ -6,17 +6,20 @@ import java.util.Locale;
 import org.HdrHistogram.Histogram;
 
 /**
- * Flagger's built-in analysis as its defaults and docs describe it (https://docs.flagger.app/usage/how-it-works,
- * https://docs.flagger.app/usage/metrics):
- * every {@code interval} (60 s) one check of the canary alone, no comparison with the primary — request success
- * rate (non-5xx) over the last minute ≥ 99 % and request duration p99 over the last minute ≤ 500 ms; a failed
- * check (a metric out of range, or no canary request at all: "no values found") increments the failed checks, and
- * reaching {@code threshold} failed checks rolls back; a passed check moves to the next weight, and a passed check
- * at the last weight promotes. Failed checks are not reset by a passed one. The weights are the same steps as
- * Canary Gateway's, and the traffic is the same seeded stream, so the two are compared side by side.
+ * Flagger's built-in analysis as its defaults and docs describe it
+ * (https://docs.flagger.app/usage/how-it-works, https://docs.flagger.app/usage/metrics):
+ * every {@code interval} (60 s) one check of the canary alone, no comparison with the
+ * primary — request success rate (non-5xx) over the last minute ≥ 99 % and request
+ * duration p99 over the last minute ≤ 500 ms; a failed check (a metric out of range, or
+ * no canary request at all: "no values found") increments the failed checks, and reaching
+ * {@code threshold} failed checks rolls back; a passed check moves to the next weight,
+ * and a passed check at the last weight promotes. Failed checks are not reset by a passed
+ * one. The weights are the same steps as Canary Gateway's, and the traffic is the same
+ * seeded stream, so the two are compared side by side.
  * <p>
- * Optimistic for Flagger: the check sees the exact last minute (no Prometheus scrape interval, no {@code rate()}
- * lag), and its p99 is exact (no histogram-bucket interpolation).
+ * Optimistic for Flagger: the check sees the exact last minute (no Prometheus scrape
+ * interval, no {@code rate()} lag), and its p99 is exact (no histogram-bucket
+ * interpolation).
  */
 final class FlaggerLikeDetector implements Detector {
 

@@ -4,9 +4,10 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * How one lane behaves in the simulation: each request fails with probability {@code errorRate} and takes a
- * log-normal latency with the given median and shape σ (σ = 0.5: p99 ≈ 3.2 × median), times {@code factor}
- * (every quantile, p99 included, scales by the factor).
+ * How one lane behaves in the simulation: each request fails with probability
+ * {@code errorRate} and takes a log-normal latency with the given median and shape σ (σ =
+ * 0.5: p99 ≈ 3.2 × median), times {@code factor} (every quantile, p99 included, scales by
+ * the factor).
  *
  * @param errorRate probability that a request fails (a 5xx)
  * @param medianMs median latency in milliseconds before {@code factor}
@@ -39,7 +40,10 @@ public record LaneModel(double errorRate, double medianMs, double sigma, double 
 		return Math.exp(Math.log(this.medianMs) + 2.3263478740408408 * this.sigma) * this.factor;
 	}
 
-	/** Parses {@code error=0.01,median=50,sigma=0.5,factor=1}; missing keys keep the healthy baseline's value. */
+	/**
+	 * Parses {@code error=0.01,median=50,sigma=0.5,factor=1}; missing keys keep the
+	 * healthy baseline's value.
+	 */
 	public static LaneModel parse(String spec) {
 		double error = 0.01;
 		double median = 50;

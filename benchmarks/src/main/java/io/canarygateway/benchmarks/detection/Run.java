@@ -3,9 +3,11 @@ package io.canarygateway.benchmarks.detection;
 /**
  * How one simulated rollout ended.
  *
- * @param end rolled back, promoted, paused (progress deadline) or still running at the time limit
+ * @param end rolled back, promoted, paused (progress deadline) or still running at the
+ * time limit
  * @param seconds virtual seconds from the first canary traffic to the end
- * @param failedCanary canary-lane requests that failed until the end (for a rollback: until the rollback)
+ * @param failedCanary canary-lane requests that failed until the end (for a rollback:
+ * until the rollback)
  * @param canaryRequests canary-lane requests until the end
  * @param reason what ended it (e.g. {@code breaker}, {@code analysis}, {@code checks})
  */

@@ -6,7 +6,8 @@ package io.canarygateway.benchmarks.detection;
  * @param name what the scenario shows
  * @param stable the stable lane
  * @param canary the canary lane
- * @param bad whether the canary is worse than stable (then a rollback is a detection, else a false alarm)
+ * @param bad whether the canary is worse than stable (then a rollback is a detection,
+ * else a false alarm)
  */
 public record Scenario(String name, LaneModel stable, LaneModel canary, boolean bad) {
 }

@@ -50,14 +50,16 @@ record Summary(Scenario scenario, String detector, List<Run> runs) {
 		return String.format(Locale.ROOT, "%-28s %8d %7s %9s %8s %11s %15s %17s %11s %16s  %s", this.detector,
 				count(Run.End.ROLLED_BACK), "(" + percent(rate(Run.End.ROLLED_BACK)) + ")",
 				percent(rate(Run.End.PROMOTED)), paused,
-				String.format(Locale.ROOT, "%.1f-%.1f%%", ci[0] * 100, ci[1] * 100),
-				pair(seconds, "%.1f"), pair(failed, "%.0f"),
+				String.format(Locale.ROOT, "%.1f-%.1f%%", ci[0] * 100, ci[1] * 100), pair(seconds, "%.1f"),
+				pair(failed, "%.0f"),
 				(promoted.length == 0) ? "-" : String.format(Locale.ROOT, "%.0f", quantile(promoted, 0.5)),
 				String.format(Locale.ROOT, "%.0f / %.0f", quantile(allFailed, 0.5), quantile(allFailed, 1.0)),
 				reasons.isEmpty() ? "-" : reasons.toString());
 	}
 
-	/** Rolled back %, median seconds and median failed canary requests of the rollbacks. */
+	/**
+	 * Rolled back %, median seconds and median failed canary requests of the rollbacks.
+	 */
 	String brief() {
 		double[] seconds = rolledBack(Run::seconds);
 		double[] failed = rolledBack((r) -> r.failedCanary());

@@ -3,9 +3,10 @@ package io.canarygateway.benchmarks.detection;
 import java.util.SplittableRandom;
 
 /**
- * Synthetic requests: a Poisson process at {@code rps} requests per virtual second, each drawn from the lane the
- * detector sends it to. Everything comes from one seeded {@link SplittableRandom}, so a run is a pure function of
- * its scenario, detector and seed.
+ * Synthetic requests: a Poisson process at {@code rps} requests per virtual second, each
+ * drawn from the lane the detector sends it to. Everything comes from one seeded
+ * {@link SplittableRandom}, so a run is a pure function of its scenario, detector and
+ * seed.
  */
 final class Traffic {
 
@@ -27,8 +28,8 @@ final class Traffic {
 	}
 
 	/**
-	 * Outcome of one request on a lane: the latency in nanoseconds, negative when the request failed (the
-	 * absolute value is still its latency).
+	 * Outcome of one request on a lane: the latency in nanoseconds, negative when the
+	 * request failed (the absolute value is still its latency).
 	 */
 	long serve(LaneModel lane) {
 		long nanos = Math.max(1, lane.latencyNanos(this.random));

@@ -42,11 +42,12 @@ import io.canarygateway.routing.CanaryHeaders;
 import io.canarygateway.routing.RoutedRelease;
 
 /**
- * The per-request lane decision (docs/routing.md, "The decision"): {@code ManagedRelease.decide} →
- * {@code Decider.decide} with a random bucket, with a sticky key, with an override header; and
- * {@link RoutedRelease#lane} on a whole exchange (header and cookie lookups, the lane cached on the exchange). Target:
- * ≤ 100 ns and 0 B/op for the decision. Run with {@code benchmarks/jmh} ({@code -prof gc}: allocation per operation
- * is {@code gc.alloc.rate.norm}).
+ * The per-request lane decision (docs/routing.md, "The decision"):
+ * {@code ManagedRelease.decide} → {@code Decider.decide} with a random bucket, with a
+ * sticky key, with an override header; and {@link RoutedRelease#lane} on a whole exchange
+ * (header and cookie lookups, the lane cached on the exchange). Target: ≤ 100 ns and 0
+ * B/op for the decision. Run with {@code benchmarks/jmh} ({@code -prof gc}: allocation
+ * per operation is {@code gc.alloc.rate.norm}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -55,10 +56,16 @@ public class DecisionBenchmark {
 
 	private Fixture fixture;
 
-	/** An exchange as Reactor Netty gives it to the gateway: request headers backed by Netty's headers. */
+	/**
+	 * An exchange as Reactor Netty gives it to the gateway: request headers backed by
+	 * Netty's headers.
+	 */
 	private ServerWebExchange exchange;
 
-	/** The same request as a {@link MockServerWebExchange}, whose headers live in a case-insensitive map. */
+	/**
+	 * The same request as a {@link MockServerWebExchange}, whose headers live in a
+	 * case-insensitive map.
+	 */
 	private MockServerWebExchange mockExchange;
 
 	private int next;
@@ -72,7 +79,8 @@ public class DecisionBenchmark {
 		nettyHeaders.add("User-Agent", "wrk");
 		nettyHeaders.add("X-User-Id", "user-4711");
 		this.exchange = new DefaultServerWebExchange(new NettyLikeRequest(nettyHeaders), new MockServerHttpResponse(),
-				new DefaultWebSessionManager(), ServerCodecConfigurer.create(), new AcceptHeaderLocaleContextResolver());
+				new DefaultWebSessionManager(), ServerCodecConfigurer.create(),
+				new AcceptHeaderLocaleContextResolver());
 		this.mockExchange = MockServerWebExchange.from(MockServerHttpRequest.get("/orders/42")
 			.header("Host", "gateway.example")
 			.header("Accept", "application/json")
@@ -86,13 +94,18 @@ public class DecisionBenchmark {
 		this.fixture.close();
 	}
 
-	/** No override, no sticky key: a random bucket against the weight (the common case). */
+	/**
+	 * No override, no sticky key: a random bucket against the weight (the common case).
+	 */
 	@Benchmark
 	public Lane decideRandom() {
 		return this.fixture.decide(null, null, null);
 	}
 
-	/** A sticky key: MurmurHash3 of (release, key) into a bucket. Keys rotate over 1,024 distinct users. */
+	/**
+	 * A sticky key: MurmurHash3 of (release, key) into a bucket. Keys rotate over 1,024
+	 * distinct users.
+	 */
 	@Benchmark
 	public Lane decideSticky() {
 		return this.fixture.decide(null, null, this.fixture.keys[this.next++ & 1023]);
@@ -105,10 +118,11 @@ public class DecisionBenchmark {
 	}
 
 	/**
-	 * The decision as a request makes it: {@link RoutedRelease#lane} on an exchange carrying a sticky header
-	 * (override header, cookie header and sticky header looked up in Netty's headers, the lane kept in the
-	 * request's {@code LaneRequest}, one exchange attribute). The attribute is removed first so every call decides
-	 * anew; keeping it costs one map entry and one small object per request.
+	 * The decision as a request makes it: {@link RoutedRelease#lane} on an exchange
+	 * carrying a sticky header (override header, cookie header and sticky header looked
+	 * up in Netty's headers, the lane kept in the request's {@code LaneRequest}, one
+	 * exchange attribute). The attribute is removed first so every call decides anew;
+	 * keeping it costs one map entry and one small object per request.
 	 */
 	@Benchmark
 	public Lane laneOfExchange() {
@@ -117,8 +131,9 @@ public class DecisionBenchmark {
 	}
 
 	/**
-	 * The same on a {@link MockServerWebExchange}: its case-insensitive header map lower-cases every name looked
-	 * up (an allocation per lookup that Netty's headers do not make). For contrast only.
+	 * The same on a {@link MockServerWebExchange}: its case-insensitive header map
+	 * lower-cases every name looked up (an allocation per lookup that Netty's headers do
+	 * not make). For contrast only.
 	 */
 	@Benchmark
 	public Lane laneOfMockExchange() {
@@ -127,9 +142,11 @@ public class DecisionBenchmark {
 	}
 
 	/**
-	 * Not the decision: what forwarding the lane header would cost by mutating the request ({@code X-Canary-Lane})
-	 * — a mutated request with the header set, in a mutated exchange (the same work as Spring Cloud Gateway's
-	 * {@code AddRequestHeader} filter). For contrast with {@code LaneHeaderFilter}, which the gateway uses instead.
+	 * Not the decision: what forwarding the lane header would cost by mutating the
+	 * request ({@code X-Canary-Lane}) — a mutated request with the header set, in a
+	 * mutated exchange (the same work as Spring Cloud Gateway's {@code AddRequestHeader}
+	 * filter). For contrast with {@code LaneHeaderFilter}, which the gateway uses
+	 * instead.
 	 */
 	@Benchmark
 	public ServerWebExchange laneHeader() {
@@ -140,7 +157,10 @@ public class DecisionBenchmark {
 		return this.exchange.mutate().request(request).build();
 	}
 
-	/** A GET request whose headers are Netty's, as {@code ReactorServerHttpRequest} has them. */
+	/**
+	 * A GET request whose headers are Netty's, as {@code ReactorServerHttpRequest} has
+	 * them.
+	 */
 	static final class NettyLikeRequest extends AbstractServerHttpRequest {
 
 		NettyLikeRequest(io.netty.handler.codec.http.HttpHeaders headers) {

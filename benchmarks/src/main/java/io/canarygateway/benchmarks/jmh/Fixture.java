@@ -39,12 +39,14 @@ import io.canarygateway.routing.RoutedRelease;
 import io.canarygateway.store.InMemoryReleaseStore;
 
 /**
- * One release wired as the auto-configuration wires it: a {@link ReleaseController} on the in-memory store, a
- * real Resilience4j breaker as kill switch, the recorders, the production {@link Decider}, the
- * per-release meters, and the breaker's Resilience4j meters ({@link CanaryBreakerMetrics}) on the same registry (as
- * the auto-configuration binds them when the application has no breaker registry of its own). The release is PAUSED at weight 10, so every rule of the decision runs and the breaker is
- * CLOSED. Routing: override header {@code X-Canary}, override cookie {@code canary}, sticky header
- * {@code X-User-Id}.
+ * One release wired as the auto-configuration wires it: a {@link ReleaseController} on
+ * the in-memory store, a real Resilience4j breaker as kill switch, the recorders, the
+ * production {@link Decider}, the per-release meters, and the breaker's Resilience4j
+ * meters ({@link CanaryBreakerMetrics}) on the same registry (as the auto-configuration
+ * binds them when the application has no breaker registry of its own). The release is
+ * PAUSED at weight 10, so every rule of the decision runs and the breaker is CLOSED.
+ * Routing: override header {@code X-Canary}, override cookie {@code canary}, sticky
+ * header {@code X-User-Id}.
  */
 final class Fixture implements AutoCloseable {
 
@@ -67,7 +69,10 @@ final class Fixture implements AutoCloseable {
 	/** 1,024 distinct sticky keys. */
 	final String[] keys = new String[1024];
 
-	/** 1,024 latencies, log-normal with median 20 ms and sigma 0.5, so the histograms see a realistic spread. */
+	/**
+	 * 1,024 latencies, log-normal with median 20 ms and sigma 0.5, so the histograms see
+	 * a realistic spread.
+	 */
 	final long[] latencies = new long[1024];
 
 	private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
@@ -104,7 +109,10 @@ final class Fixture implements AutoCloseable {
 		}
 	}
 
-	/** The decision alone, as {@link RoutedRelease} makes it: one read of the record and one of the breaker. */
+	/**
+	 * The decision alone, as {@link RoutedRelease} makes it: one read of the record and
+	 * one of the breaker.
+	 */
 	Lane decide(String overrideHeader, String overrideCookie, String stickyKey) {
 		ReleaseStatus status = this.release.status();
 		return this.decider.decide(RELEASE, status.state(), status.weight(), this.release.killSwitch().allowsCanary(),

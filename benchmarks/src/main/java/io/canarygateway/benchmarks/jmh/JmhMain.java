@@ -11,15 +11,18 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 
 /**
- * Runs JMH with the given command line plus {@link #DEFAULTS} (as {@code org.openjdk.jmh.Main} would; all benchmarks of this package
- * when none is named), then prints one summary line per benchmark: time per operation, its error, and bytes
- * allocated per operation ({@code -prof gc}), and whether the decision targets (≤ 100 ns, 0 B/op) are met.
+ * Runs JMH with the given command line plus {@link #DEFAULTS} (as
+ * {@code org.openjdk.jmh.Main} would; all benchmarks of this package when none is named),
+ * then prints one summary line per benchmark: time per operation, its error, and bytes
+ * allocated per operation ({@code -prof gc}), and whether the decision targets (≤ 100 ns,
+ * 0 B/op) are met.
  */
 public final class JmhMain {
 
 	/**
-	 * Short settings for a shared 2-core machine (each given on the command line wins): 1 fork, 3 × 1 s warm-up,
-	 * 5 × 1 s measurement, 1 thread, the GC profiler, heap fixed at 1 GB.
+	 * Short settings for a shared 2-core machine (each given on the command line wins): 1
+	 * fork, 3 × 1 s warm-up, 5 × 1 s measurement, 1 thread, the GC profiler, heap fixed
+	 * at 1 GB.
 	 */
 	static final String[] DEFAULTS = { "-f", "1", "-wi", "3", "-w", "1s", "-i", "5", "-r", "1s", "-t", "1", "-prof",
 			"gc", "-jvmArgs", "-Xms1g -Xmx1g" };
@@ -49,7 +52,8 @@ public final class JmhMain {
 		for (RunResult result : results) {
 			String name = result.getParams().getBenchmark().replace(JmhMain.class.getPackageName() + ".", "");
 			String params = result.getParams().getParamsKeys().isEmpty() ? ""
-					: " " + result.getParams().getParamsKeys()
+					: " " + result.getParams()
+						.getParamsKeys()
 						.stream()
 						.map((k) -> k + "=" + result.getParams().getParam(k))
 						.reduce((a, b) -> a + "," + b)

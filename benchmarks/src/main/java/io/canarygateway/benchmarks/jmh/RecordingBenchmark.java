@@ -21,16 +21,20 @@ import io.canarygateway.metrics.CanaryMetrics;
 import io.canarygateway.routing.RoutedRelease;
 
 /**
- * Recording one request's outcome: all of {@link RoutedRelease#record} for each lane, and its parts — the
- * Micrometer timer {@code canary.requests}, the analysis {@link LaneRecorder}, the Resilience4j breaker
- * ({@code onSuccess}, canary lane only). Latencies rotate over 1,024 log-normal values.
+ * Recording one request's outcome: all of {@link RoutedRelease#record} for each lane, and
+ * its parts — the Micrometer timer {@code canary.requests}, the analysis
+ * {@link LaneRecorder}, the Resilience4j breaker ({@code onSuccess}, canary lane only).
+ * Latencies rotate over 1,024 log-normal values.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class RecordingBenchmark {
 
-	/** The Micrometer registry the timers live in: the sample gateway exports to Prometheus. */
+	/**
+	 * The Micrometer registry the timers live in: the sample gateway exports to
+	 * Prometheus.
+	 */
 	@Param({ "prometheus", "simple" })
 	public String registry;
 
@@ -69,7 +73,9 @@ public class RecordingBenchmark {
 		this.fixture.routed.record(Lane.STABLE, false, latency());
 	}
 
-	/** Everything recorded for a canary-lane request: timer, canary recorder and breaker. */
+	/**
+	 * Everything recorded for a canary-lane request: timer, canary recorder and breaker.
+	 */
 	@Benchmark
 	public void recordCanary() {
 		this.fixture.routed.record(Lane.CANARY, false, latency());
@@ -81,15 +87,19 @@ public class RecordingBenchmark {
 		this.canaryTimer.record(latency(), TimeUnit.NANOSECONDS);
 	}
 
-	/** Part: the analysis recorder (HdrHistogram and error adder behind a writer-reader phaser). */
+	/**
+	 * Part: the analysis recorder (HdrHistogram and error adder behind a writer-reader
+	 * phaser).
+	 */
 	@Benchmark
 	public void partLaneRecorder() {
 		this.canaryRecorder.record(latency(), false);
 	}
 
 	/**
-	 * Part: the Resilience4j breaker's {@code onSuccess}, which also updates the breaker's own Micrometer
-	 * metrics ({@code resilience4j.circuitbreaker.calls}) through the event Resilience4j publishes per call.
+	 * Part: the Resilience4j breaker's {@code onSuccess}, which also updates the
+	 * breaker's own Micrometer metrics ({@code resilience4j.circuitbreaker.calls})
+	 * through the event Resilience4j publishes per call.
 	 */
 	@Benchmark
 	public void partBreaker() {

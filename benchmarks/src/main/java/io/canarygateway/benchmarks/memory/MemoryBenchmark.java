@@ -16,14 +16,16 @@ import io.canarygateway.routing.RoutedRelease;
 import io.canarygateway.routing.RoutedReleases;
 
 /**
- * Heap of a running gateway context (the overhead benchmark's {@link BenchGateway}, Prometheus registry
- * included) with {@code --releases N} configured releases, measured as heap used after forced full GCs
- * ({@link MemoryMXBean}); with {@code --requests M}, then records M request outcomes through
- * {@link RoutedRelease#record} (spread over all releases, 10 % canary lane, 1 % failures, log-normal latencies),
- * running 15 analysis looks of every release each tenth of them (150 in all: past the 120 points of
- * traffic history a release keeps for the dashboard), and measures the heap again at
- * each tenth: it must stay flat. Prints {@code releases=N heapMB=…} lines for the {@code benchmarks/memory}
- * script. One JVM per measurement, so nothing of an earlier context remains.
+ * Heap of a running gateway context (the overhead benchmark's {@link BenchGateway},
+ * Prometheus registry included) with {@code --releases N} configured releases, measured
+ * as heap used after forced full GCs ({@link MemoryMXBean}); with {@code --requests M},
+ * then records M request outcomes through {@link RoutedRelease#record} (spread over all
+ * releases, 10 % canary lane, 1 % failures, log-normal latencies), running 15 analysis
+ * looks of every release each tenth of them (150 in all: past the 120 points of traffic
+ * history a release keeps for the dashboard), and measures the heap again at each tenth:
+ * it must stay flat. Prints {@code releases=N heapMB=…} lines for the
+ * {@code benchmarks/memory} script. One JVM per measurement, so nothing of an earlier
+ * context remains.
  */
 public final class MemoryBenchmark {
 
@@ -37,7 +39,8 @@ public final class MemoryBenchmark {
 			switch (args[i]) {
 				case "--releases" -> releases = Integer.parseInt(args[++i]);
 				case "--requests" -> requests = Long.parseLong(args[++i]);
-				default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (--releases --requests)");
+				default ->
+					throw new IllegalArgumentException("unknown argument " + args[i] + " (--releases --requests)");
 			}
 		}
 		// nothing is ever sent: the backends are unreachable ports
@@ -71,7 +74,8 @@ public final class MemoryBenchmark {
 			Lane lane = (i % 10 == 3) ? Lane.CANARY : Lane.STABLE;
 			release.record(lane, i % 100 == 7, latencies[(int) (i & 4095)]);
 			if (i % tenth == 0) {
-				// 15 looks per release each tenth: 150 in all, past the 120 points of traffic history each keeps
+				// 15 looks per release each tenth: 150 in all, past the 120 points of
+				// traffic history each keeps
 				for (int look = 0; look < 15; look++) {
 					for (RoutedRelease r : releases) {
 						loop.tick(r.name());

@@ -19,26 +19,34 @@ import io.canarygateway.control.ReleaseController;
 import io.canarygateway.core.Action;
 
 /**
- * The gateway of the overhead benchmark: one Spring Cloud Gateway with the starter's auto-configuration and four
- * kinds of route to the same backend (nginx on two ports, {@code bench.backends}):
+ * The gateway of the overhead benchmark: one Spring Cloud Gateway with the starter's
+ * auto-configuration and four kinds of route to the same backend (nginx on two ports,
+ * {@code bench.backends}):
  * <ol>
- * <li>{@code /plain/**}: a plain {@code lb://backend} route (two instances, versions v1 and v2);</li>
- * <li>{@code /weight/**}: Spring Cloud Gateway's {@code Weight} pair, 90/10, direct URIs (v1 port / v2 port);</li>
+ * <li>{@code /plain/**}: a plain {@code lb://backend} route (two instances, versions v1
+ * and v2);</li>
+ * <li>{@code /weight/**}: Spring Cloud Gateway's {@code Weight} pair, 90/10, direct URIs
+ * (v1 port / v2 port);</li>
  * <li>{@code /canary-filter/**}: {@code lb://backend} with {@code Canary=bench};</li>
- * <li>{@code /canary-predicate/**}: the {@code Canary=bench, canary|stable} pair, direct URIs;</li>
- * <li>{@code /plain-last/**}: a control, the plain route again but after all the others.</li>
+ * <li>{@code /canary-predicate/**}: the {@code Canary=bench, canary|stable} pair, direct
+ * URIs;</li>
+ * <li>{@code /plain-last/**}: a control, the plain route again but after all the
+ * others.</li>
  * </ol>
- * Route order is that order. Spring Cloud Gateway tries routes one after the other, so a route pays for the
- * predicates of every route before it: the canary routes, placed after the baselines, pay for more of them (a
- * conservative order for the canary figures), and the control measures what that position costs.
+ * Route order is that order. Spring Cloud Gateway tries routes one after the other, so a
+ * route pays for the predicates of every route before it: the canary routes, placed after
+ * the baselines, pay for more of them (a conservative order for the canary figures), and
+ * the control measures what that position costs.
  * <p>
- * Release {@code bench} (v1 → v2) is held PAUSED at weight 10 once the application is ready (the {@code weight}
- * action), so both canary routes split 90/10 like the {@code Weight} pair. {@code bench.releases} (default 1) is
- * the number of configured releases: the others ({@code extra-0001} …) are configured with defaults and started,
+ * Release {@code bench} (v1 → v2) is held PAUSED at weight 10 once the application is
+ * ready (the {@code weight} action), so both canary routes split 90/10 like the
+ * {@code Weight} pair. {@code bench.releases} (default 1) is the number of configured
+ * releases: the others ({@code extra-0001} …) are configured with defaults and started,
  * but no route uses them.
  * <p>
- * Arguments: {@code --bench.releases=N --bench.backends=host:port,host:port --server.port=P} and any Spring Boot
- * property.
+ * Arguments:
+ * {@code --bench.releases=N --bench.backends=host:port,host:port --server.port=P} and any
+ * Spring Boot property.
  */
 @SpringBootApplication
 public class BenchGateway {
@@ -77,8 +85,10 @@ public class BenchGateway {
 		String routes = "spring.cloud.gateway.server.webflux.routes";
 		int r = 0;
 		route(p, routes, r++, "plain", "lb://backend", "Path=/plain/**", null, null);
-		route(p, routes, r++, "weight-v1", "http://" + stableBackend, "Path=/weight/**", "Weight=bench-weight, 90", null);
-		route(p, routes, r++, "weight-v2", "http://" + canaryBackend, "Path=/weight/**", "Weight=bench-weight, 10", null);
+		route(p, routes, r++, "weight-v1", "http://" + stableBackend, "Path=/weight/**", "Weight=bench-weight, 90",
+				null);
+		route(p, routes, r++, "weight-v2", "http://" + canaryBackend, "Path=/weight/**", "Weight=bench-weight, 10",
+				null);
 		route(p, routes, r++, "canary-filter", "lb://backend", "Path=/canary-filter/**", null, "Canary=" + RELEASE);
 		route(p, routes, r++, "canary-predicate-canary", "http://" + canaryBackend, "Path=/canary-predicate/**",
 				"Canary=" + RELEASE + ", canary", null);
@@ -88,8 +98,10 @@ public class BenchGateway {
 		String release = "canary.releases." + RELEASE + ".";
 		p.put(release + "stable-version", "v1");
 		p.put(release + "canary-version", "v2");
-		// Stable and canary are the same nginx: a chance FAIL verdict of these A/A lanes must not roll the release
-		// back in the middle of a measurement (the script checks it is still PAUSED at 10 at the end).
+		// Stable and canary are the same nginx: a chance FAIL verdict of these A/A lanes
+		// must not roll the release
+		// back in the middle of a measurement (the script checks it is still PAUSED at 10
+		// at the end).
 		p.put(release + "analysis.failure-threshold", "1000000");
 		for (int i = 1; i < releases; i++) {
 			String extra = String.format(Locale.ROOT, "canary.releases.extra-%04d.", i);
@@ -124,7 +136,10 @@ public class BenchGateway {
 		return (env != null) ? env : value;
 	}
 
-	/** Holds release {@code bench} at weight 10 (PAUSED) once the gateway is ready, and says so. */
+	/**
+	 * Holds release {@code bench} at weight 10 (PAUSED) once the gateway is ready, and
+	 * says so.
+	 */
 	@Bean
 	ApplicationListener<ApplicationReadyEvent> benchWeight(ReleaseController controller,
 			ObjectProvider<MeterRegistry> meters) {

@@ -11,10 +11,11 @@ import io.canarygateway.core.ReleaseConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The only test `mvn verify` runs in this module (the benchmarks themselves run from the scripts): one detection
- * scenario, five seeded rollouts per detector, in about a second. Checks that the simulator still drives the
- * library as the benchmark reports assume: a fully broken canary is rolled back by the breaker within seconds,
- * and a Flagger-like threshold of 1 rolls it back at its first check.
+ * The only test `mvn verify` runs in this module (the benchmarks themselves run from the
+ * scripts): one detection scenario, five seeded rollouts per detector, in about a second.
+ * Checks that the simulator still drives the library as the benchmark reports assume: a
+ * fully broken canary is rolled back by the breaker within seconds, and a Flagger-like
+ * threshold of 1 rolls it back at its first check.
  */
 class DetectionSmokeTest {
 

@@ -4,14 +4,16 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * The health contributor {@code canaryStore}: whether the shared release store can be reached, from what the
- * store's own calls found (it calls nothing itself, so a health check never waits for Redis).
+ * The health contributor {@code canaryStore}: whether the shared release store can be
+ * reached, from what the store's own calls found (it calls nothing itself, so a health
+ * check never waits for Redis).
  * <p>
- * UP while Redis answers; UNKNOWN while it does not — deliberately not DOWN: a gateway whose store is unreachable
- * still routes every request correctly (with the last known release state), and DOWN would make load balancers take
- * every replica out at once. Alert on the gauge {@code canary.store.available} or on Spring Boot's own {@code redis}
- * health contributor instead. Details: {@code store}, {@code available}, {@code unavailableSince},
- * {@code lastError}, {@code outages}, {@code lastOutageEnded}.
+ * UP while Redis answers; UNKNOWN while it does not — deliberately not DOWN: a gateway
+ * whose store is unreachable still routes every request correctly (with the last known
+ * release state), and DOWN would make load balancers take every replica out at once.
+ * Alert on the gauge {@code canary.store.available} or on Spring Boot's own {@code redis}
+ * health contributor instead. Details: {@code store}, {@code available},
+ * {@code unavailableSince}, {@code lastError}, {@code outages}, {@code lastOutageEnded}.
  */
 public class CanaryStoreHealthIndicator implements HealthIndicator {
 

@@ -8,16 +8,19 @@ import reactor.core.scheduler.Schedulers;
 import io.canarygateway.store.ReleaseStoreUnavailableException;
 
 /**
- * Runs Redis commands for blocking callers, each with a timeout, and keeps {@link StoreAvailability} informed. The
- * {@link RedisReleaseStore} and the {@link RedisFleetWindows} of a gateway share one.
+ * Runs Redis commands for blocking callers, each with a timeout, and keeps
+ * {@link StoreAvailability} informed. The {@link RedisReleaseStore} and the
+ * {@link RedisFleetWindows} of a gateway share one.
  * <p>
- * Commands go through Spring Data Redis' reactive API so that a command that times out is cancelled: Lettuce then
- * never sends it, even if it was queued while the connection was down. A blocking call whose timeout fired could
- * otherwise be sent after Redis came back, and an operator's action reported as failed would take effect late.
+ * Commands go through Spring Data Redis' reactive API so that a command that times out is
+ * cancelled: Lettuce then never sends it, even if it was queued while the connection was
+ * down. A blocking call whose timeout fired could otherwise be sent after Redis came
+ * back, and an operator's action reported as failed would take effect late.
  * <p>
- * <b>Warm-up.</b> The first calls of a gateway are slow (connecting, class loading, a cold JIT): a few hundred
- * milliseconds on a busy machine. Until the store has re-read its releases once ({@link #warmedUp()}), calls may
- * take up to the warm-up timeout instead, so that a slow start is not mistaken for an outage.
+ * <b>Warm-up.</b> The first calls of a gateway are slow (connecting, class loading, a
+ * cold JIT): a few hundred milliseconds on a busy machine. Until the store has re-read
+ * its releases once ({@link #warmedUp()}), calls may take up to the warm-up timeout
+ * instead, so that a slow start is not mistaken for an outage.
  */
 public final class RedisCalls {
 
@@ -71,7 +74,8 @@ public final class RedisCalls {
 
 	/**
 	 * Waits for a command's result, failing fast while Redis is known to be unreachable.
-	 * @throws ReleaseStoreUnavailableException if Redis is down, too slow or refused the command
+	 * @throws ReleaseStoreUnavailableException if Redis is down, too slow or refused the
+	 * command
 	 */
 	<T> T await(String what, Mono<T> command) {
 		this.availability.check();
@@ -79,9 +83,10 @@ public final class RedisCalls {
 	}
 
 	/**
-	 * Waits for a command's result even while Redis is known to be unreachable: how the store finds out that it is
-	 * back.
-	 * @throws ReleaseStoreUnavailableException if Redis is down, too slow or refused the command
+	 * Waits for a command's result even while Redis is known to be unreachable: how the
+	 * store finds out that it is back.
+	 * @throws ReleaseStoreUnavailableException if Redis is down, too slow or refused the
+	 * command
 	 */
 	<T> T probe(String what, Mono<T> command) {
 		if (Schedulers.isInNonBlockingThread()) {
@@ -96,8 +101,7 @@ public final class RedisCalls {
 		catch (RuntimeException ex) {
 			this.availability.failed(ex);
 			throw new ReleaseStoreUnavailableException(
-					"Redis could not " + what + ": " + ex.getMessage() + " (within " + timeout.toMillis() + " ms)",
-					ex);
+					"Redis could not " + what + ": " + ex.getMessage() + " (within " + timeout.toMillis() + " ms)", ex);
 		}
 		this.availability.succeeded();
 		return value;

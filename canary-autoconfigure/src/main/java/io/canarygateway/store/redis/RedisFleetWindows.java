@@ -24,16 +24,20 @@ import io.canarygateway.analysis.LaneSample;
 import io.canarygateway.store.ReleaseStoreUnavailableException;
 
 /**
- * The fleet's analysis window on Redis: each gateway replica writes its cumulative share of the current step's
- * window (both lanes' counts and latency histograms, {@link LaneSample#toBytes()}) into the hash
- * {@code canary:{<release>}:window:<rollout>:<step start, epoch ms>} under its own replica id, and reads every
- * replica's share back in the same Lua script; the judge then decides on the sum. A replica that restarts gets a new
- * id and starts from zero, so its earlier share (still in the hash) is neither lost nor counted twice. The hash
- * expires {@code window-ttl} after its last write.
+ * The fleet's analysis window on Redis: each gateway replica writes its cumulative share
+ * of the current step's window (both lanes' counts and latency histograms,
+ * {@link LaneSample#toBytes()}) into the hash
+ * {@code canary:{<release>}:window:<rollout>:<step start, epoch ms>} under its own
+ * replica id, and reads every replica's share back in the same Lua script; the judge then
+ * decides on the sum. A replica that restarts gets a new id and starts from zero, so its
+ * earlier share (still in the hash) is neither lost nor counted twice. The hash expires
+ * {@code window-ttl} after its last write.
  * <p>
- * While Redis is unreachable {@link #combine} throws {@link ReleaseStoreUnavailableException}: the analysis loop
- * then skips the look (it would otherwise judge this replica's share alone) and automatic progression is frozen;
- * what this replica records meanwhile stays in its window and is written with the next look that reaches Redis.
+ * While Redis is unreachable {@link #combine} throws
+ * {@link ReleaseStoreUnavailableException}: the analysis loop then skips the look (it
+ * would otherwise judge this replica's share alone) and automatic progression is frozen;
+ * what this replica records meanwhile stays in its window and is written with the next
+ * look that reaches Redis.
  */
 public class RedisFleetWindows implements FleetWindows {
 
@@ -62,7 +66,8 @@ public class RedisFleetWindows implements FleetWindows {
 	/**
 	 * @param connectionFactory the application's Redis connection (Lettuce)
 	 * @param keys the key names
-	 * @param calls runs each call with its timeout (the release store's, so both share one availability)
+	 * @param calls runs each call with its timeout (the release store's, so both share
+	 * one availability)
 	 * @param scripts the Lua scripts ({@link RedisScripts#window()})
 	 * @param ttl how long a window lives after its last write
 	 */
@@ -71,12 +76,12 @@ public class RedisFleetWindows implements FleetWindows {
 		if (ttl.toMillis() <= 0) {
 			throw new IllegalArgumentException("the window time to live must be at least 1 ms, was " + ttl);
 		}
-		this.redis = new ReactiveRedisTemplate<>(connectionFactory, RedisSerializationContext
-			.<String, byte[]>newSerializationContext(RedisSerializer.string())
-			.value(RedisSerializer.byteArray())
-			.hashKey(RedisSerializer.string())
-			.hashValue(RedisSerializer.byteArray())
-			.build());
+		this.redis = new ReactiveRedisTemplate<>(connectionFactory,
+				RedisSerializationContext.<String, byte[]>newSerializationContext(RedisSerializer.string())
+					.value(RedisSerializer.byteArray())
+					.hashKey(RedisSerializer.string())
+					.hashValue(RedisSerializer.byteArray())
+					.build());
 		this.keys = keys;
 		this.script = scripts.window();
 		this.calls = calls;
@@ -85,7 +90,10 @@ public class RedisFleetWindows implements FleetWindows {
 				+ HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
 	}
 
-	/** This replica's field in every window hash: random per instance (per gateway application context). */
+	/**
+	 * This replica's field in every window hash: random per instance (per gateway
+	 * application context).
+	 */
 	public String replicaId() {
 		return this.replicaId;
 	}
@@ -107,7 +115,8 @@ public class RedisFleetWindows implements FleetWindows {
 				lanes = decode(share);
 			}
 			catch (IllegalArgumentException ex) {
-				// a share this version cannot read (e.g. written by a newer gateway) is left out, not fatal
+				// a share this version cannot read (e.g. written by a newer gateway) is
+				// left out, not fatal
 				continue;
 			}
 			fleetStable = fleetStable.plus(lanes[0]);
@@ -129,7 +138,10 @@ public class RedisFleetWindows implements FleetWindows {
 		return values;
 	}
 
-	/** One replica's share: the stable sample's length, the stable sample, the canary sample. */
+	/**
+	 * One replica's share: the stable sample's length, the stable sample, the canary
+	 * sample.
+	 */
 	static byte[] encode(LaneSample stable, LaneSample canary) {
 		byte[] s = stable.toBytes();
 		byte[] c = canary.toBytes();

@@ -3,15 +3,19 @@ package io.canarygateway.store.redis;
 import java.time.Instant;
 
 /**
- * The names of everything Canary Gateway keeps in Redis. Every key of a release carries the release name as a hash
- * tag ({@code {orders}}), so all keys of one release live in one Redis Cluster slot and one Lua script may touch
- * them together (as Spring Cloud Gateway's {@code RedisRateLimiter} does).
+ * The names of everything Canary Gateway keeps in Redis. Every key of a release carries
+ * the release name as a hash tag ({@code {orders}}), so all keys of one release live in
+ * one Redis Cluster slot and one Lua script may touch them together (as Spring Cloud
+ * Gateway's {@code RedisRateLimiter} does).
  * <ul>
- * <li>{@code <prefix>:{<release>}:release} — hash: {@code revision}, {@code canaryVersion}, {@code record} (the
- * JSON record, see {@link ReleaseRecordCodec}); replaced only by compare-and-set.</li>
- * <li>{@code <prefix>:{<release>}:window:<rollout>:<step start, epoch ms>} — hash: one field per gateway replica,
- * its share of that step's analysis window; expires a while after the last write.</li>
- * <li>{@code <prefix>:releases} — the pub/sub channel on which every stored record is published.</li>
+ * <li>{@code <prefix>:{<release>}:release} — hash: {@code revision},
+ * {@code canaryVersion}, {@code record} (the JSON record, see
+ * {@link ReleaseRecordCodec}); replaced only by compare-and-set.</li>
+ * <li>{@code <prefix>:{<release>}:window:<rollout>:<step start, epoch ms>} — hash: one
+ * field per gateway replica, its share of that step's analysis window; expires a while
+ * after the last write.</li>
+ * <li>{@code <prefix>:releases} — the pub/sub channel on which every stored record is
+ * published.</li>
  * </ul>
  *
  * @param prefix what every key and the channel start with ({@code canary} by default)

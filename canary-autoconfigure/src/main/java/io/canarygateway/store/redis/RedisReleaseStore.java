@@ -29,52 +29,61 @@ import io.canarygateway.store.ReleaseStore;
 import io.canarygateway.store.ReleaseStoreUnavailableException;
 
 /**
- * The release store shared by every gateway replica: one record per release in Redis, replaced only by
- * compare-and-set, with change notification, so that all replicas act as one gateway.
+ * The release store shared by every gateway replica: one record per release in Redis,
+ * replaced only by compare-and-set, with change notification, so that all replicas act as
+ * one gateway.
  *
  * <h2>How</h2>
  * <ul>
- * <li><b>Record.</b> Each release is one hash {@code canary:{<release>}:release} ({@link RedisKeys}) holding its
- * revision, canary version and the JSON record ({@link ReleaseRecordCodec}).</li>
- * <li><b>Compare-and-set.</b> One Lua script per update compares the stored revision with the expected one, stores
- * the record and publishes it on {@code canary:releases}, atomically: two writers that read the same record can
- * never both store their successor, and no change is stored without being announced.</li>
- * <li><b>Notification.</b> Every replica subscribes to the channel and hands each record to its listeners (the
- * release controller applies it within milliseconds). As a safety net against a lost message or subscription,
- * every release is also re-read every {@code refresh-interval}.</li>
- * <li><b>Timeouts.</b> Every call waits at most {@code timeout}; calls go through the reactive API so that a call
- * that timed out is cancelled and never sent late ({@link RedisCalls}).</li>
+ * <li><b>Record.</b> Each release is one hash {@code canary:{<release>}:release}
+ * ({@link RedisKeys}) holding its revision, canary version and the JSON record
+ * ({@link ReleaseRecordCodec}).</li>
+ * <li><b>Compare-and-set.</b> One Lua script per update compares the stored revision with
+ * the expected one, stores the record and publishes it on {@code canary:releases},
+ * atomically: two writers that read the same record can never both store their successor,
+ * and no change is stored without being announced.</li>
+ * <li><b>Notification.</b> Every replica subscribes to the channel and hands each record
+ * to its listeners (the release controller applies it within milliseconds). As a safety
+ * net against a lost message or subscription, every release is also re-read every
+ * {@code refresh-interval}.</li>
+ * <li><b>Timeouts.</b> Every call waits at most {@code timeout}; calls go through the
+ * reactive API so that a call that timed out is cancelled and never sent late
+ * ({@link RedisCalls}).</li>
  * </ul>
  *
  * <h2>When Redis is unreachable (the outage policy)</h2>
  * <ol>
- * <li><b>Requests never fail because of Redis.</b> Routing reads the release state each gateway holds in memory,
- * never Redis; the gateway keeps routing with the last state it knew.</li>
- * <li><b>Changes are frozen.</b> Every call fails fast with {@link ReleaseStoreUnavailableException} (only the
- * periodic probe waits for Redis): the analysis loop skips its looks (no step advance, pause or rollback is
- * decided on part of the fleet's data), operator actions answer 503, nothing changes.</li>
- * <li><b>Breakers keep protecting users.</b> Each gateway's breaker is local: a canary that fails while Redis is down
- * is cut off by the gateways that see it fail, at once. The rollback it calls for is written when Redis is back
- * (the release controller writes it on the first record it gets), and then spreads to every replica.</li>
- * <li><b>Reported once.</b> The outage is logged when it begins and when it ends, never per call; the gauge
- * {@code canary.store.available} and the health contributor {@code canaryStore} show it
- * ({@link StoreAvailability}).</li>
- * <li><b>Redis comes back empty</b> (restarted without persistence) <b>or older</b> (failed over to a replica that
- * missed writes): each gateway re-seeds every release it knows from the last record it saw — stored only if Redis
- * has none, or an older revision of the same canary version, so the newest copy in the fleet wins — instead of
- * resetting the release. Then progression resumes.</li>
- * <li><b>A gateway that starts while Redis is unreachable fails to start</b> (it cannot know where the fleet is);
- * running gateways are not affected.</li>
+ * <li><b>Requests never fail because of Redis.</b> Routing reads the release state each
+ * gateway holds in memory, never Redis; the gateway keeps routing with the last state it
+ * knew.</li>
+ * <li><b>Changes are frozen.</b> Every call fails fast with
+ * {@link ReleaseStoreUnavailableException} (only the periodic probe waits for Redis): the
+ * analysis loop skips its looks (no step advance, pause or rollback is decided on part of
+ * the fleet's data), operator actions answer 503, nothing changes.</li>
+ * <li><b>Breakers keep protecting users.</b> Each gateway's breaker is local: a canary
+ * that fails while Redis is down is cut off by the gateways that see it fail, at once.
+ * The rollback it calls for is written when Redis is back (the release controller writes
+ * it on the first record it gets), and then spreads to every replica.</li>
+ * <li><b>Reported once.</b> The outage is logged when it begins and when it ends, never
+ * per call; the gauge {@code canary.store.available} and the health contributor
+ * {@code canaryStore} show it ({@link StoreAvailability}).</li>
+ * <li><b>Redis comes back empty</b> (restarted without persistence) <b>or older</b>
+ * (failed over to a replica that missed writes): each gateway re-seeds every release it
+ * knows from the last record it saw — stored only if Redis has none, or an older revision
+ * of the same canary version, so the newest copy in the fleet wins — instead of resetting
+ * the release. Then progression resumes.</li>
+ * <li><b>A gateway that starts while Redis is unreachable fails to start</b> (it cannot
+ * know where the fleet is); running gateways are not affected.</li>
  * </ol>
  * <p>
- * Thread-safe. Calls block up to {@code timeout}: make them off Reactor's non-blocking threads.
+ * Thread-safe. Calls block up to {@code timeout}: make them off Reactor's non-blocking
+ * threads.
  */
 public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 
 	private static final System.Logger LOG = System.getLogger(RedisReleaseStore.class.getName());
 
 	private static final String RECORD_FIELD = "record";
-
 
 	private final ReactiveRedisConnectionFactory connectionFactory;
 
@@ -94,7 +103,10 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 
 	private final Duration refreshInterval;
 
-	/** The releases this gateway reads or writes: re-read and, when lost, re-seeded by every refresh. */
+	/**
+	 * The releases this gateway reads or writes: re-read and, when lost, re-seeded by
+	 * every refresh.
+	 */
 	private final Set<String> known = ConcurrentHashMap.newKeySet();
 
 	/** The newest record this gateway saw of each release: what it re-seeds from. */
@@ -113,9 +125,11 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 	/**
 	 * @param connectionFactory the application's Redis connection (Lettuce)
 	 * @param keys the key names
-	 * @param calls runs each call with its timeout (shared with the {@link RedisFleetWindows})
+	 * @param calls runs each call with its timeout (shared with the
+	 * {@link RedisFleetWindows})
 	 * @param scripts the store's Lua scripts
-	 * @param refreshInterval how often every known release is re-read (and Redis probed during an outage)
+	 * @param refreshInterval how often every known release is re-read (and Redis probed
+	 * during an outage)
 	 */
 	public RedisReleaseStore(ReactiveRedisConnectionFactory connectionFactory, RedisKeys keys, RedisCalls calls,
 			RedisScripts scripts, Duration refreshInterval) {
@@ -139,12 +153,14 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 	/** Subscribes to the change channel and schedules the periodic re-read. */
 	public void start() {
 		try {
-			// still warming up: the first connection may take longer than a call (RedisCalls)
+			// still warming up: the first connection may take longer than a call
+			// (RedisCalls)
 			this.calls.probe("answer PING", ping());
 			subscribeToChanges();
 		}
 		catch (ReleaseStoreUnavailableException ex) {
-			// logged once by StoreAvailability; the first refresh that reaches Redis subscribes
+			// logged once by StoreAvailability; the first refresh that reaches Redis
+			// subscribes
 		}
 		long period = this.refreshInterval.toMillis();
 		this.executor.scheduleWithFixedDelay(this::refreshQuietly, period, period, TimeUnit.MILLISECONDS);
@@ -176,8 +192,8 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 		this.known.add(next.release());
 		String record = this.codec.write(next);
 		List<String> reply = this.calls.await("store release '" + next.release() + "'",
-				script(this.compareAndSetScript, next.release(), Long.toString(expectedRevision), Long.toString(next.revision()),
-						next.canaryVersion(), record, this.keys.channel()));
+				script(this.compareAndSetScript, next.release(), Long.toString(expectedRevision),
+						Long.toString(next.revision()), next.canaryVersion(), record, this.keys.channel()));
 		if (swapped(reply)) {
 			remember(next, true);
 			notifyListeners(next);
@@ -197,9 +213,10 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 	}
 
 	/**
-	 * One round of the safety net: probes Redis, subscribes again if the subscription was lost, re-reads every
-	 * known release (re-seeding what Redis lost) and hands each record to the listeners (which is how a rollback
-	 * called for during an outage gets written: see {@code ReleaseController#onStored}).
+	 * One round of the safety net: probes Redis, subscribes again if the subscription was
+	 * lost, re-reads every known release (re-seeding what Redis lost) and hands each
+	 * record to the listeners (which is how a rollback called for during an outage gets
+	 * written: see {@code ReleaseController#onStored}).
 	 * @throws ReleaseStoreUnavailableException if Redis cannot be reached
 	 */
 	public void refresh() {
@@ -225,7 +242,8 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 			refresh();
 		}
 		catch (ReleaseStoreUnavailableException ex) {
-			// StoreAvailability logged the outage when it began; the next round probes again
+			// StoreAvailability logged the outage when it began; the next round probes
+			// again
 		}
 		catch (RuntimeException ex) {
 			LOG.log(System.Logger.Level.WARNING, "Re-reading the releases from Redis failed", ex);
@@ -243,9 +261,10 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 	}
 
 	/**
-	 * What Redis holds for a release once what it lost is put back: when Redis has no record, or an older revision
-	 * of the canary version this gateway last saw, the last known record is re-seeded (the release goes on where it
-	 * was instead of being reset).
+	 * What Redis holds for a release once what it lost is put back: when Redis has no
+	 * record, or an older revision of the canary version this gateway last saw, the last
+	 * known record is re-seeded (the release goes on where it was instead of being
+	 * reset).
 	 */
 	private ReleaseStatus settle(String release, ReleaseStatus stored) {
 		ReleaseStatus known = this.lastKnown.get(release);
@@ -276,13 +295,16 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 	}
 
 	/**
-	 * Keeps the newest record of a release. A record read from Redis just now replaces an older one of another
-	 * canary version (a new rollout); a notification, which may arrive late, only ever replaces a lower revision.
+	 * Keeps the newest record of a release. A record read from Redis just now replaces an
+	 * older one of another canary version (a new rollout); a notification, which may
+	 * arrive late, only ever replaces a lower revision.
 	 */
 	private void remember(ReleaseStatus status, boolean readNow) {
-		this.lastKnown.merge(status.release(), status,
-				(old, candidate) -> (candidate.revision() > old.revision()
-						|| (readNow && !candidate.canaryVersion().equals(old.canaryVersion()))) ? candidate : old);
+		this.lastKnown.merge(
+				status.release(), status, (old,
+						candidate) -> (candidate.revision() > old.revision()
+								|| (readNow && !candidate.canaryVersion().equals(old.canaryVersion()))) ? candidate
+										: old);
 	}
 
 	@SuppressWarnings({ "rawtypes", "unchecked" })
@@ -325,9 +347,9 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 		Mono<Flux<ReactiveSubscription.Message<String, String>>> subscribing = this.container
 			.receiveLater(ChannelTopic.of(this.keys.channel()));
 		Flux<ReactiveSubscription.Message<String, String>> messages = this.calls.probe(what, subscribing);
-		this.subscription = messages.subscribe((message) -> onMessage(message.getMessage()), (error) -> LOG
-			.log(System.Logger.Level.DEBUG, "Subscription to " + this.keys.channel() + " ended; renewed by the next "
-					+ "refresh", error));
+		this.subscription = messages.subscribe((message) -> onMessage(message.getMessage()),
+				(error) -> LOG.log(System.Logger.Level.DEBUG,
+						"Subscription to " + this.keys.channel() + " ended; renewed by the next " + "refresh", error));
 	}
 
 	private void onMessage(String json) {
@@ -366,7 +388,8 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 		}
 		synchronized (this) {
 			if (this.container != null) {
-				// waits (bounded) so that the subscription's connection is back before the connection factory closes
+				// waits (bounded) so that the subscription's connection is back before
+				// the connection factory closes
 				this.container.destroyLater().timeout(Duration.ofSeconds(2)).onErrorComplete().block();
 			}
 		}

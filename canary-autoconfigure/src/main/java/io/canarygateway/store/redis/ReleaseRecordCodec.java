@@ -21,15 +21,18 @@ import io.canarygateway.core.Transition;
 import io.canarygateway.core.Verdict;
 
 /**
- * Writes a {@link ReleaseStatus} as the JSON record kept in Redis and reads it back, field by field, so that the
- * stored format is written down here and does not change when a Java class is refactored (gateways of two versions
- * share one Redis during a rolling upgrade).
+ * Writes a {@link ReleaseStatus} as the JSON record kept in Redis and reads it back,
+ * field by field, so that the stored format is written down here and does not change when
+ * a Java class is refactored (gateways of two versions share one Redis during a rolling
+ * upgrade).
  * <p>
- * The format (version 1): {@code {"format":1, "release", "canaryVersion", "revision", "rollout", "state",
+ * The format (version 1):
+ * {@code {"format":1, "release", "canaryVersion", "revision", "rollout", "state",
  * "weight", "step", "reason", "stepStartedAt", "history":[{"at", "from", "to", "reason", "weight",
- * "evidence"?}]}}, evidence being {@code {"result", "at", "stable", "canary", "statistics", "reasons"}} and each
- * lane {@code {"requests", "errors", "errorRate", "p99Ms"}}. Enums are written by name, instants as ISO-8601
- * (nanosecond precision), non-finite statistics as the strings {@code NaN}, {@code Infinity}, {@code -Infinity}.
+ * "evidence"?}]}}, evidence being {@code {"result", "at", "stable", "canary",
+ * "statistics", "reasons"}} and each lane {@code {"requests", "errors", "errorRate",
+ * "p99Ms"}}. Enums are written by name, instants as ISO-8601 (nanosecond precision),
+ * non-finite statistics as the strings {@code NaN}, {@code Infinity}, {@code -Infinity}.
  * Unknown fields are ignored on reading, so a later format may add some.
  */
 public final class ReleaseRecordCodec {
@@ -101,8 +104,8 @@ public final class ReleaseRecordCodec {
 			JsonNode node = this.mapper.readTree(json);
 			int format = node.path("format").asInt(FORMAT);
 			if (format > FORMAT) {
-				throw new IllegalArgumentException("release record format " + format
-						+ " is newer than this gateway understands (" + FORMAT + ")");
+				throw new IllegalArgumentException(
+						"release record format " + format + " is newer than this gateway understands (" + FORMAT + ")");
 			}
 			List<Transition> history = new ArrayList<>();
 			for (JsonNode t : node.path("history")) {
@@ -113,8 +116,7 @@ public final class ReleaseRecordCodec {
 			}
 			return new ReleaseStatus(text(node, "release"), text(node, "canaryVersion"), longValue(node, "revision"),
 					longValue(node, "rollout"), ReleaseState.valueOf(text(node, "state")), node.path("weight").asInt(),
-					node.path("step").asInt(-1), reason(text(node, "reason")), instant(node, "stepStartedAt"),
-					history);
+					node.path("step").asInt(-1), reason(text(node, "reason")), instant(node, "stepStartedAt"), history);
 		}
 		catch (JacksonException | IllegalArgumentException | NullPointerException ex) {
 			throw new IllegalArgumentException("not a release record: " + ex.getMessage(), ex);
@@ -125,8 +127,7 @@ public final class ReleaseRecordCodec {
 		Map<String, Double> statistics = new LinkedHashMap<>();
 		node.path("statistics").properties().forEach((entry) -> {
 			JsonNode value = entry.getValue();
-			statistics.put(entry.getKey(),
-					value.isString() ? Double.parseDouble(value.asString()) : value.asDouble());
+			statistics.put(entry.getKey(), value.isString() ? Double.parseDouble(value.asString()) : value.asDouble());
 		});
 		List<String> reasons = new ArrayList<>();
 		node.path("reasons").forEach((reason) -> reasons.add(reason.asString()));

@@ -13,9 +13,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.canarygateway.store.ReleaseStoreUnavailableException;
 
 /**
- * Whether the shared store (Redis) can be reached, as this gateway last found out: told of every call's success or
- * failure, it logs once when an outage begins and once when it ends (never per call), lets callers fail fast while
- * the store is known to be down (only the store's own probe keeps trying), and shows the state as the gauge
+ * Whether the shared store (Redis) can be reached, as this gateway last found out: told
+ * of every call's success or failure, it logs once when an outage begins and once when it
+ * ends (never per call), lets callers fail fast while the store is known to be down (only
+ * the store's own probe keeps trying), and shows the state as the gauge
  * {@code canary.store.available} (1 or 0) and in the {@code canaryStore} health details.
  * <p>
  * Thread-safe.
@@ -86,13 +87,14 @@ public class StoreAvailability implements MeterBinder {
 	}
 
 	/**
-	 * Fails fast while the store is known to be unreachable, so that no caller waits for a timeout during an outage.
+	 * Fails fast while the store is known to be unreachable, so that no caller waits for
+	 * a timeout during an outage.
 	 * @throws ReleaseStoreUnavailableException if it is
 	 */
 	public void check() {
 		if (!this.available.get()) {
-			throw new ReleaseStoreUnavailableException(
-					this.description + " has been unreachable since " + this.unavailableSince + " (" + this.lastError + ")");
+			throw new ReleaseStoreUnavailableException(this.description + " has been unreachable since "
+					+ this.unavailableSince + " (" + this.lastError + ")");
 		}
 	}
 
@@ -111,7 +113,10 @@ public class StoreAvailability implements MeterBinder {
 		}
 	}
 
-	/** A call did not reach the store. Begins an outage, if none was going on, with one log line. */
+	/**
+	 * A call did not reach the store. Begins an outage, if none was going on, with one
+	 * log line.
+	 */
 	public void failed(Throwable cause) {
 		this.lastError = describe(cause);
 		if (this.available.compareAndSet(true, false)) {

@@ -12,9 +12,10 @@ import reactor.netty.http.server.HttpServer;
 import io.canarygateway.testing.Traffic;
 
 /**
- * A real HTTP backend on a random loopback port (the pattern of the integration tests' {@code TestBackend}): answers
- * with a small JSON naming its version, counts what reached it (and the {@link Traffic} sequence number each request
- * carried), and can be told to fail.
+ * A real HTTP backend on a random loopback port (the pattern of the integration tests'
+ * {@code TestBackend}): answers with a small JSON naming its version, counts what reached
+ * it (and the {@link Traffic} sequence number each request carried), and can be told to
+ * fail.
  */
 final class Backend implements AutoCloseable {
 
@@ -53,8 +54,8 @@ final class Backend implements AutoCloseable {
 	}
 
 	/**
-	 * How many of the requests that reached this backend were sent, by the one {@link Traffic} aimed at it, after
-	 * that traffic had sent {@code sequence} requests.
+	 * How many of the requests that reached this backend were sent, by the one
+	 * {@link Traffic} aimed at it, after that traffic had sent {@code sequence} requests.
 	 */
 	long requestsSentAfter(long sequence) {
 		return this.sequences.stream().filter((n) -> n > sequence).count();

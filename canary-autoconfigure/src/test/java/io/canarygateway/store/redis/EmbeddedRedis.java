@@ -10,9 +10,9 @@ import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * A real Redis server (the binary that {@code com.github.codemonstur:embedded-redis} ships) on a free loopback port,
- * without persistence, so that stopping and starting it again gives an empty Redis on the same port — a Redis
- * restarted without persistence.
+ * A real Redis server (the binary that {@code com.github.codemonstur:embedded-redis}
+ * ships) on a free loopback port, without persistence, so that stopping and starting it
+ * again gives an empty Redis on the same port — a Redis restarted without persistence.
  */
 public final class EmbeddedRedis implements AutoCloseable {
 

@@ -11,9 +11,10 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import io.canarygateway.core.ReleaseStatus;
 
 /**
- * What the gateway replicas of a test share: one real Redis, real backends (a stable and a canary one per release,
- * found through simple discovery and an {@code lb://} route with the {@code Canary} filter), and the properties every
- * replica starts with. Fast settings: short analysis interval, refresh and timeouts.
+ * What the gateway replicas of a test share: one real Redis, real backends (a stable and
+ * a canary one per release, found through simple discovery and an {@code lb://} route
+ * with the {@code Canary} filter), and the properties every replica starts with. Fast
+ * settings: short analysis interval, refresh and timeouts.
  */
 final class Fleet implements AutoCloseable {
 
@@ -41,7 +42,8 @@ final class Fleet implements AutoCloseable {
 		this.properties.put("canary.defaults.steps", "10,50,100");
 		this.properties.put("canary.defaults.step-interval", "1h");
 		this.properties.put("canary.defaults.analysis.interval", "250ms");
-		// no verdict but inconclusive: a busy test machine's latency noise must not move a release; a release
+		// no verdict but inconclusive: a busy test machine's latency noise must not move
+		// a release; a release
 		// that is to progress says so (see progressing())
 		this.properties.put("canary.defaults.analysis.min-requests", "1000000");
 		this.properties.put("canary.defaults.routing.sticky-header", "X-User-Id");
@@ -50,7 +52,10 @@ final class Fleet implements AutoCloseable {
 		this.properties.put("management.endpoint.health.show-details", "always");
 	}
 
-	/** A release with its two backends and route {@code /<name>/**}; {@code settings} are release properties. */
+	/**
+	 * A release with its two backends and route {@code /<name>/**}; {@code settings} are
+	 * release properties.
+	 */
 	Fleet release(String name, String... settings) {
 		Backend stable = backend(name, "v1");
 		Backend canary = backend(name, "v2");
@@ -73,8 +78,9 @@ final class Fleet implements AutoCloseable {
 	}
 
 	/**
-	 * The settings of a release that progresses on analysis: verdicts after a few requests, judged on errors only
-	 * (latency on a loaded test machine is noise), rolled back after three failures in a row.
+	 * The settings of a release that progresses on analysis: verdicts after a few
+	 * requests, judged on errors only (latency on a loaded test machine is noise), rolled
+	 * back after three failures in a row.
 	 */
 	static String[] progressing(String... more) {
 		String[] settings = { "analysis.min-requests=10", "analysis.latency-tolerance=1000", "analysis.max-latency=60s",

@@ -38,8 +38,8 @@ final class RecordingLogger implements System.Logger {
 
 	@Override
 	public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-		this.lines.add(new Line(level, (params == null || params.length == 0) ? format
-				: MessageFormat.format(format, params)));
+		this.lines.add(new Line(level,
+				(params == null || params.length == 0) ? format : MessageFormat.format(format, params)));
 	}
 
 }

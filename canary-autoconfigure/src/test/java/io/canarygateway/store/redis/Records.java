@@ -21,7 +21,10 @@ final class Records {
 	private Records() {
 	}
 
-	/** A record of {@code release} at {@code revision}, paused at {@code weight}, with two transitions. */
+	/**
+	 * A record of {@code release} at {@code revision}, paused at {@code weight}, with two
+	 * transitions.
+	 */
 	static ReleaseStatus paused(String release, long revision, int weight) {
 		return record(release, "v2", revision, ReleaseState.PAUSED, weight);
 	}

@@ -21,7 +21,10 @@ import io.canarygateway.store.ReleaseStoreUnavailableException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
-/** The fleet's analysis window on a real Redis: every replica's share, summed; one share per replica. */
+/**
+ * The fleet's analysis window on a real Redis: every replica's share, summed; one share
+ * per replica.
+ */
 class RedisFleetWindowsTests {
 
 	static final Instant STEP = Instant.parse("2025-06-01T10:00:00.250Z");
@@ -55,8 +58,8 @@ class RedisFleetWindowsTests {
 	}
 
 	RedisFleetWindows windows(LettuceConnectionFactory factory, StoreAvailability availability) {
-		return new RedisFleetWindows(factory, new RedisKeys("canary"), new RedisCalls(availability, Duration.ofSeconds(2)),
-				RedisScripts.load(), Duration.ofMinutes(3));
+		return new RedisFleetWindows(factory, new RedisKeys("canary"),
+				new RedisCalls(availability, Duration.ofSeconds(2)), RedisScripts.load(), Duration.ofMinutes(3));
 	}
 
 	static LaneSample sample(int requests, int errors, long latencyMs) {
@@ -84,14 +87,15 @@ class RedisFleetWindowsTests {
 		assertThat(both.canary().errors()).isEqualTo(3);
 		assertThat(both.canary().maxMicros()).as("histograms are merged, not just counts").isGreaterThan(390_000);
 
-		// a replica's share is cumulative: its next look replaces its share, it is not added to it
+		// a replica's share is cumulative: its next look replaces its share, it is not
+		// added to it
 		FleetWindows.Totals again = a.combine("orders", 1, STEP, sample(120, 1, 10), sample(12, 2, 20));
 		assertThat(again.stable().requests()).isEqualTo(170);
 		assertThat(again.canary().requests()).isEqualTo(17);
 
 		// another step (or rollout) is another window
-		assertThat(a.combine("orders", 1, STEP.plusSeconds(30), LaneSample.EMPTY, LaneSample.EMPTY).stable()
-			.requests()).isZero();
+		assertThat(a.combine("orders", 1, STEP.plusSeconds(30), LaneSample.EMPTY, LaneSample.EMPTY).stable().requests())
+			.isZero();
 		assertThat(a.combine("orders", 2, STEP, sample(1, 0, 1), LaneSample.EMPTY).stable().requests()).isOne();
 	}
 

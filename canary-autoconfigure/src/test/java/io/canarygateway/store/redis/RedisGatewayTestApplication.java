@@ -8,9 +8,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.http.client.ReactorResourceFactory;
 
 /**
- * The gateway application of the replica tests: auto-configuration and properties only. Several of them run in one
- * JVM as replicas of one gateway, so each gets its own Reactor Netty resources: closing one replica (a restart) must
- * not close the event loops of the others, which global resources would.
+ * The gateway application of the replica tests: auto-configuration and properties only.
+ * Several of them run in one JVM as replicas of one gateway, so each gets its own Reactor
+ * Netty resources: closing one replica (a restart) must not close the event loops of the
+ * others, which global resources would.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration

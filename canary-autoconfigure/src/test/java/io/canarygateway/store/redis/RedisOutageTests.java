@@ -18,10 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The outage policy end to end, with two replicas under load: Redis stopped for several seconds costs no client
- * request and freezes progression; a breaker that trips meanwhile still cuts the canary off locally and its
- * rollback reaches the fleet once Redis is back; Redis restarted empty is re-seeded with every release where it
- * was, not reset.
+ * The outage policy end to end, with two replicas under load: Redis stopped for several
+ * seconds costs no client request and freezes progression; a breaker that trips meanwhile
+ * still cuts the canary off locally and its rollback reaches the fleet once Redis is
+ * back; Redis restarted empty is re-seeded with every release where it was, not reset.
  */
 class RedisOutageTests {
 
@@ -36,9 +36,10 @@ class RedisOutageTests {
 		fleet = new Fleet()
 			// held by an operator at 30 %: what a re-seed must restore exactly
 			.release("steady")
-			// a healthy canary that moves through many short steps: progression is visible, and so is a freeze
-			.release("moving", Fleet.progressing("steps=20,25,30,35,40,45,50,55,60,65,70,75,80,85,90,95,100",
-					"step-interval=1s"))
+			// a healthy canary that moves through many short steps: progression is
+			// visible, and so is a freeze
+			.release("moving",
+					Fleet.progressing("steps=20,25,30,35,40,45,50,55,60,65,70,75,80,85,90,95,100", "step-interval=1s"))
 			// its canary fails while Redis is down, seen only through replica A
 			.release("tripping", "steps=50,100");
 		a = fleet.replica("a");
@@ -53,10 +54,15 @@ class RedisOutageTests {
 	/** How many clients send the tripping release's traffic at once. */
 	static final int TRIPPING_CLIENTS = 4;
 
-	/** The canary calls a breaker needs before it may open (the default {@code minimum-number-of-calls}). */
+	/**
+	 * The canary calls a breaker needs before it may open (the default
+	 * {@code minimum-number-of-calls}).
+	 */
 	static final int BREAKER_MINIMUM_CALLS = 10;
 
-	/** Generous: a busy two-core machine is slow, and none of these waits measures speed. */
+	/**
+	 * Generous: a busy two-core machine is slow, and none of these waits measures speed.
+	 */
 	static final Duration LONG = Duration.ofSeconds(120);
 
 	@Test
@@ -88,7 +94,8 @@ class RedisOutageTests {
 			ReleaseStatus movingOnA = a.status("moving");
 			ReleaseStatus movingOnB = b.status("moving");
 
-			// a canary failing while Redis is down: A's breaker cuts it off at once, without the store
+			// a canary failing while Redis is down: A's breaker cuts it off at once,
+			// without the store
 			Backend failingCanary = fleet.backend("tripping", true);
 			failingCanary.failWith(500);
 			Traffic tripping = Traffic.get(a.baseUrl(), "/tripping/1")
@@ -97,7 +104,8 @@ class RedisOutageTests {
 				.start();
 			try {
 				await().atMost(LONG).until(() -> !a.release("tripping").killSwitch().allowsCanary());
-				// every request sent from now on is routed by a gateway whose breaker is open
+				// every request sent from now on is routed by a gateway whose breaker is
+				// open
 				long sentWhenSeenOpen = tripping.sent();
 				long outageEnds = System.nanoTime() + Duration.ofSeconds(5).toNanos();
 				while (System.nanoTime() < outageEnds) {
@@ -107,13 +115,15 @@ class RedisOutageTests {
 					assertThat(a.status("steady")).isEqualTo(steadyBefore);
 					Thread.sleep(100);
 				}
-				// however slow the machine, enough requests were sent after the breaker opened to tell
+				// however slow the machine, enough requests were sent after the breaker
+				// opened to tell
 				await().atMost(LONG).until(() -> tripping.sent() >= sentWhenSeenOpen + 100);
 				tripping.stop().awaitFinished(LONG);
 				assertThat(failingCanary.requestsSentAfter(sentWhenSeenOpen))
 					.as("canary requests sent through A after its breaker was seen open")
 					.isZero();
-				// the calls that opened it and at most one per client already on its way then, however long
+				// the calls that opened it and at most one per client already on its way
+				// then, however long
 				// those took to arrive
 				assertThat(failingCanary.requests()).as("canary requests through A")
 					.isBetween((long) BREAKER_MINIMUM_CALLS, (long) BREAKER_MINIMUM_CALLS + TRIPPING_CLIENTS);

@@ -31,8 +31,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The Redis release store against a real Redis server: compare-and-set, concurrency, notification between two
- * gateways (two connection factories), the periodic re-read, re-seeding and the outage behaviour.
+ * The Redis release store against a real Redis server: compare-and-set, concurrency,
+ * notification between two gateways (two connection factories), the periodic re-read,
+ * re-seeding and the outage behaviour.
  */
 class RedisReleaseStoreTests {
 
@@ -132,9 +133,9 @@ class RedisReleaseStoreTests {
 				int lost = 0;
 				for (int done = 0; done < incrementsEach;) {
 					ReleaseStatus current = store.find("orders").orElseThrow();
-					// read-modify-write: the weight counts the increments (mod 101), the revision too
-					ReleaseStatus next = Records.paused("orders", current.revision() + 1,
-							(current.weight() + 1) % 101);
+					// read-modify-write: the weight counts the increments (mod 101), the
+					// revision too
+					ReleaseStatus next = Records.paused("orders", current.revision() + 1, (current.weight() + 1) % 101);
 					if (store.compareAndSet(next, current.revision()).swapped()) {
 						done++;
 					}
@@ -176,8 +177,9 @@ class RedisReleaseStoreTests {
 		assertThat(b.find("orders")).isEmpty();
 		// written behind the store's back: no PUBLISH, as if the message had been lost
 		ReleaseStatus record = Records.paused("orders", 4, 50);
-		this.raw.opsForHash().putAll("canary:{orders}:release", Map.of("revision", "4", "canaryVersion", "v2",
-				"record", new ReleaseRecordCodec().write(record)));
+		this.raw.opsForHash()
+			.putAll("canary:{orders}:release",
+					Map.of("revision", "4", "canaryVersion", "v2", "record", new ReleaseRecordCodec().write(record)));
 		await().atMost(Duration.ofSeconds(2)).until(() -> seenByB.contains(record));
 	}
 
@@ -188,8 +190,8 @@ class RedisReleaseStoreTests {
 		a.compareAndSet(record, 0);
 		this.raw.getConnectionFactory().getConnection().serverCommands().flushAll();
 		await().atMost(Duration.ofSeconds(2))
-			.untilAsserted(() -> assertThat(this.raw.opsForHash().get("canary:{orders}:release", "revision"))
-				.isEqualTo("1"));
+			.untilAsserted(
+					() -> assertThat(this.raw.opsForHash().get("canary:{orders}:release", "revision")).isEqualTo("1"));
 		assertThat(a.find("orders")).contains(record);
 
 		// found missing on the next read too, without waiting for the refresh
@@ -204,16 +206,20 @@ class RedisReleaseStoreTests {
 		ReleaseStatus newer = Records.paused("orders", 2, 40);
 		a.compareAndSet(older, 0);
 		a.compareAndSet(newer, 1);
-		// Redis lost the newer write, e.g. after a failover to a replica that had not got it
-		this.raw.opsForHash().putAll("canary:{orders}:release", Map.of("revision", "1", "canaryVersion", "v2",
-				"record", new ReleaseRecordCodec().write(older)));
+		// Redis lost the newer write, e.g. after a failover to a replica that had not got
+		// it
+		this.raw.opsForHash()
+			.putAll("canary:{orders}:release",
+					Map.of("revision", "1", "canaryVersion", "v2", "record", new ReleaseRecordCodec().write(older)));
 		assertThat(a.find("orders")).contains(newer);
 		assertThat(this.raw.opsForHash().get("canary:{orders}:release", "revision")).isEqualTo("2");
 
-		// a record of another canary version is a new rollout, never overwritten by a re-seed
+		// a record of another canary version is a new rollout, never overwritten by a
+		// re-seed
 		ReleaseStatus other = Records.record("orders", "v3", 1, ReleaseState.PROGRESSING, 10);
-		this.raw.opsForHash().putAll("canary:{orders}:release", Map.of("revision", "1", "canaryVersion", "v3",
-				"record", new ReleaseRecordCodec().write(other)));
+		this.raw.opsForHash()
+			.putAll("canary:{orders}:release",
+					Map.of("revision", "1", "canaryVersion", "v3", "record", new ReleaseRecordCodec().write(other)));
 		assertThat(a.find("orders")).contains(other);
 	}
 
@@ -242,8 +248,7 @@ class RedisReleaseStoreTests {
 			redis.start(); // empty: no persistence
 		}
 		await().atMost(Duration.ofSeconds(30)).until(availability::isAvailable);
-		await().atMost(Duration.ofSeconds(5))
-			.untilAsserted(() -> assertThat(store.find("orders")).contains(record));
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(store.find("orders")).contains(record));
 		assertThat(log.warnings()).as("one warning for the whole outage").hasSize(1);
 		assertThat(log.warnings().get(0)).contains("unreachable");
 		assertThat(log.infos()).anyMatch((line) -> line.contains("reachable again"));

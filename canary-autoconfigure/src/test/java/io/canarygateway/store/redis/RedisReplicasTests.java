@@ -20,11 +20,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Two gateway replicas (two application contexts on random ports) sharing one real Redis act as one gateway:
- * operator changes through one are in force on the other (how fast pub/sub carries them is
- * {@code RedisReleaseStoreTests}' concern), sticky users get the same lane on both,
- * a restarted replica resumes where the fleet is, a canary failure seen by one rolls back both, and concurrent
- * actions end in one consistent state.
+ * Two gateway replicas (two application contexts on random ports) sharing one real Redis
+ * act as one gateway: operator changes through one are in force on the other (how fast
+ * pub/sub carries them is {@code RedisReleaseStoreTests}' concern), sticky users get the
+ * same lane on both, a restarted replica resumes where the fleet is, a canary failure
+ * seen by one rolls back both, and concurrent actions end in one consistent state.
  */
 class RedisReplicasTests {
 
@@ -51,7 +51,9 @@ class RedisReplicasTests {
 		fleet.close();
 	}
 
-	/** Generous: a busy two-core machine is slow, and none of these waits measures speed. */
+	/**
+	 * Generous: a busy two-core machine is slow, and none of these waits measures speed.
+	 */
 	static final Duration LONG = Duration.ofSeconds(120);
 
 	/** Waits until both replicas route with the same record as Redis holds. */
@@ -89,7 +91,8 @@ class RedisReplicasTests {
 
 		// and a state change the other way round
 		assertThat(b.act("weights", "resume", null).status()).isEqualTo(200);
-		await().atMost(LONG).pollInterval(Duration.ofMillis(10))
+		await().atMost(LONG)
+			.pollInterval(Duration.ofMillis(10))
 			.untilAsserted(() -> assertThat(a.status("weights").state()).isEqualTo(ReleaseState.PROGRESSING));
 	}
 
@@ -120,7 +123,8 @@ class RedisReplicasTests {
 		awaitAgreement("failing");
 		Backend canary = fleet.backend("failing", true);
 		canary.failWith(500);
-		// enough GETs through B for its breaker to see the canary fail (about half of them go to the canary)
+		// enough GETs through B for its breaker to see the canary fail (about half of
+		// them go to the canary)
 		try (Traffic traffic = Traffic.get(b.baseUrl(), "/failing/1").concurrency(4).requests(300).send(LONG)) {
 			assertThat(traffic.errors()).as("GETs retried on stable: %s", traffic).isZero();
 		}
@@ -131,7 +135,8 @@ class RedisReplicasTests {
 		assertThat(a.status("failing").lastTransition().evidence().reasons())
 			.anyMatch((reason) -> reason.contains("canary-failing"));
 
-		long reached = canary.requests(); // every request B was sent has been answered: none is on its way
+		long reached = canary.requests(); // every request B was sent has been answered:
+											// none is on its way
 		for (int i = 0; i < 100; i++) {
 			assertThat(a.get("/failing/" + i, "X-User-Id", "user-" + i).status()).isEqualTo(200);
 		}

@@ -22,8 +22,8 @@ class ReleaseRecordCodecTest {
 		ReleaseStatus read = this.codec.read(this.codec.write(status));
 		assertThat(read).isEqualTo(status);
 		assertThat(read.history().get(1).evidence().statistics().get("latency.p")).isNaN();
-		assertThat(read.history().get(1).evidence().statistics().get("latency.bound")).isEqualTo(
-				Double.POSITIVE_INFINITY);
+		assertThat(read.history().get(1).evidence().statistics().get("latency.bound"))
+			.isEqualTo(Double.POSITIVE_INFINITY);
 		assertThat(read.stepStartedAt().getNano()).isEqualTo(123456789);
 	}
 
@@ -44,12 +44,13 @@ class ReleaseRecordCodecTest {
 
 	@Test
 	void unknownFieldsAreIgnoredAndNewerFormatsRefused() {
-		ReleaseStatus status = new ReleaseStatus("orders", "v2", 3, 1, ReleaseState.PROGRESSING, 10, 0,
-				Reason.SCHEDULE, Records.T0, List.of());
+		ReleaseStatus status = new ReleaseStatus("orders", "v2", 3, 1, ReleaseState.PROGRESSING, 10, 0, Reason.SCHEDULE,
+				Records.T0, List.of());
 		String json = this.codec.write(status);
 		assertThat(this.codec.read(json.replace("{\"format\":1,", "{\"format\":1,\"future\":{\"x\":1},")))
 			.isEqualTo(status);
-		assertThatIllegalArgumentException().isThrownBy(() -> this.codec.read(json.replace("\"format\":1", "\"format\":2")))
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.codec.read(json.replace("\"format\":1", "\"format\":2")))
 			.withMessageContaining("newer");
 		assertThatIllegalArgumentException().isThrownBy(() -> this.codec.read("{\"format\":1}"))
 			.withMessageContaining("not a release record");

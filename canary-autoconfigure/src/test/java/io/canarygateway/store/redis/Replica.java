@@ -20,7 +20,10 @@ import io.canarygateway.control.ManagedRelease;
 import io.canarygateway.control.ReleaseController;
 import io.canarygateway.core.ReleaseStatus;
 
-/** One gateway replica: a {@link RedisGatewayTestApplication} context on a random port, and HTTP calls to it. */
+/**
+ * One gateway replica: a {@link RedisGatewayTestApplication} context on a random port,
+ * and HTTP calls to it.
+ */
 final class Replica implements AutoCloseable {
 
 	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -62,9 +65,13 @@ final class Replica implements AutoCloseable {
 		return this.context.getBean(type);
 	}
 
-	/** {@code POST /actuator/canary/{release}/{action}}, with body {@code {"weight": n}} for a weight. */
+	/**
+	 * {@code POST /actuator/canary/{release}/{action}}, with body {@code {"weight": n}}
+	 * for a weight.
+	 */
 	Response act(String release, String action, Integer weight) {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/canary/" + release + "/" + action))
+		HttpRequest.Builder request = HttpRequest
+			.newBuilder(URI.create(baseUrl() + "/actuator/canary/" + release + "/" + action))
 			.timeout(Duration.ofSeconds(15));
 		if (weight != null) {
 			request.header("Content-Type", "application/json")
@@ -77,7 +84,8 @@ final class Replica implements AutoCloseable {
 	}
 
 	Response get(String path, String... headers) {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(15));
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+			.timeout(Duration.ofSeconds(15));
 		if (headers.length > 0) {
 			request.headers(headers);
 		}

@@ -14,9 +14,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The demo's operator: reads and steers releases through the gateway's {@code canary} actuator endpoint (writes
- * with HTTP basic authentication, as a person with curl would), and sets faults on sample instances through their
- * {@code /_sample/} control endpoints.
+ * The demo's operator: reads and steers releases through the gateway's {@code canary}
+ * actuator endpoint (writes with HTTP basic authentication, as a person with curl would),
+ * and sets faults on sample instances through their {@code /_sample/} control endpoints.
  */
 final class CanaryApi {
 
@@ -45,7 +45,10 @@ final class CanaryApi {
 		return call(HttpRequest.newBuilder(URI.create(this.gateway + "/actuator/canary/" + release)).GET(), 200);
 	}
 
-	/** {@code POST /actuator/canary/{release}/{action}} with basic authentication; the release afterwards. */
+	/**
+	 * {@code POST /actuator/canary/{release}/{action}} with basic authentication; the
+	 * release afterwards.
+	 */
 	JsonNode act(String release, String action) {
 		return call(HttpRequest.newBuilder(URI.create(this.gateway + "/actuator/canary/" + release + "/" + action))
 			.header("Authorization", this.authorization)

@@ -30,14 +30,17 @@ import static io.canarygateway.sample.demo.CanaryApi.number;
 import static io.canarygateway.sample.demo.CanaryApi.text;
 
 /**
- * {@code ./demo}: the whole Canary Gateway story in one JVM. Starts the sample services and the sample gateway on
- * free ports, sends traffic, then plays two acts through the gateway's actuator endpoint, as an operator would:
+ * {@code ./demo}: the whole Canary Gateway story in one JVM. Starts the sample services
+ * and the sample gateway on free ports, sends traffic, then plays two acts through the
+ * gateway's actuator endpoint, as an operator would:
  * <ol>
- * <li>a bad canary ({@code orders} v2 failing 15 % of requests and 150 ms slower) that the judge rolls back;</li>
- * <li>a good canary ({@code orders} v2 healthy, with {@code payments} v2 alongside, which stops at its manual gate
- * until the operator resumes it) promoted step by step.</li>
+ * <li>a bad canary ({@code orders} v2 failing 15 % of requests and 150 ms slower) that
+ * the judge rolls back;</li>
+ * <li>a good canary ({@code orders} v2 healthy, with {@code payments} v2 alongside, which
+ * stops at its manual gate until the operator resumes it) promoted step by step.</li>
  * </ol>
- * Live status on a terminal, plain timestamped lines otherwise, then a summary table. See {@code docs/demo.md}.
+ * Live status on a terminal, plain timestamped lines otherwise, then a summary table. See
+ * {@code docs/demo.md}.
  */
 public final class Demo {
 
@@ -45,7 +48,10 @@ public final class Demo {
 
 	static final String BAD_FAULTS = "{\"errorRate\":0.15,\"errorStatus\":500,\"latencyMs\":150,\"latencyJitterMs\":20}";
 
-	/** What every instance runs with anyway (a little natural latency); see {@link DemoCluster}. */
+	/**
+	 * What every instance runs with anyway (a little natural latency); see
+	 * {@link DemoCluster}.
+	 */
 	static final String HEALTHY = "{\"errorRate\":0,\"latencyMs\":2,\"latencyJitterMs\":6}";
 
 	/** One release's outcome in one act. */
@@ -141,7 +147,9 @@ public final class Demo {
 		this.cluster.close();
 	}
 
-	/** Plays the story; returns when it is over (with {@code --keep}: when interrupted). */
+	/**
+	 * Plays the story; returns when it is over (with {@code --keep}: when interrupted).
+	 */
 	Result run() {
 		String failure = null;
 		int code = 0;
@@ -168,8 +176,7 @@ public final class Demo {
 			if (this.stopping) {
 				return new Result(130, List.copyOf(this.results), "interrupted");
 			}
-			failure = (ex instanceof StoryException || ex instanceof ApiException) ? ex.getMessage()
-					: ex.toString();
+			failure = (ex instanceof StoryException || ex instanceof ApiException) ? ex.getMessage() : ex.toString();
 			code = 1;
 			this.term.endStatus();
 			if (!this.results.isEmpty()) {
@@ -226,16 +233,15 @@ public final class Demo {
 		Watch payments = this.watches.get("payments");
 		String indent = "\n" + " ".repeat(13);
 		t.print("  gateway    " + gw + "   dashboard " + gw + this.cluster.dashboardPath());
-		t.print("  orders     one route on lb://orders, sticky on X-User-Id: v1 :" + s.get("ORDERS_V1_A").port()
-				+ " :" + s.get("ORDERS_V1_B").port() + " (stable), v2 :" + s.get("ORDERS_V2").port() + " (canary)"
-				+ indent + "steps " + orders.stepsText());
+		t.print("  orders     one route on lb://orders, sticky on X-User-Id: v1 :" + s.get("ORDERS_V1_A").port() + " :"
+				+ s.get("ORDERS_V1_B").port() + " (stable), v2 :" + s.get("ORDERS_V2").port() + " (canary)" + indent
+				+ "steps " + orders.stepsText());
 		t.print("  payments   two direct routes: v1 :" + s.get("PAYMENTS_V1").port() + " (stable), v2 :"
 				+ s.get("PAYMENTS_V2").port() + " (canary)" + indent + "steps " + payments.stepsText()
 				+ ", manual gate at " + gates("payments"));
 		t.print("  judge      looks every " + seconds(this.options.analysisInterval()) + ", needs "
-				+ this.options.minRequests() + " canary requests for a verdict;" + indent
-				+ "a step lasts at least " + seconds(this.options.stepInterval())
-				+ "; 2 failed verdicts in a row roll back");
+				+ this.options.minRequests() + " canary requests for a verdict;" + indent + "a step lasts at least "
+				+ seconds(this.options.stepInterval()) + "; 2 failed verdicts in a row roll back");
 		this.traffic = new TrafficGenerator(this.cluster.gatewayUrl(), this.options.rate(), USERS);
 		t.print(String.format(Locale.ROOT,
 				"  traffic    %d req/s from %,d users (X-User-Id):%sGET /orders/{id} 70 %%, POST /orders 10 %%, "
@@ -366,10 +372,11 @@ public final class Demo {
 					+ payments.weight() + " % (expected PROMOTED)");
 		}
 		for (ActResult r : List.of(ordersResult, paymentsResult)) {
-			t.event(String.format(Locale.ROOT, "%s after %s through %d steps: %,d requests reached v2, %,d failed; "
-					+ "users saw %s and %s",
+			t.event(String.format(Locale.ROOT,
+					"%s after %s through %d steps: %,d requests reached v2, %,d failed; " + "users saw %s and %s",
 					t.bold(r.release() + " " + t.state(r.state())), seconds(r.decidedIn()), r.steps(),
-					r.canaryRequests(), r.canaryFailed(), failed(r.getErrors(), "GET"), failed(r.postErrors(), "POST")));
+					r.canaryRequests(), r.canaryFailed(), failed(r.getErrors(), "GET"),
+					failed(r.postErrors(), "POST")));
 		}
 	}
 
@@ -385,7 +392,10 @@ public final class Demo {
 
 	// ---- the summary ----
 
-	/** Prints the table; returns what went wrong, or {@code null} when the story ended as it should. */
+	/**
+	 * Prints the table; returns what went wrong, or {@code null} when the story ended as
+	 * it should.
+	 */
 	private String summary() {
 		Terminal t = this.term;
 		t.print("");
@@ -441,9 +451,8 @@ public final class Demo {
 			}
 			else {
 				t.print(t.green(t.check()) + String.format(Locale.ROOT,
-						" act 2: %s v2 was promoted through %d steps in %s; users saw %s",
-						release, good.steps(), seconds(good.decidedIn()),
-						failed(good.getErrors() + good.postErrors(), "request")));
+						" act 2: %s v2 was promoted through %d steps in %s; users saw %s", release, good.steps(),
+						seconds(good.decidedIn()), failed(good.getErrors() + good.postErrors(), "request")));
 			}
 		}
 		Duration total = Duration.ofNanos(System.nanoTime() - this.startNanos);
@@ -507,7 +516,8 @@ public final class Demo {
 	// ---- watching ----
 
 	/**
-	 * Polls the releases, prints what changed and redraws the status until {@code done} or the timeout.
+	 * Polls the releases, prints what changed and redraws the status until {@code done}
+	 * or the timeout.
 	 * @return whether {@code done} became true
 	 */
 	private boolean watch(Duration timeout, BooleanSupplier done, Runnable eachPoll) {
@@ -790,8 +800,9 @@ public final class Demo {
 		// ---- status ----
 
 		/**
-		 * Three lines, each under 80 columns: the bar with weight, state, step and breaker; then one line per lane
-		 * with its rate, error rate and p99 over the last analysis interval, and the judge's current verdict.
+		 * Three lines, each under 80 columns: the bar with weight, state, step and
+		 * breaker; then one line per lane with its rate, error rate and p99 over the last
+		 * analysis interval, and the judge's current verdict.
 		 */
 		List<String> statusLines() {
 			Terminal t = Demo.this.term;
@@ -835,11 +846,14 @@ public final class Demo {
 			return String.format(Locale.ROOT, "%s%3d %% %s step %d/%d | %s | %s | judge %s | breaker %s", name(),
 					weight(), state(), index + 1, steps.size(),
 					plainLane("stable", text(this.last, "stableVersion"), point),
-					plainLane("canary", text(this.last, "canaryVersion"), point),
-					(verdict != null) ? verdict : "-", text(this.last, "breaker"));
+					plainLane("canary", text(this.last, "canaryVersion"), point), (verdict != null) ? verdict : "-",
+					text(this.last, "breaker"));
 		}
 
-		/** The last verdict if it is about the current step (not one left over from before it). */
+		/**
+		 * The last verdict if it is about the current step (not one left over from before
+		 * it).
+		 */
 		private String currentVerdict() {
 			JsonNode analysis = this.last.path("analysis");
 			if (!analysis.isObject()) {

@@ -13,10 +13,11 @@ import io.canarygateway.sample.gateway.SampleGatewayApplication;
 import io.canarygateway.sample.services.SampleServiceApplication;
 
 /**
- * Everything the demo runs, in this JVM on free local ports: five sample-service instances (orders v1 ×2 and v2,
- * payments v1 and v2) and the sample gateway, configured for the demo's pace. The gateway's own
- * {@code application.yml} is used as shipped; only timings, ports and auto-start are overridden, on its command
- * line (which beats the YAML).
+ * Everything the demo runs, in this JVM on free local ports: five sample-service
+ * instances (orders v1 ×2 and v2, payments v1 and v2) and the sample gateway, configured
+ * for the demo's pace. The gateway's own {@code application.yml} is used as shipped; only
+ * timings, ports and auto-start are overridden, on its command line (which beats the
+ * YAML).
  */
 final class DemoCluster implements AutoCloseable {
 
@@ -43,7 +44,10 @@ final class DemoCluster implements AutoCloseable {
 		this.options = options;
 	}
 
-	/** Starts the instances: {@code ORDERS_V1_A, ORDERS_V1_B, ORDERS_V2, PAYMENTS_V1, PAYMENTS_V2}. */
+	/**
+	 * Starts the instances:
+	 * {@code ORDERS_V1_A, ORDERS_V1_B, ORDERS_V2, PAYMENTS_V1, PAYMENTS_V2}.
+	 */
 	void startServices() {
 		startService("ORDERS_V1_A", "orders", "v1", "orders-v1-a");
 		startService("ORDERS_V1_B", "orders", "v1", "orders-v1-b");
@@ -56,7 +60,8 @@ final class DemoCluster implements AutoCloseable {
 		ensureOpen();
 		List<String> properties = new ArrayList<>(List.of("server.port=0", "sample.service-name=" + name,
 				"sample.version=" + version, "sample.instance-id=" + instance,
-				// a little natural jitter, the same on every instance: real services are not all 1 ms
+				// a little natural jitter, the same on every instance: real services are
+				// not all 1 ms
 				"sample.faults.latency-ms=2", "sample.faults.latency-jitter-ms=6"));
 		properties.addAll(loggingProperties());
 		ConfigurableApplicationContext context;
@@ -180,7 +185,10 @@ final class DemoCluster implements AutoCloseable {
 		return service;
 	}
 
-	/** Stops the gateway, then the instances. Safe to call more than once and from a shutdown hook. */
+	/**
+	 * Stops the gateway, then the instances. Safe to call more than once and from a
+	 * shutdown hook.
+	 */
 	@Override
 	public void close() {
 		List<ConfigurableApplicationContext> contexts = new ArrayList<>();

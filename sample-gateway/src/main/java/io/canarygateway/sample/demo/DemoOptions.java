@@ -6,18 +6,21 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What the demo runner was asked to do, and the timings of its two modes: the normal one (about two minutes, paced
- * for a person to follow) and {@code --fast} (a few seconds per act, for the test).
+ * What the demo runner was asked to do, and the timings of its two modes: the normal one
+ * (about two minutes, paced for a person to follow) and {@code --fast} (a few seconds per
+ * act, for the test).
  *
  * @param keep leave everything running after the acts, until Ctrl-C
  * @param fast short intervals and few steps (used by the test)
- * @param live redraw the status lines in place (a terminal); otherwise print plain timestamped lines
+ * @param live redraw the status lines in place (a terminal); otherwise print plain
+ * timestamped lines
  * @param color use ANSI colours
  * @param unicode draw with Unicode block characters and arrows rather than ASCII
  * @param width the terminal's width in columns (live mode truncates status lines to it)
  * @param port the gateway's port, 0 for a free one
  * @param rate requests per second the traffic generator sends (all routes together)
- * @param logFile where the applications' logs go, or {@code null} to leave logging alone (tests)
+ * @param logFile where the applications' logs go, or {@code null} to leave logging alone
+ * (tests)
  * @param help print the usage and exit
  */
 public record DemoOptions(boolean keep, boolean fast, boolean live, boolean color, boolean unicode, int width, int port,
@@ -48,7 +51,10 @@ public record DemoOptions(boolean keep, boolean fast, boolean live, boolean colo
 			2 when something failed to start, 64 for a bad option, 130 when interrupted.
 			""";
 
-	/** The runner's defaults for this environment: live output only when {@code System.console()} is a terminal. */
+	/**
+	 * The runner's defaults for this environment: live output only when
+	 * {@code System.console()} is a terminal.
+	 */
 	static DemoOptions defaults() {
 		boolean terminal = isTerminal();
 		boolean utf8 = isUtf8Locale();
@@ -63,7 +69,8 @@ public record DemoOptions(boolean keep, boolean fast, boolean live, boolean colo
 
 	/**
 	 * Parses the command line over {@link #defaults()}.
-	 * @throws IllegalArgumentException for an unknown option or a bad value, with a message saying which
+	 * @throws IllegalArgumentException for an unknown option or a bad value, with a
+	 * message saying which
 	 */
 	static DemoOptions parse(String... args) {
 		DemoOptions d = defaults();
@@ -91,7 +98,8 @@ public record DemoOptions(boolean keep, boolean fast, boolean live, boolean colo
 				case "--unicode" -> unicode = true;
 				case "--port" -> port = number(arg, (value != null) ? value : next(list, ++i, arg), 0, 65535);
 				case "--rate" -> rate = number(arg, (value != null) ? value : next(list, ++i, arg), 20, 5000);
-				case "--width" -> { // whatever the terminal says, draw for 40 to 1000 columns
+				case "--width" -> { // whatever the terminal says, draw for 40 to 1000
+									// columns
 					int columns = number(arg, (value != null) ? value : next(list, ++i, arg), 1, 99999);
 					width = Math.min(1000, Math.max(40, columns));
 				}
@@ -175,16 +183,19 @@ public record DemoOptions(boolean keep, boolean fast, boolean live, boolean colo
 	}
 
 	/**
-	 * Steps of the orders release. Promotion follows the last step, so the last step here is 50 %: its verdict
-	 * compares the lanes over the same seconds. A 100 % step has no stable traffic of its own and is judged against
-	 * the previous step's stable figures, so a slowdown of the whole machine during it (a demo runs everything on
-	 * one, often busy, host) could fail a healthy canary.
+	 * Steps of the orders release. Promotion follows the last step, so the last step here
+	 * is 50 %: its verdict compares the lanes over the same seconds. A 100 % step has no
+	 * stable traffic of its own and is judged against the previous step's stable figures,
+	 * so a slowdown of the whole machine during it (a demo runs everything on one, often
+	 * busy, host) could fail a healthy canary.
 	 */
 	List<Integer> ordersSteps() {
 		return this.fast ? List.of(10, 50) : List.of(5, 10, 25, 50);
 	}
 
-	/** Steps of the payments release; its manual gate (from application.yml) is at 50 %. */
+	/**
+	 * Steps of the payments release; its manual gate (from application.yml) is at 50 %.
+	 */
 	List<Integer> paymentsSteps() {
 		return this.fast ? List.of(25, 50) : List.of(10, 50);
 	}

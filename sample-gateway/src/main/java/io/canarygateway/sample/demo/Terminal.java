@@ -7,10 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The demo's output. Event lines (transitions, verdicts, the operator's actions) scroll; below them, on a terminal,
- * a block of status lines is redrawn in place with ANSI cursor movement. Without a terminal the status is printed
- * as plain timestamped lines instead, when the caller asks for it. All output goes through one lock, so the traffic
- * and the shutdown hook never interleave with a redraw.
+ * The demo's output. Event lines (transitions, verdicts, the operator's actions) scroll;
+ * below them, on a terminal, a block of status lines is redrawn in place with ANSI cursor
+ * movement. Without a terminal the status is printed as plain timestamped lines instead,
+ * when the caller asks for it. All output goes through one lock, so the traffic and the
+ * shutdown hook never interleave with a redraw.
  */
 final class Terminal {
 
@@ -90,7 +91,9 @@ final class Terminal {
 		this.out.flush();
 	}
 
-	/** Removes the status block for good (before the summary), and shows the cursor again. */
+	/**
+	 * Removes the status block for good (before the summary), and shows the cursor again.
+	 */
 	synchronized void endStatus() {
 		eraseStatus();
 		this.status = List.of();
@@ -125,7 +128,10 @@ final class Terminal {
 		this.out.flush();
 	}
 
-	/** Cuts a line to the terminal's width, counting only visible characters (a wrapped line breaks the redraw). */
+	/**
+	 * Cuts a line to the terminal's width, counting only visible characters (a wrapped
+	 * line breaks the redraw).
+	 */
 	private String fit(String line) {
 		int max = this.width - 1;
 		StringBuilder sb = new StringBuilder();

@@ -19,14 +19,17 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The demo's users: a steady open-loop stream of requests through the gateway, as a population of users each
- * carrying {@code X-User-Id} (the orders release is sticky on it, so a user stays in one lane).
+ * The demo's users: a steady open-loop stream of requests through the gateway, as a
+ * population of users each carrying {@code X-User-Id} (the orders release is sticky on
+ * it, so a user stays in one lane).
  * <ul>
  * <li>{@code GET /orders/{id}}: 70 % of the rate,</li>
- * <li>{@code POST /orders}: 10 % (not idempotent: a failed canary POST is not retried on stable),</li>
+ * <li>{@code POST /orders}: 10 % (not idempotent: a failed canary POST is not retried on
+ * stable),</li>
  * <li>{@code GET /payments/{id}}: 20 %.</li>
  * </ul>
- * Every response other than 2xx, and every request that could not complete, is an error a user saw.
+ * Every response other than 2xx, and every request that could not complete, is an error a
+ * user saw.
  */
 final class TrafficGenerator implements AutoCloseable {
 
@@ -246,7 +249,9 @@ final class TrafficGenerator implements AutoCloseable {
 		}
 	}
 
-	/** Stops sending; requests in flight finish (or are abandoned when the gateway stops). */
+	/**
+	 * Stops sending; requests in flight finish (or are abandoned when the gateway stops).
+	 */
 	@Override
 	public void close() {
 		this.running = false;

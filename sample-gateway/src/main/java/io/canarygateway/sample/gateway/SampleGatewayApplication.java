@@ -4,8 +4,9 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
- * A Spring Cloud Gateway that uses the Canary Gateway starter: {@code orders} is split by instance version on one
- * load-balanced route, {@code payments} by a pair of direct routes. See {@code application.yml}.
+ * A Spring Cloud Gateway that uses the Canary Gateway starter: {@code orders} is split by
+ * instance version on one load-balanced route, {@code payments} by a pair of direct
+ * routes. See {@code application.yml}.
  */
 @SpringBootApplication
 public class SampleGatewayApplication {

@@ -14,14 +14,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * The {@code ./demo} runner's story, in-process and in its fast mode: the bad canary of act 1 is rolled back without
- * a failed GET reaching a user, and the good canaries of act 2 (orders automatically, payments after the operator
- * resumes its manual gate) are promoted.
+ * The {@code ./demo} runner's story, in-process and in its fast mode: the bad canary of
+ * act 1 is rolled back without a failed GET reaching a user, and the good canaries of act
+ * 2 (orders automatically, payments after the operator resumes its manual gate) are
+ * promoted.
  */
 class DemoTest {
 
 	@Test
-	@Timeout(value = 180, unit = TimeUnit.SECONDS) // about 30 s on an idle machine; generous for a loaded CI box
+	@Timeout(value = 180, unit = TimeUnit.SECONDS) // about 30 s on an idle machine;
+													// generous for a loaded CI box
 	void badCanaryIsRolledBackAndGoodCanaryIsPromoted() {
 		ByteArrayOutputStream captured = new ByteArrayOutputStream();
 		PrintStream out = new PrintStream(new Tee(captured, System.out), true, StandardCharsets.UTF_8);

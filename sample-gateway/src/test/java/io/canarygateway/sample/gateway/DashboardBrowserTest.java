@@ -52,10 +52,12 @@ import io.canarygateway.sample.services.SampleServiceApplication;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The dashboard in a real browser (headless Debian Chromium) against the sample gateway and in-process sample
- * services: live data arrives, and the abort button — after the basic-auth sign-in the sample's security asks for —
- * rolls the release back. Skipped, saying why, where Chromium or its driver is not installed ({@code .ci/run}
- * installs both). Leaves screenshots in {@code target/dashboard-live.png} and {@code target/dashboard.png}.
+ * The dashboard in a real browser (headless Debian Chromium) against the sample gateway
+ * and in-process sample services: live data arrives, and the abort button — after the
+ * basic-auth sign-in the sample's security asks for — rolls the release back. Skipped,
+ * saying why, where Chromium or its driver is not installed ({@code .ci/run} installs
+ * both). Leaves screenshots in {@code target/dashboard-live.png} and
+ * {@code target/dashboard.png}.
  */
 @ExtendWith(DashboardBrowserTest.NeedsChromium.class)
 @SpringBootTest(classes = SampleGatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -87,10 +89,10 @@ class DashboardBrowserTest {
 
 	private Disposable traffic;
 
-
 	@DynamicPropertySource
 	static void backends(DynamicPropertyRegistry registry) {
-		// started when the gateway's context resolves them, i.e. not at all when the test is skipped
+		// started when the gateway's context resolves them, i.e. not at all when the test
+		// is skipped
 		registry.add("ORDERS_V1_A", () -> service("orders", "v1", "orders-v1-a"));
 		registry.add("ORDERS_V1_B", () -> service("orders", "v1", "orders-v1-b"));
 		registry.add("ORDERS_V2", () -> service("orders", "v2", "orders-v2"));
@@ -150,7 +152,8 @@ class DashboardBrowserTest {
 		assertThat(this.driver.findElement(testId("weight-orders")).getDomAttribute("aria-valuenow")).isNotBlank();
 		screenshot("dashboard-live.png");
 
-		// abort needs basic auth: the page asks, says so clearly when the password is wrong, then retries
+		// abort needs basic auth: the page asks, says so clearly when the password is
+		// wrong, then retries
 		this.driver.findElement(testId("abort-orders")).click();
 		wait.until(ExpectedConditions.visibilityOfElementLocated(testId("auth-dialog")));
 		signIn(this.user, "not-" + this.password);
@@ -176,7 +179,8 @@ class DashboardBrowserTest {
 			.block(WAIT);
 		assertThat(state).isEqualTo("ROLLED_BACK");
 
-		// the endpoint's refusals reach the user: resume is not allowed once rolled back (the page disables the
+		// the endpoint's refusals reach the user: resume is not allowed once rolled back
+		// (the page disables the
 		// button; enabled by force here, the endpoint answers 409 and the card says why)
 		((JavascriptExecutor) this.driver).executeScript("arguments[0].disabled = false; arguments[0].click();",
 				this.driver.findElement(testId("resume-orders")));
@@ -206,7 +210,9 @@ class DashboardBrowserTest {
 		this.driver.findElement(testId("auth-submit")).click();
 	}
 
-	/** About 60 requests a second to both releases until disposed: the charts' live data. */
+	/**
+	 * About 60 requests a second to both releases until disposed: the charts' live data.
+	 */
 	private static Disposable sendTraffic(WebClient client, AtomicLong sent) {
 		return Flux.interval(Duration.ofMillis(16))
 			.onBackpressureDrop()
@@ -231,7 +237,8 @@ class DashboardBrowserTest {
 			.usingAnyFreePort()
 			.build();
 		ChromeDriver chrome = new ChromeDriver(service, options);
-		// the page's viewport is exactly 1280×800 (the window's size would include the window's frame)
+		// the page's viewport is exactly 1280×800 (the window's size would include the
+		// window's frame)
 		chrome.executeCdpCommand("Emulation.setDeviceMetricsOverride",
 				Map.of("width", 1280, "height", 800, "deviceScaleFactor", 1, "mobile", false));
 		return chrome;
@@ -245,7 +252,8 @@ class DashboardBrowserTest {
 			.stream()
 			.filter((entry) -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
 			.map(LogEntry::getMessage)
-			// the first, credential-less abort, the deliberately wrong password and the refused resume
+			// the first, credential-less abort, the deliberately wrong password and the
+			// refused resume
 			.filter((message) -> !message.contains("401") && !message.contains("409"))
 			.toList();
 	}
@@ -264,9 +272,10 @@ class DashboardBrowserTest {
 	}
 
 	/**
-	 * Skips the test, saying why, where Chromium is missing — before the test instance exists, so neither the
-	 * gateway nor the sample services start for nothing. (An assumption in a {@code @BeforeAll} would skip the class
-	 * without Surefire counting or reporting it.)
+	 * Skips the test, saying why, where Chromium is missing — before the test instance
+	 * exists, so neither the gateway nor the sample services start for nothing. (An
+	 * assumption in a {@code @BeforeAll} would skip the class without Surefire counting
+	 * or reporting it.)
 	 */
 	static final class NeedsChromium implements TestInstancePreConstructCallback {
 

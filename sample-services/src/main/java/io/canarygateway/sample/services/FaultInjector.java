@@ -5,8 +5,9 @@ import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
 /**
- * Holds the current {@link FaultSettings} of one instance and decides, per demo request, whether it
- * fails and how long it is delayed. Thread-safe; the settings are swapped atomically.
+ * Holds the current {@link FaultSettings} of one instance and decides, per demo request,
+ * whether it fails and how long it is delayed. Thread-safe; the settings are swapped
+ * atomically.
  */
 public class FaultInjector {
 
@@ -18,14 +19,17 @@ public class FaultInjector {
 
 	/**
 	 * @param initial the settings at startup
-	 * @param random the source of randomness; need not be thread-safe (draws are serialised)
+	 * @param random the source of randomness; need not be thread-safe (draws are
+	 * serialised)
 	 */
 	public FaultInjector(FaultSettings initial, RandomGenerator random) {
 		this.settings = new AtomicReference<>(initial);
 		this.random = random;
 	}
 
-	/** @return the current settings */
+	/**
+	 * @return the current settings
+	 */
 	public FaultSettings settings() {
 		return this.settings.get();
 	}
@@ -34,7 +38,8 @@ public class FaultInjector {
 	 * Applies a change atomically.
 	 * @param change computes the new settings from the current ones
 	 * @return the new settings
-	 * @throws FaultSettings.InvalidFaultException if the result breaks a rule (nothing changes then)
+	 * @throws FaultSettings.InvalidFaultException if the result breaks a rule (nothing
+	 * changes then)
 	 */
 	public FaultSettings update(UnaryOperator<FaultSettings> change) {
 		return this.settings.updateAndGet((current) -> change.apply(current).validate(UnaryOperator.identity()));
@@ -46,7 +51,9 @@ public class FaultInjector {
 		return FaultSettings.NONE;
 	}
 
-	/** @return what happens to the next demo request under the current settings */
+	/**
+	 * @return what happens to the next demo request under the current settings
+	 */
 	public Decision decide() {
 		FaultSettings current = this.settings.get();
 		double rate = current.errorRate();
@@ -64,6 +71,7 @@ public class FaultInjector {
 
 	/**
 	 * The fate of one demo request.
+	 *
 	 * @param status the status it answers with
 	 * @param failed whether it is an injected failure
 	 * @param delayMs how long it is delayed before answering

@@ -3,14 +3,15 @@ package io.canarygateway.sample.services;
 import java.util.function.UnaryOperator;
 
 /**
- * The faults one instance injects into its demo responses: an immutable value, also the JSON shape
- * of {@code GET|PUT|DELETE /_sample/faults}.
+ * The faults one instance injects into its demo responses: an immutable value, also the
+ * JSON shape of {@code GET|PUT|DELETE /_sample/faults}.
  *
  * @param errorRate probability (0..1) that a demo request fails with {@code errorStatus}
  * @param errorStatus HTTP status of an injected failure (400..599)
- * @param latencyMs delay added to every demo request, in milliseconds (0..{@value #MAX_LATENCY_MS})
- * @param latencyJitterMs extra uniformly random delay of 0..this many milliseconds per demo request
- *     (0..{@value #MAX_LATENCY_MS})
+ * @param latencyMs delay added to every demo request, in milliseconds
+ * (0..{@value #MAX_LATENCY_MS})
+ * @param latencyJitterMs extra uniformly random delay of 0..this many milliseconds per
+ * demo request (0..{@value #MAX_LATENCY_MS})
  */
 public record FaultSettings(double errorRate, int errorStatus, long latencyMs, long latencyJitterMs) {
 
@@ -25,8 +26,8 @@ public record FaultSettings(double errorRate, int errorStatus, long latencyMs, l
 
 	/**
 	 * Checks every rule and returns this.
-	 * @param nameOf turns a field name ({@code errorRate} …) into the name a message should use, e.g.
-	 *     the property {@code sample.faults.error-rate}
+	 * @param nameOf turns a field name ({@code errorRate} …) into the name a message
+	 * should use, e.g. the property {@code sample.faults.error-rate}
 	 * @return this
 	 * @throws InvalidFaultException naming the first field that breaks its rule
 	 */
@@ -67,7 +68,9 @@ public record FaultSettings(double errorRate, int errorStatus, long latencyMs, l
 			this.field = field;
 		}
 
-		/** @return the offending field or property name */
+		/**
+		 * @return the offending field or property name
+		 */
 		public String getField() {
 			return this.field;
 		}

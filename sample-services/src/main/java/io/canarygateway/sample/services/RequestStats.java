@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counts the demo requests that reached one instance, since start or the last {@link #reset()}.
- * Requests to {@code /_sample/**} are not counted.
+ * Counts the demo requests that reached one instance, since start or the last
+ * {@link #reset()}. Requests to {@code /_sample/**} are not counted.
  */
 public class RequestStats {
 
@@ -32,7 +32,9 @@ public class RequestStats {
 		this.counters.set(new Counters());
 	}
 
-	/** @return the counts so far */
+	/**
+	 * @return the counts so far
+	 */
 	public Snapshot snapshot() {
 		Counters current = this.counters.get();
 		Map<String, Long> byStatus = new TreeMap<>();
@@ -43,6 +45,7 @@ public class RequestStats {
 
 	/**
 	 * Counts of demo requests.
+	 *
 	 * @param since when counting started (start or last reset)
 	 * @param requests demo requests that reached this instance
 	 * @param succeeded those answered normally (200)

@@ -24,15 +24,21 @@ import static org.springframework.web.reactive.function.server.RequestPredicates
 import static org.springframework.web.reactive.function.server.RouterFunctions.route;
 
 /**
- * The HTTP side of a sample service: the demo endpoint on every path, and the control endpoints
- * under {@value #CONTROL_PREFIX} which are never subject to faults and never counted.
+ * The HTTP side of a sample service: the demo endpoint on every path, and the control
+ * endpoints under {@value #CONTROL_PREFIX} which are never subject to faults and never
+ * counted.
  */
 public class SampleHandler {
 
-	/** Prefix of the control endpoints; gateway routes such as {@code /orders/**} never reach it. */
+	/**
+	 * Prefix of the control endpoints; gateway routes such as {@code /orders/**} never
+	 * reach it.
+	 */
 	public static final String CONTROL_PREFIX = "/_sample";
 
-	/** Fault settings: GET reads, PUT changes (partial JSON), DELETE removes every fault. */
+	/**
+	 * Fault settings: GET reads, PUT changes (partial JSON), DELETE removes every fault.
+	 */
 	public static final String FAULTS_PATH = CONTROL_PREFIX + "/faults";
 
 	/** Request counts: GET reads, DELETE starts again from zero. */
@@ -65,7 +71,10 @@ public class SampleHandler {
 		this.jsonMapper = jsonMapper;
 	}
 
-	/** @return the routes: control endpoints first, then the demo endpoint for everything else */
+	/**
+	 * @return the routes: control endpoints first, then the demo endpoint for everything
+	 * else
+	 */
 	public RouterFunction<ServerResponse> routes() {
 		return route().GET(FAULTS_PATH, this::getFaults)
 			.PUT(FAULTS_PATH, this::putFaults)
@@ -99,7 +108,8 @@ public class SampleHandler {
 			.header(INSTANCE_HEADER, this.properties.instanceId())
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(body);
-		// Read (and drop) any request body first, so a client never sees an answer to a half-sent request.
+		// Read (and drop) any request body first, so a client never sees an answer to a
+		// half-sent request.
 		Mono<Void> drain = request.bodyToFlux(DataBuffer.class).doOnNext(DataBufferUtils::release).then();
 		Mono<Void> delay = (decision.delayMs() > 0) ? Mono.delay(Duration.ofMillis(decision.delayMs())).then()
 				: Mono.empty();
@@ -178,8 +188,7 @@ public class SampleHandler {
 			throw new IllegalArgumentException("request body is not valid JSON: " + ex.getOriginalMessage());
 		}
 		if (patch == null || !patch.isObject()) {
-			throw new IllegalArgumentException(
-					"request body must be a JSON object with any of " + FAULT_FIELDS);
+			throw new IllegalArgumentException("request body must be a JSON object with any of " + FAULT_FIELDS);
 		}
 		for (String field : patch.propertyNames()) {
 			if (!FAULT_FIELDS.contains(field)) {

@@ -8,18 +8,19 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Configuration of a sample service instance (prefix {@code sample}). Invalid values fail startup
- * with a message that names the property and its rule.
+ * Configuration of a sample service instance (prefix {@code sample}). Invalid values fail
+ * startup with a message that names the property and its rule.
  *
- * @param version the version this instance runs as, e.g. {@code v2}; {@code --version=v2} is a
- *     shortcut for it. Default {@code v1}.
- * @param instanceId the id this instance reports; {@code --instance-id=v2-a} is a shortcut for it.
- *     Default {@code <version>-<4 random hex digits>}.
- * @param serviceName the service name reported in every demo response. Default {@code orders}.
- * @param randomSeed seed of the random generator that decides injected failures and jitter, for
- *     reproducible runs. Default: none (a randomly seeded generator).
- * @param faults the faults injected from startup on (they can be changed at runtime through
- *     {@code /_sample/faults}).
+ * @param version the version this instance runs as, e.g. {@code v2}; {@code --version=v2}
+ * is a shortcut for it. Default {@code v1}.
+ * @param instanceId the id this instance reports; {@code --instance-id=v2-a} is a
+ * shortcut for it. Default {@code <version>-<4 random hex digits>}.
+ * @param serviceName the service name reported in every demo response. Default
+ * {@code orders}.
+ * @param randomSeed seed of the random generator that decides injected failures and
+ * jitter, for reproducible runs. Default: none (a randomly seeded generator).
+ * @param faults the faults injected from startup on (they can be changed at runtime
+ * through {@code /_sample/faults}).
  */
 @ConfigurationProperties("sample")
 public record SampleProperties(String version, String instanceId, @DefaultValue("orders") String serviceName,
@@ -43,9 +44,10 @@ public record SampleProperties(String version, String instanceId, @DefaultValue(
 	 *
 	 * @param errorRate probability (0..1) that a demo request fails. Default 0.
 	 * @param errorStatus HTTP status of an injected failure (400..599). Default 500.
-	 * @param latencyMs delay in milliseconds added to every demo request (0..3600000). Default 0.
-	 * @param latencyJitterMs extra uniformly random delay of 0..this many milliseconds per demo
-	 *     request (0..3600000). Default 0.
+	 * @param latencyMs delay in milliseconds added to every demo request (0..3600000).
+	 * Default 0.
+	 * @param latencyJitterMs extra uniformly random delay of 0..this many milliseconds
+	 * per demo request (0..3600000). Default 0.
 	 */
 	public record Faults(@DefaultValue("0") double errorRate, @DefaultValue("500") int errorStatus,
 			@DefaultValue("0") long latencyMs, @DefaultValue("0") long latencyJitterMs) {
@@ -58,7 +60,9 @@ public record SampleProperties(String version, String instanceId, @DefaultValue(
 			new FaultSettings(errorRate, errorStatus, latencyMs, latencyJitterMs).validate(Faults::propertyName);
 		}
 
-		/** @return these faults as the runtime value */
+		/**
+		 * @return these faults as the runtime value
+		 */
 		public FaultSettings toSettings() {
 			return new FaultSettings(this.errorRate, this.errorStatus, this.latencyMs, this.latencyJitterMs);
 		}

@@ -31,12 +31,14 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * A demo service that runs as any version ({@code --version=v2}), with fault knobs; see README.md.
+ * A demo service that runs as any version ({@code --version=v2}), with fault knobs; see
+ * README.md.
  * <p>
- * It imports an explicit list of auto-configurations instead of {@code @EnableAutoConfiguration}, and
- * {@link SampleServiceDefaults} keeps it from reading a host's {@code application.yml}: integration
- * tests of the gateway start it in-process, where the class path also holds Spring Cloud Gateway,
- * Spring Security and the canary library, none of which must configure this service.
+ * It imports an explicit list of auto-configurations instead of
+ * {@code @EnableAutoConfiguration}, and {@link SampleServiceDefaults} keeps it from
+ * reading a host's {@code application.yml}: integration tests of the gateway start it
+ * in-process, where the class path also holds Spring Cloud Gateway, Spring Security and
+ * the canary library, none of which must configure this service.
  * <p>
  * Everything is per application context, so several instances can run in one JVM.
  */
@@ -55,8 +57,9 @@ public class SampleServiceApplication {
 	}
 
 	/**
-	 * The randomness behind injected failures and jitter. Seeded when {@code sample.random-seed} is
-	 * set; a test may replace it with a {@code @Primary} bean of its own.
+	 * The randomness behind injected failures and jitter. Seeded when
+	 * {@code sample.random-seed} is set; a test may replace it with a {@code @Primary}
+	 * bean of its own.
 	 */
 	@Bean
 	RandomGenerator sampleRandomGenerator(SampleProperties properties) {
@@ -65,9 +68,10 @@ public class SampleServiceApplication {
 	}
 
 	/**
-	 * Event loops of this instance alone. With Boot's default (Reactor Netty's global resources),
-	 * closing one instance would dispose the loops and connection pool that every other server and
-	 * client in the JVM shares, e.g. a gateway under test and the other sample instances.
+	 * Event loops of this instance alone. With Boot's default (Reactor Netty's global
+	 * resources), closing one instance would dispose the loops and connection pool that
+	 * every other server and client in the JVM shares, e.g. a gateway under test and the
+	 * other sample instances.
 	 */
 	@Bean
 	ReactorResourceFactory sampleReactorResourceFactory() {

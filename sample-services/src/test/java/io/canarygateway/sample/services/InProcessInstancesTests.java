@@ -19,8 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Starts sample services the way the gateway's integration tests do: in-process, several per JVM,
- * with {@code new SpringApplicationBuilder(SampleServiceApplication.class).properties(...).run()}.
+ * Starts sample services the way the gateway's integration tests do: in-process, several
+ * per JVM, with
+ * {@code new SpringApplicationBuilder(SampleServiceApplication.class).properties(...).run()}.
  * The test class path stands for such a host: it holds Spring Security and an
  * {@code application.yml} that are not the sample service's.
  */
@@ -38,27 +39,63 @@ class InProcessInstancesTests {
 		WebTestClient v1 = client(start("server.port=0", "sample.version=v1", "sample.instance-id=v1-a"));
 		WebTestClient v2 = client(start("server.port=0", "sample.version=v2", "sample.instance-id=v2-a"));
 
-		v1.get().uri("/orders/1").exchange().expectStatus().isOk().expectBody()
-			.jsonPath("$.version").isEqualTo("v1")
-			.jsonPath("$.instance").isEqualTo("v1-a");
-		v2.get().uri("/orders/1").exchange().expectStatus().isOk().expectBody()
-			.jsonPath("$.version").isEqualTo("v2")
-			.jsonPath("$.instance").isEqualTo("v2-a");
+		v1.get()
+			.uri("/orders/1")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.version")
+			.isEqualTo("v1")
+			.jsonPath("$.instance")
+			.isEqualTo("v1-a");
+		v2.get()
+			.uri("/orders/1")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.version")
+			.isEqualTo("v2")
+			.jsonPath("$.instance")
+			.isEqualTo("v2-a");
 
-		v2.put().uri("/_sample/faults").contentType(MediaType.APPLICATION_JSON).bodyValue("{\"errorRate\":1}")
-			.exchange().expectStatus().isOk().expectBody().returnResult();
-		v2.get().uri("/orders/2").exchange().expectStatus().isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR)
-			.expectBody().returnResult();
+		v2.put()
+			.uri("/_sample/faults")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"errorRate\":1}")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.returnResult();
+		v2.get()
+			.uri("/orders/2")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR)
+			.expectBody()
+			.returnResult();
 		v1.get().uri("/orders/2").exchange().expectStatus().isOk().expectBody().returnResult();
 		v1.get().uri("/_sample/faults").exchange().expectBody().jsonPath("$.errorRate").isEqualTo(0.0);
 
 		v1.get().uri("/orders/3").exchange().expectStatus().isOk().expectBody().returnResult();
-		v1.get().uri("/_sample/stats").exchange().expectBody()
-			.jsonPath("$.requests").isEqualTo(3)
-			.jsonPath("$.failed").isEqualTo(0);
-		v2.get().uri("/_sample/stats").exchange().expectBody()
-			.jsonPath("$.requests").isEqualTo(2)
-			.jsonPath("$.failed").isEqualTo(1);
+		v1.get()
+			.uri("/_sample/stats")
+			.exchange()
+			.expectBody()
+			.jsonPath("$.requests")
+			.isEqualTo(3)
+			.jsonPath("$.failed")
+			.isEqualTo(0);
+		v2.get()
+			.uri("/_sample/stats")
+			.exchange()
+			.expectBody()
+			.jsonPath("$.requests")
+			.isEqualTo(2)
+			.jsonPath("$.failed")
+			.isEqualTo(1);
 	}
 
 	@Test
@@ -74,10 +111,14 @@ class InProcessInstancesTests {
 
 	@Test
 	void versionAndInstanceIdShortcuts() {
-		client(start("server.port=0", "version=v3", "instance-id=v3-x")).get().uri("/x").exchange()
+		client(start("server.port=0", "version=v3", "instance-id=v3-x")).get()
+			.uri("/x")
+			.exchange()
 			.expectBody()
-			.jsonPath("$.version").isEqualTo("v3")
-			.jsonPath("$.instance").isEqualTo("v3-x");
+			.jsonPath("$.version")
+			.isEqualTo("v3")
+			.jsonPath("$.instance")
+			.isEqualTo("v3-x");
 
 		ConfigurableApplicationContext fromArgs = new SpringApplicationBuilder(SampleServiceApplication.class)
 			.run("--server.port=0", "--version=v4");
@@ -102,15 +143,23 @@ class InProcessInstancesTests {
 	void hostAutoConfigurationsDoNotApply() {
 		ConfigurableApplicationContext context = start("server.port=0");
 		assertThat(context.getBeanNamesForType(WebFilterChainProxy.class)).isEmpty();
-		client(context).get().uri("/orders").exchange().expectStatus().isOk() // no 401 from Spring Security
-			.expectBody().returnResult();
+		client(context).get()
+			.uri("/orders")
+			.exchange()
+			.expectStatus()
+			.isOk() // no 401 from Spring Security
+			.expectBody()
+			.returnResult();
 	}
 
 	@Test
 	void faultsCanBeSetAtStartup() {
 		WebTestClient client = client(start("server.port=0", "sample.faults.error-rate=1",
 				"sample.faults.error-status=418", "sample.faults.latency-ms=20", "sample.service-name=payments"));
-		client.get().uri("/_sample/faults").exchange().expectBody()
+		client.get()
+			.uri("/_sample/faults")
+			.exchange()
+			.expectBody()
 			.json("{\"errorRate\":1,\"errorStatus\":418,\"latencyMs\":20,\"latencyJitterMs\":0}");
 		client.get().uri("/payments").exchange().expectStatus().isEqualTo(418).expectBody().returnResult();
 		client.delete().uri("/_sample/faults").exchange().expectStatus().isOk().expectBody().returnResult();
@@ -128,13 +177,14 @@ class InProcessInstancesTests {
 	}
 
 	@ParameterizedTest
-	@CsvSource(delimiter = '|', textBlock = """
-			sample.faults.error-rate=1.5          | sample.faults.error-rate must be between 0 and 1, was 1.5
-			sample.faults.error-rate=-1           | sample.faults.error-rate must be between 0 and 1, was -1.0
-			sample.faults.error-status=200        | sample.faults.error-status must be between 400 and 599, was 200
-			sample.faults.latency-ms=-1           | sample.faults.latency-ms must be between 0 and 3600000 (milliseconds), was -1
-			sample.faults.latency-jitter-ms=-3    | sample.faults.latency-jitter-ms must be between 0 and 3600000 (milliseconds), was -3
-			""")
+	@CsvSource(delimiter = '|',
+			textBlock = """
+					sample.faults.error-rate=1.5          | sample.faults.error-rate must be between 0 and 1, was 1.5
+					sample.faults.error-rate=-1           | sample.faults.error-rate must be between 0 and 1, was -1.0
+					sample.faults.error-status=200        | sample.faults.error-status must be between 400 and 599, was 200
+					sample.faults.latency-ms=-1           | sample.faults.latency-ms must be between 0 and 3600000 (milliseconds), was -1
+					sample.faults.latency-jitter-ms=-3    | sample.faults.latency-jitter-ms must be between 0 and 3600000 (milliseconds), was -3
+					""")
 	void anInvalidFaultPropertyFailsStartupNamingTheProperty(String property, String message) {
 		assertThatThrownBy(() -> start("server.port=0", property)).rootCause().hasMessage(message);
 	}

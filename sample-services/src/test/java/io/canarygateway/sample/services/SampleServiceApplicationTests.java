@@ -63,12 +63,18 @@ class SampleServiceApplicationTests {
 			.expectHeader()
 			.valueEquals("X-Sample-Instance", "v2-a")
 			.expectBody()
-			.jsonPath("$.service").isEqualTo("orders")
-			.jsonPath("$.version").isEqualTo("v2")
-			.jsonPath("$.instance").isEqualTo("v2-a")
-			.jsonPath("$.path").isEqualTo("/orders/42")
-			.jsonPath("$.method").isEqualTo("GET")
-			.jsonPath("$.lane").isEqualTo(null);
+			.jsonPath("$.service")
+			.isEqualTo("orders")
+			.jsonPath("$.version")
+			.isEqualTo("v2")
+			.jsonPath("$.instance")
+			.isEqualTo("v2-a")
+			.jsonPath("$.path")
+			.isEqualTo("/orders/42")
+			.jsonPath("$.method")
+			.isEqualTo("GET")
+			.jsonPath("$.lane")
+			.isEqualTo(null);
 	}
 
 	@ParameterizedTest
@@ -82,8 +88,10 @@ class SampleServiceApplicationTests {
 			.expectStatus()
 			.isOk()
 			.expectBody()
-			.jsonPath("$.path").isEqualTo("/any/where")
-			.jsonPath("$.method").isEqualTo(method);
+			.jsonPath("$.path")
+			.isEqualTo("/any/where")
+			.jsonPath("$.method")
+			.isEqualTo(method);
 	}
 
 	@Test
@@ -95,7 +103,8 @@ class SampleServiceApplicationTests {
 			.expectStatus()
 			.isOk()
 			.expectBody()
-			.jsonPath("$.lane").isEqualTo("canary");
+			.jsonPath("$.lane")
+			.isEqualTo("canary");
 	}
 
 	@Test
@@ -110,11 +119,17 @@ class SampleServiceApplicationTests {
 				.expectHeader()
 				.valueEquals("X-Sample-Version", "v2")
 				.expectBody()
-				.json("{\"error\":\"injected fault\",\"version\":\"v2\",\"instance\":\"v2-a\"}", JsonCompareMode.STRICT);
+				.json("{\"error\":\"injected fault\",\"version\":\"v2\",\"instance\":\"v2-a\"}",
+						JsonCompareMode.STRICT);
 		}
 		putFaults("{\"errorStatus\":503}").expectStatus().isOk().expectBody().returnResult();
-		this.client.post().uri("/orders").exchange().expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
-			.expectBody().returnResult();
+		this.client.post()
+			.uri("/orders")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
+			.expectBody()
+			.returnResult();
 		assertThat(stats()).containsEntry("requests", 21)
 			.containsEntry("failed", 21)
 			.containsEntry("succeeded", 0)
@@ -127,13 +142,8 @@ class SampleServiceApplicationTests {
 		int requests = 1000;
 		int failures = 0;
 		for (int i = 0; i < requests; i++) {
-			HttpStatus status = HttpStatus.resolve(this.client.get()
-				.uri("/orders")
-				.exchange()
-				.expectBody()
-				.returnResult()
-				.getStatus()
-				.value());
+			HttpStatus status = HttpStatus
+				.resolve(this.client.get().uri("/orders").exchange().expectBody().returnResult().getStatus().value());
 			assertThat(status).isIn(HttpStatus.OK, HttpStatus.INTERNAL_SERVER_ERROR);
 			if (status != HttpStatus.OK) {
 				failures++;
@@ -174,14 +184,22 @@ class SampleServiceApplicationTests {
 			.expectStatus()
 			.isOk()
 			.expectBody()
-			.json("{\"errorRate\":0,\"errorStatus\":500,\"latencyMs\":0,\"latencyJitterMs\":0}", JsonCompareMode.STRICT);
+			.json("{\"errorRate\":0,\"errorStatus\":500,\"latencyMs\":0,\"latencyJitterMs\":0}",
+					JsonCompareMode.STRICT);
 		putFaults("{\"errorRate\":1,\"errorStatus\":502}").expectBody()
-			.json("{\"errorRate\":1,\"errorStatus\":502,\"latencyMs\":0,\"latencyJitterMs\":0}", JsonCompareMode.STRICT);
-		this.client.get().uri("/orders").exchange().expectStatus().isEqualTo(HttpStatus.BAD_GATEWAY)
-			.expectBody().returnResult();
+			.json("{\"errorRate\":1,\"errorStatus\":502,\"latencyMs\":0,\"latencyJitterMs\":0}",
+					JsonCompareMode.STRICT);
+		this.client.get()
+			.uri("/orders")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(HttpStatus.BAD_GATEWAY)
+			.expectBody()
+			.returnResult();
 
 		putFaults("{\"latencyMs\":10,\"latencyJitterMs\":5}").expectBody()
-			.json("{\"errorRate\":1,\"errorStatus\":502,\"latencyMs\":10,\"latencyJitterMs\":5}", JsonCompareMode.STRICT);
+			.json("{\"errorRate\":1,\"errorStatus\":502,\"latencyMs\":10,\"latencyJitterMs\":5}",
+					JsonCompareMode.STRICT);
 
 		this.client.delete()
 			.uri("/_sample/faults")
@@ -189,7 +207,8 @@ class SampleServiceApplicationTests {
 			.expectStatus()
 			.isOk()
 			.expectBody()
-			.json("{\"errorRate\":0,\"errorStatus\":500,\"latencyMs\":0,\"latencyJitterMs\":0}", JsonCompareMode.STRICT);
+			.json("{\"errorRate\":0,\"errorStatus\":500,\"latencyMs\":0,\"latencyJitterMs\":0}",
+					JsonCompareMode.STRICT);
 		this.client.get().uri("/orders").exchange().expectStatus().isOk().expectBody().returnResult();
 	}
 
@@ -202,42 +221,49 @@ class SampleServiceApplicationTests {
 			.expectStatus()
 			.isOk()
 			.expectBody()
-			.jsonPath("$.errorRate").isEqualTo(0.5);
+			.jsonPath("$.errorRate")
+			.isEqualTo(0.5);
 	}
 
 	@ParameterizedTest
-	@CsvSource(delimiter = '|', textBlock = """
-			{"errorRate":1.5}          | errorRate       | errorRate must be between 0 and 1, was 1.5
-			{"errorRate":-0.1}         | errorRate       | errorRate must be between 0 and 1, was -0.1
-			{"errorRate":"high"}       | errorRate       | errorRate must be a number between 0 and 1, was "high"
-			{"errorStatus":200}        | errorStatus     | errorStatus must be between 400 and 599, was 200
-			{"errorStatus":600}        | errorStatus     | errorStatus must be between 400 and 599, was 600
-			{"errorStatus":500.5}      | errorStatus     | errorStatus must be a whole number, was 500.5
-			{"latencyMs":-1}           | latencyMs       | latencyMs must be between 0 and 3600000 (milliseconds), was -1
-			{"latencyJitterMs":-5}     | latencyJitterMs | latencyJitterMs must be between 0 and 3600000 (milliseconds), was -5
-			{"latencyJitterMs":3600001}| latencyJitterMs | latencyJitterMs must be between 0 and 3600000 (milliseconds), was 3600001
-			{"errorRat":1}             | errorRat        | unknown field errorRat, expected any of [errorRate, errorStatus, latencyMs, latencyJitterMs]
-			""")
+	@CsvSource(delimiter = '|',
+			textBlock = """
+					{"errorRate":1.5}          | errorRate       | errorRate must be between 0 and 1, was 1.5
+					{"errorRate":-0.1}         | errorRate       | errorRate must be between 0 and 1, was -0.1
+					{"errorRate":"high"}       | errorRate       | errorRate must be a number between 0 and 1, was "high"
+					{"errorStatus":200}        | errorStatus     | errorStatus must be between 400 and 599, was 200
+					{"errorStatus":600}        | errorStatus     | errorStatus must be between 400 and 599, was 600
+					{"errorStatus":500.5}      | errorStatus     | errorStatus must be a whole number, was 500.5
+					{"latencyMs":-1}           | latencyMs       | latencyMs must be between 0 and 3600000 (milliseconds), was -1
+					{"latencyJitterMs":-5}     | latencyJitterMs | latencyJitterMs must be between 0 and 3600000 (milliseconds), was -5
+					{"latencyJitterMs":3600001}| latencyJitterMs | latencyJitterMs must be between 0 and 3600000 (milliseconds), was 3600001
+					{"errorRat":1}             | errorRat        | unknown field errorRat, expected any of [errorRate, errorStatus, latencyMs, latencyJitterMs]
+					""")
 	void badFaultValuesAreRejectedNamingTheFieldAndChangeNothing(String body, String field, String message) {
 		putFaults("{\"latencyMs\":7}").expectStatus().isOk().expectBody().returnResult();
 		putFaults(body).expectStatus()
 			.isBadRequest()
 			.expectBody()
-			.jsonPath("$.error").isEqualTo(message)
-			.jsonPath("$.field").isEqualTo(field)
-			.jsonPath("$.trace").doesNotExist();
+			.jsonPath("$.error")
+			.isEqualTo(message)
+			.jsonPath("$.field")
+			.isEqualTo(field)
+			.jsonPath("$.trace")
+			.doesNotExist();
 		this.client.get()
 			.uri("/_sample/faults")
 			.exchange()
 			.expectBody()
-			.json("{\"errorRate\":0,\"errorStatus\":500,\"latencyMs\":7,\"latencyJitterMs\":0}", JsonCompareMode.STRICT);
+			.json("{\"errorRate\":0,\"errorStatus\":500,\"latencyMs\":7,\"latencyJitterMs\":0}",
+					JsonCompareMode.STRICT);
 	}
 
 	@ParameterizedTest
-	@CsvSource(delimiter = '|', textBlock = """
-			{oops   | request body is not valid JSON
-			[1, 2]  | request body must be a JSON object with any of [errorRate, errorStatus, latencyMs, latencyJitterMs]
-			""")
+	@CsvSource(delimiter = '|',
+			textBlock = """
+					{oops   | request body is not valid JSON
+					[1, 2]  | request body must be a JSON object with any of [errorRate, errorStatus, latencyMs, latencyJitterMs]
+					""")
 	void malformedFaultBodiesAreRejected(String body, String message) {
 		putFaults(body).expectStatus().isBadRequest().expectBody().jsonPath("$.error").value((String error) -> {
 			assertThat(error).startsWith(message);
@@ -249,8 +275,13 @@ class SampleServiceApplicationTests {
 		this.client.get().uri("/orders/1").exchange().expectStatus().isOk().expectBody().returnResult();
 		this.client.get().uri("/orders/2").exchange().expectStatus().isOk().expectBody().returnResult();
 		putFaults("{\"errorRate\":1,\"errorStatus\":503}").expectStatus().isOk().expectBody().returnResult();
-		this.client.get().uri("/orders/3").exchange().expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
-			.expectBody().returnResult();
+		this.client.get()
+			.uri("/orders/3")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
+			.expectBody()
+			.returnResult();
 		assertThat(stats()).containsEntry("version", "v2")
 			.containsEntry("instance", "v2-a")
 			.containsEntry("requests", 3)
@@ -264,7 +295,8 @@ class SampleServiceApplicationTests {
 			.expectStatus()
 			.isOk()
 			.expectBody()
-			.jsonPath("$.requests").isEqualTo(0);
+			.jsonPath("$.requests")
+			.isEqualTo(0);
 		assertThat(stats()).containsEntry("requests", 0).containsEntry("byStatus", Map.of());
 	}
 
@@ -279,8 +311,13 @@ class SampleServiceApplicationTests {
 			.valueEquals("Allow", "GET,PUT,DELETE")
 			.expectBody()
 			.returnResult();
-		this.client.put().uri("/_sample/stats").exchange().expectStatus().isEqualTo(HttpStatus.METHOD_NOT_ALLOWED)
-			.expectBody().returnResult();
+		this.client.put()
+			.uri("/_sample/stats")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(HttpStatus.METHOD_NOT_ALLOWED)
+			.expectBody()
+			.returnResult();
 		this.client.get().uri("/_sample/other").exchange().expectStatus().isNotFound().expectBody().returnResult();
 		assertThat(stats()).containsEntry("requests", 0);
 	}
