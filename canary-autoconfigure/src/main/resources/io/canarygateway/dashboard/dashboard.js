@@ -41,6 +41,7 @@
 
   var credentials = null;     // {user, header}: in memory only
   var authRequest = null;     // the open sign-in dialog's {resolve}
+  var WRONG_CREDENTIALS = '401 Unauthorized: the username or password was not accepted.';
   var readNeedsAuth = false;  // reading is protected too: stop polling until signed in
   var pollTimer = null;
   var polling = false;
@@ -84,13 +85,15 @@
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
+    var sentWith = credentials;
     return fetch(url, init).then(function (response) {
       return response.text().then(function (text) {
         var data = null;
         if (text) {
           try { data = JSON.parse(text); } catch (e) { data = null; }
         }
-        return { status: response.status, ok: response.ok, data: data, text: text };
+        // sentWith: the credentials that went with the request, if any (a 401 then means they were not accepted)
+        return { status: response.status, ok: response.ok, data: data, text: text, sentWith: sentWith };
       });
     });
   }
@@ -116,8 +119,15 @@
 
   // ---------------------------------------------------------------- sign-in
 
-  /** Opens the sign-in dialog; resolves true once credentials are set, false when cancelled. */
+  /**
+   * Opens the sign-in dialog; resolves true once credentials are set, false when cancelled. While it is open,
+   * another request that needs signing in waits for the same answer, and does not take away an error the dialog
+   * shows (e.g. a poll that went out with the same wrong password).
+   */
   function askCredentials(message, error) {
+    if (authRequest && !error) {
+      return authRequest.promise;
+    }
     el.authMessage.textContent = message;
     el.authError.textContent = error || '';
     el.authError.hidden = !error;
@@ -166,6 +176,13 @@
     askCredentials('Sign in once to use the buttons without being asked again.', '');
   });
 
+  /** Forgets credentials that were refused, unless others were entered since they were sent. */
+  function forgetCredentials(refused) {
+    if (refused !== null && credentials === refused) {
+      setCredentials(null);
+    }
+  }
+
   function setCredentials(value) {
     credentials = value;
     el.session.hidden = !value;
@@ -189,14 +206,12 @@
         if (res.status !== 401) {
           return res;
         }
-        var wrong = retrying || credentials !== null;
-        if (wrong) {
-          setCredentials(null);
-        }
+        var wrong = retrying || res.sentWith !== null;
+        forgetCredentials(res.sentWith);
         return askCredentials(
           'Changing a release needs a username and password (the endpoint answered 401 Unauthorized). '
             + 'Sign in to send "' + action + '" for ' + card.name + '.',
-          wrong ? '401 Unauthorized: the username or password was not accepted.' : ''
+          wrong ? WRONG_CREDENTIALS : ''
         ).then(function (signedIn) {
           return signedIn ? attempt(true) : { status: 401, cancelled: true };
         });
@@ -270,14 +285,16 @@
     }
     polling = true;
     call('GET', endpoint).then(function (res) {
+      if (res.status === 401 && res.sentWith !== null) {
+        // the credentials that went with this read were refused (a wrong password just typed): forget them and
+        // read without them at the next poll; an action that needs them asks again, saying they were wrong
+        forgetCredentials(res.sentWith);
+        return;
+      }
       if (res.status === 401) {
         readNeedsAuth = true;
         setConnection('error', 'Reading ' + endpoint + ' needs signing in (401 Unauthorized).');
-        if (credentials) {
-          setCredentials(null);
-        }
         askCredentials('Reading the releases needs a username and password (401 Unauthorized).', '');
-        return;
         return;
       }
       if (res.status === 403) {

@@ -135,6 +135,8 @@ class DashboardBrowserTest {
 		this.traffic = sendTraffic(WebClient.create(gateway), sent);
 		this.driver = chromium();
 		WebDriverWait wait = new WebDriverWait(this.driver, WAIT);
+		// a wait that times out says what the page showed then
+		wait.withMessage(this::pageState);
 
 		this.driver.get(gateway + "/canary-dashboard");
 		assertThat(this.driver.getCurrentUrl()).endsWith("/canary-dashboard/");
@@ -242,6 +244,33 @@ class DashboardBrowserTest {
 		chrome.executeCdpCommand("Emulation.setDeviceMetricsOverride",
 				Map.of("width", 1280, "height", 800, "deviceScaleFactor", 1, "mobile", false));
 		return chrome;
+	}
+
+	/**
+	 * What the page shows of the sign-in and the orders card, and what the browser
+	 * logged: for failures.
+	 */
+	private String pageState() {
+		try {
+			Object shown = ((JavascriptExecutor) this.driver).executeScript("var q = function (id) {"
+					+ " return document.querySelector(\"[data-testid='\" + id + \"']\"); };"
+					+ " var text = function (id) { var e = q(id); return e ? JSON.stringify(e.textContent) : 'none'; };"
+					+ " return 'sign-in dialog open: ' + (q('auth-dialog') && q('auth-dialog').open)"
+					+ " + ', auth-error hidden: ' + (q('auth-error') && q('auth-error').hidden) + ' ' + text('auth-error')"
+					+ " + ', orders state ' + text('state-orders') + ', notice ' + text('notice-orders')"
+					+ " + ', error ' + text('error-orders');");
+			List<String> logs = this.driver.manage()
+				.logs()
+				.get(LogType.BROWSER)
+				.getAll()
+				.stream()
+				.map((entry) -> entry.getLevel() + " " + entry.getMessage())
+				.toList();
+			return "page: " + shown + "; browser log: " + logs;
+		}
+		catch (RuntimeException ex) {
+			return "page state unavailable: " + ex;
+		}
 	}
 
 	private List<String> severeBrowserLogs() {
