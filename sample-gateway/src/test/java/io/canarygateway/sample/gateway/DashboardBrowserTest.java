@@ -42,10 +42,18 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.util.FileSystemUtils;
 import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.server.WebFilter;
 
 import io.canarygateway.sample.services.SampleServiceApplication;
 
@@ -64,6 +72,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 		properties = { "canary.dashboard.enabled=true", "canary.defaults.analysis.interval=500ms",
 				"canary.defaults.analysis.min-requests=20", "canary.defaults.step-interval=5s",
 				"logging.level.io.canarygateway=WARN" })
+@Import(DashboardBrowserTest.WrongPasswordDelays.class)
 class DashboardBrowserTest {
 
 	private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -71,6 +80,9 @@ class DashboardBrowserTest {
 	private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
 	private static final Duration WAIT = Duration.ofSeconds(30);
+
+	/** What the test's wrong password starts with. */
+	private static final String WRONG_PREFIX = "not-";
 
 	private static final List<ConfigurableApplicationContext> services = new ArrayList<>();
 
@@ -158,9 +170,18 @@ class DashboardBrowserTest {
 		// wrong, then retries
 		this.driver.findElement(testId("abort-orders")).click();
 		wait.until(ExpectedConditions.visibilityOfElementLocated(testId("auth-dialog")));
-		signIn(this.user, "not-" + this.password);
+		signIn(this.user, WRONG_PREFIX + this.password);
 		wait.until(ExpectedConditions.visibilityOfElementLocated(testId("auth-error")));
 		assertThat(this.driver.findElement(testId("auth-error")).getText()).contains("401");
+		// a poll that went out with the wrong password comes back refused after the
+		// action did (the requests
+		// carrying it are slowed down: WrongPasswordDelays): the error stays, and the
+		// page reads on without it
+		wait.until((d) -> WrongPasswordDelays.refusedReads.get() >= 1);
+		long plainReadsBefore = WrongPasswordDelays.plainReads.get();
+		wait.until((d) -> WrongPasswordDelays.plainReads.get() > plainReadsBefore + 1);
+		assertThat(this.driver.findElement(testId("auth-error")).isDisplayed()).isTrue();
+		assertThat(this.driver.findElement(testId("auth-error")).getText()).contains("401").contains("not accepted");
 		screenshot("dashboard-sign-in.png");
 		signIn(this.user, this.password);
 
@@ -313,6 +334,50 @@ class DashboardBrowserTest {
 			Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
 					"DashboardBrowserTest skipped: it needs " + CHROMIUM + " and " + CHROMEDRIVER
 							+ " (Debian: apt-get install -y chromium chromium-driver; .ci/run installs them)");
+		}
+
+	}
+
+	/**
+	 * Slows down the requests that carry the test's wrong password, so the race a user
+	 * can hit by chance happens every time: the refused action comes back first, the
+	 * page's poll that went out with the same password later.
+	 */
+	static final class WrongPasswordDelays {
+
+		/**
+		 * Credentialed reads refused with the wrong password, counted when their answer
+		 * leaves the gateway.
+		 */
+		static final AtomicLong refusedReads = new AtomicLong();
+
+		/** Reads without credentials, counted when they arrive. */
+		static final AtomicLong plainReads = new AtomicLong();
+
+		@Bean
+		@Order(Ordered.HIGHEST_PRECEDENCE)
+		WebFilter wrongPasswordDelays() {
+			return (exchange, chain) -> {
+				ServerHttpRequest request = exchange.getRequest();
+				if (!request.getPath().value().startsWith("/actuator/canary")) {
+					return chain.filter(exchange);
+				}
+				boolean read = HttpMethod.GET.equals(request.getMethod());
+				String authorization = request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+				if (authorization == null) {
+					if (read) {
+						plainReads.incrementAndGet();
+					}
+					return chain.filter(exchange);
+				}
+				String decoded = new String(Base64.getDecoder().decode(authorization.substring("Basic ".length())));
+				if (!decoded.contains(":" + WRONG_PREFIX)) {
+					return chain.filter(exchange);
+				}
+				Duration delay = read ? Duration.ofSeconds(6) : Duration.ofSeconds(4);
+				Mono<Void> delayed = Mono.delay(delay).then(chain.filter(exchange));
+				return read ? delayed.doFinally((signal) -> refusedReads.incrementAndGet()) : delayed;
+			};
 		}
 
 	}
