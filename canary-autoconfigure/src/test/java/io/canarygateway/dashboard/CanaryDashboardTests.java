@@ -136,7 +136,10 @@ class CanaryDashboardTests {
 			.run();
 		this.started.add(context);
 		String port = context.getEnvironment().getProperty("local.server.port");
-		return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
+		return WebTestClient.bindToServer()
+			.baseUrl("http://127.0.0.1:" + port)
+			.responseTimeout(java.time.Duration.ofSeconds(60))
+			.build();
 	}
 
 	private static String body(WebTestClient client, String path, MediaType type) {

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code payments}; and {@code inventory}, whose canary has no instance.
  */
 @SpringBootTest(classes = GatewayTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient(timeout = "30s")
+@AutoConfigureWebTestClient(timeout = "60s")
 class CanaryRoutingIntegrationTests {
 
 	static final TestBackend stableA = new TestBackend("v1", "orders-v1-a");

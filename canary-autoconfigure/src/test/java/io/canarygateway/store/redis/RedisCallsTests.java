@@ -61,7 +61,7 @@ class RedisCallsTests {
 		assertThatIllegalStateException()
 			.isThrownBy(() -> Mono.fromCallable(() -> calls.await("answer", Mono.just("x")))
 				.subscribeOn(Schedulers.parallel())
-				.block(Duration.ofSeconds(5)))
+				.block(Duration.ofSeconds(60)))
 			.withMessageContaining("non-blocking");
 		assertThat(this.availability.isAvailable()).as("a misuse is not an outage").isTrue();
 	}

@@ -1,5 +1,6 @@
 package io.canarygateway.sample.services;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -199,7 +200,12 @@ class InProcessInstancesTests {
 
 	private static WebTestClient client(ConfigurableApplicationContext context) {
 		Integer port = context.getEnvironment().getProperty("local.server.port", Integer.class);
-		return WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+		// a busy machine can be slow: the default 5 s would make a test fail for the
+		// machine, not the code
+		return WebTestClient.bindToServer()
+			.baseUrl("http://localhost:" + port)
+			.responseTimeout(Duration.ofSeconds(60))
+			.build();
 	}
 
 	private static int status(WebTestClient client) {
