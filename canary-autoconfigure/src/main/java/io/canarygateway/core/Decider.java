@@ -14,7 +14,9 @@ import java.util.function.IntSupplier;
  * <li>the sticky key: its bucket against the weight;</li>
  * <li>otherwise a uniform random bucket against the weight.</li>
  * </ol>
- * Allocation-free; the only shared state it reads is what the caller passes in.
+ * Rules 1–3 <b>force</b> the lane, rules 4–5 <b>draw</b> it: the {@link Assignment} says
+ * which, because only drawn requests are judged. Allocation-free; the only shared state
+ * it reads is what the caller passes in.
  */
 public final class Decider {
 
@@ -41,32 +43,32 @@ public final class Decider {
 	 * @param overrideCookie the override cookie's value, or {@code null}
 	 * @param stickyKey the sticky key, or {@code null}
 	 */
-	public Lane decide(String release, ReleaseState state, int weight, boolean breakerClosed, String overrideHeader,
-			String overrideCookie, String stickyKey) {
+	public Assignment decide(String release, ReleaseState state, int weight, boolean breakerClosed,
+			String overrideHeader, String overrideCookie, String stickyKey) {
 		switch (state) {
 			case IDLE, ROLLED_BACK -> {
-				return Lane.STABLE;
+				return Assignment.STABLE_FORCED;
 			}
 			case PROMOTED -> {
-				return Lane.CANARY;
+				return Assignment.CANARY_FORCED;
 			}
 			default -> {
 				// PROGRESSING or PAUSED: the rules below
 			}
 		}
 		if (!breakerClosed) {
-			return Lane.STABLE;
+			return Assignment.STABLE_FORCED;
 		}
 		Lane forced = override(overrideHeader);
 		if (forced == null) {
 			forced = override(overrideCookie);
 		}
 		if (forced != null) {
-			return forced;
+			return Assignment.forced(forced);
 		}
 		int bucket = (stickyKey != null && !stickyKey.isEmpty()) ? this.bucketer.bucket(release, stickyKey)
 				: this.randomBucket.getAsInt();
-		return Bucketer.isCanary(bucket, weight) ? Lane.CANARY : Lane.STABLE;
+		return Bucketer.isCanary(bucket, weight) ? Assignment.CANARY_DRAWN : Assignment.STABLE_DRAWN;
 	}
 
 	/**

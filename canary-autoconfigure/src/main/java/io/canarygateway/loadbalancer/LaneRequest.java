@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.springframework.cloud.client.ServiceInstance;
 
+import io.canarygateway.core.Assignment;
 import io.canarygateway.core.Lane;
 
 /**
@@ -30,7 +31,7 @@ public final class LaneRequest {
 
 	private final String release;
 
-	private final Lane lane;
+	private final Assignment assignment;
 
 	private final LaneRequest next;
 
@@ -42,9 +43,9 @@ public final class LaneRequest {
 
 	private Lane offered;
 
-	private LaneRequest(String release, Lane lane, LaneRequest next) {
+	private LaneRequest(String release, Assignment assignment, LaneRequest next) {
 		this.release = release;
-		this.lane = lane;
+		this.assignment = assignment;
 		this.next = next;
 	}
 
@@ -64,8 +65,8 @@ public final class LaneRequest {
 	 * Records the lane decided for a release (call once per release, after {@link #find}
 	 * found none).
 	 */
-	public static LaneRequest decided(Map<String, Object> attributes, String release, Lane lane) {
-		LaneRequest request = new LaneRequest(release, lane, head(attributes));
+	public static LaneRequest decided(Map<String, Object> attributes, String release, Assignment assignment) {
+		LaneRequest request = new LaneRequest(release, assignment, head(attributes));
 		attributes.put(ATTRIBUTE, request);
 		return request;
 	}
@@ -128,7 +129,12 @@ public final class LaneRequest {
 
 	/** The lane decided for the request. */
 	public Lane lane() {
-		return this.lane;
+		return this.assignment.lane();
+	}
+
+	/** How the lane was decided: drawn requests are judged, forced ones only counted. */
+	public Assignment assignment() {
+		return this.assignment;
 	}
 
 	/** The lane of the current attempt, or {@code null} before the first. */
@@ -152,7 +158,7 @@ public final class LaneRequest {
 
 	@Override
 	public String toString() {
-		return "LaneRequest[" + this.release + ": " + this.lane.value() + "]";
+		return "LaneRequest[" + this.release + ": " + this.assignment + "]";
 	}
 
 }

@@ -62,14 +62,17 @@ public class CanaryMetrics implements TransitionListener {
 				.description("1 for the release's current state, 0 for the others")
 				.register(this.registry);
 		}
-		Timer[][] timers = new Timer[Lane.values().length][2];
+		Timer[][][] timers = new Timer[Lane.values().length][2][2];
 		for (Lane lane : Lane.values()) {
 			for (int failure = 0; failure < 2; failure++) {
-				timers[lane.ordinal()][failure] = Timer.builder(REQUESTS)
-					.tags("release", name, "lane", lane.value(), "version", release.version(lane), "outcome",
-							(failure == 1) ? "failure" : "success")
-					.description("Requests of a release by the lane and version that served them")
-					.register(this.registry);
+				for (int drawn = 0; drawn < 2; drawn++) {
+					timers[lane.ordinal()][failure][drawn] = Timer.builder(REQUESTS)
+						.tags("release", name, "lane", lane.value(), "version", release.version(lane), "outcome",
+								(failure == 1) ? "failure" : "success", "assignment", (drawn == 1) ? "drawn" : "forced")
+						.description("Requests of a release by the lane and version that served them, and whether "
+								+ "their lane was drawn (judged) or forced (not judged)")
+						.register(this.registry);
+				}
 			}
 		}
 		return new ReleaseMeters(timers, fallbacks(name, NO_CANARY_INSTANCE), fallbacks(name, RETRY));
@@ -103,21 +106,21 @@ public class CanaryMetrics implements TransitionListener {
 	/** The per-request instruments of one release. */
 	public static final class ReleaseMeters {
 
-		private final Timer[][] timers;
+		private final Timer[][][] timers;
 
 		private final Counter noCanaryInstance;
 
 		private final Counter retries;
 
-		ReleaseMeters(Timer[][] timers, Counter noCanaryInstance, Counter retries) {
+		ReleaseMeters(Timer[][][] timers, Counter noCanaryInstance, Counter retries) {
 			this.timers = timers;
 			this.noCanaryInstance = noCanaryInstance;
 			this.retries = retries;
 		}
 
-		/** Records one request served by {@code lane}. */
-		public void record(Lane lane, boolean failure, long nanos) {
-			this.timers[lane.ordinal()][failure ? 1 : 0].record(nanos, TimeUnit.NANOSECONDS);
+		/** Records one request served by {@code lane}, its lane drawn or forced. */
+		public void record(Lane lane, boolean failure, boolean drawn, long nanos) {
+			this.timers[lane.ordinal()][failure ? 1 : 0][drawn ? 1 : 0].record(nanos, TimeUnit.NANOSECONDS);
 		}
 
 		/** Counts a canary-lane request that had no canary instance to go to. */

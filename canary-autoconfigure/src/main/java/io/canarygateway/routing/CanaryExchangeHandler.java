@@ -108,7 +108,7 @@ public class CanaryExchangeHandler {
 				Throwable error) {
 			Lane served = request.served();
 			boolean failure = (error != null) || (status != null && status.is5xxServerError());
-			release.record(served, failure, System.nanoTime() - start);
+			release.record(served, failure, request.assignment().drawn(), System.nanoTime() - start);
 			if (request.attempt() == Lane.CANARY && served == Lane.STABLE) {
 				release.meters().noCanaryInstance();
 			}

@@ -10,6 +10,7 @@ import org.springframework.web.server.ServerWebExchange;
 import io.canarygateway.analysis.LaneRecorder;
 import io.canarygateway.analysis.Recorders;
 import io.canarygateway.control.ManagedRelease;
+import io.canarygateway.core.Assignment;
 import io.canarygateway.core.Decider;
 import io.canarygateway.core.Lane;
 import io.canarygateway.core.ReleaseStatus;
@@ -99,7 +100,7 @@ public final class RoutedRelease {
 	 * The lane decision (docs/routing.md, "Precedence") on one read of the record and one
 	 * of the breaker.
 	 */
-	private Lane decide(ServerHttpRequest request) {
+	private Assignment decide(ServerHttpRequest request) {
 		ReleaseStatus status = this.release.status();
 		boolean breakerClosed = this.release.killSwitch().allowsCanary();
 		if (!status.state().isSplitting() || !breakerClosed) {
@@ -118,13 +119,20 @@ public final class RoutedRelease {
 	}
 
 	/**
-	 * Records a finished attempt.
+	 * Records a finished attempt: always in the metrics; in the judge's recorders and
+	 * (for the canary lane) the breaker only when its request's lane was drawn — a forced
+	 * request is not part of the experiment.
 	 * @param lane the lane that served it
 	 * @param failure whether it failed (5xx, connection failure, timeout)
+	 * @param drawn whether the request's lane was drawn (sticky bucket or random) rather
+	 * than forced
 	 * @param nanos how long it took
 	 */
-	public void record(Lane lane, boolean failure, long nanos) {
-		this.meters.record(lane, failure, nanos);
+	public void record(Lane lane, boolean failure, boolean drawn, long nanos) {
+		this.meters.record(lane, failure, drawn, nanos);
+		if (!drawn) {
+			return;
+		}
 		this.recorders[lane.ordinal()].record(nanos, failure);
 		if (lane == Lane.CANARY) {
 			this.release.killSwitch().record(nanos, failure);

@@ -61,8 +61,9 @@ class DeciderTest {
 				for (String header : OVERRIDES) {
 					for (String cookie : OVERRIDES) {
 						for (String sticky : STICKY) {
-							lanes.add(this.decider.decide("orders", state, weight, breakerClosed, header, cookie,
-									sticky));
+							lanes
+								.add(this.decider.decide("orders", state, weight, breakerClosed, header, cookie, sticky)
+									.lane());
 						}
 					}
 				}
@@ -76,10 +77,14 @@ class DeciderTest {
 	@EnumSource(value = ReleaseState.class, names = { "PROGRESSING", "PAUSED" })
 	void anOpenBreakerSendsEverythingToStableEvenWhenForced(ReleaseState state) {
 		this.random.next = 0;
-		assertThat(this.decider.decide("orders", state, 100, false, "always", "always", "0")).isEqualTo(STABLE);
-		assertThat(this.decider.decide("orders", state, 100, false, null, "always", null)).isEqualTo(STABLE);
-		assertThat(this.decider.decide("orders", state, 100, false, null, null, "0")).isEqualTo(STABLE);
-		assertThat(this.decider.decide("orders", state, 100, false, null, null, null)).isEqualTo(STABLE);
+		assertThat(this.decider.decide("orders", state, 100, false, "always", "always", "0"))
+			.isEqualTo(Assignment.STABLE_FORCED);
+		assertThat(this.decider.decide("orders", state, 100, false, null, "always", null))
+			.isEqualTo(Assignment.STABLE_FORCED);
+		assertThat(this.decider.decide("orders", state, 100, false, null, null, "0"))
+			.isEqualTo(Assignment.STABLE_FORCED);
+		assertThat(this.decider.decide("orders", state, 100, false, null, null, null))
+			.isEqualTo(Assignment.STABLE_FORCED);
 		assertThat(this.random.calls).isZero();
 	}
 
@@ -87,7 +92,8 @@ class DeciderTest {
 	@ValueSource(strings = { "always", "ALWAYS", "Always", "aLwAyS" })
 	void headerAlwaysSendsToCanaryAtWeightZero(String value) {
 		for (ReleaseState state : List.of(PROGRESSING, PAUSED)) {
-			assertThat(this.decider.decide("orders", state, 0, true, value, "never", "9999")).isEqualTo(CANARY);
+			assertThat(this.decider.decide("orders", state, 0, true, value, "never", "9999"))
+				.isEqualTo(Assignment.CANARY_FORCED);
 		}
 		assertThat(this.random.calls).isZero();
 	}
@@ -96,7 +102,8 @@ class DeciderTest {
 	@ValueSource(strings = { "never", "NEVER", "Never", "nEvEr" })
 	void headerNeverSendsToStableAtWeightHundred(String value) {
 		for (ReleaseState state : List.of(PROGRESSING, PAUSED)) {
-			assertThat(this.decider.decide("orders", state, 100, true, value, "always", "0")).isEqualTo(STABLE);
+			assertThat(this.decider.decide("orders", state, 100, true, value, "always", "0"))
+				.isEqualTo(Assignment.STABLE_FORCED);
 		}
 		assertThat(this.random.calls).isZero();
 	}
@@ -104,49 +111,78 @@ class DeciderTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "", "true", "yes", "canary", "1", " always", "alwayss", "nevermind" })
 	void otherHeaderValuesFallThroughToTheCookie(String header) {
-		assertThat(this.decider.decide("orders", PROGRESSING, 0, true, header, "always", null)).isEqualTo(CANARY);
-		assertThat(this.decider.decide("orders", PROGRESSING, 100, true, header, "never", null)).isEqualTo(STABLE);
+		assertThat(this.decider.decide("orders", PROGRESSING, 0, true, header, "always", null))
+			.isEqualTo(Assignment.CANARY_FORCED);
+		assertThat(this.decider.decide("orders", PROGRESSING, 100, true, header, "never", null))
+			.isEqualTo(Assignment.STABLE_FORCED);
 		assertThat(this.random.calls).isZero();
 	}
 
 	@Test
 	void headerOutranksCookie() {
-		assertThat(this.decider.decide("orders", PROGRESSING, 50, true, "never", "always", null)).isEqualTo(STABLE);
-		assertThat(this.decider.decide("orders", PROGRESSING, 50, true, "always", "never", null)).isEqualTo(CANARY);
+		assertThat(this.decider.decide("orders", PROGRESSING, 50, true, "never", "always", null))
+			.isEqualTo(Assignment.STABLE_FORCED);
+		assertThat(this.decider.decide("orders", PROGRESSING, 50, true, "always", "never", null))
+			.isEqualTo(Assignment.CANARY_FORCED);
 		assertThat(this.random.calls).isZero();
 	}
 
 	@ParameterizedTest
 	@ValueSource(strings = { "always", "ALWAYS", "Always" })
 	void cookieAlwaysSendsToCanary(String value) {
-		assertThat(this.decider.decide("orders", PAUSED, 0, true, null, value, "9999")).isEqualTo(CANARY);
+		assertThat(this.decider.decide("orders", PAUSED, 0, true, null, value, "9999"))
+			.isEqualTo(Assignment.CANARY_FORCED);
 		assertThat(this.random.calls).isZero();
 	}
 
 	@ParameterizedTest
 	@ValueSource(strings = { "never", "NEVER", "Never" })
 	void cookieNeverSendsToStable(String value) {
-		assertThat(this.decider.decide("orders", PAUSED, 100, true, null, value, "0")).isEqualTo(STABLE);
+		assertThat(this.decider.decide("orders", PAUSED, 100, true, null, value, "0"))
+			.isEqualTo(Assignment.STABLE_FORCED);
 		assertThat(this.random.calls).isZero();
+	}
+
+	@Test
+	void onlyStickyAndRandomDecisionsAreDrawn() {
+		for (ReleaseState state : ReleaseState.values()) {
+			Assignment byState = this.decider.decide("orders", state, 50, true, null, null, null);
+			assertThat(byState.drawn()).as(state.name()).isEqualTo(state.isSplitting());
+		}
+		assertThat(this.decider.decide("orders", PROGRESSING, 50, false, null, null, "1").drawn()).isFalse();
+		assertThat(this.decider.decide("orders", PROGRESSING, 50, true, "always", null, "1").drawn()).isFalse();
+		assertThat(this.decider.decide("orders", PROGRESSING, 50, true, null, "never", "1").drawn()).isFalse();
+		assertThat(this.decider.decide("orders", PROGRESSING, 50, true, null, null, "1").drawn()).isTrue();
+		assertThat(this.decider.decide("orders", PAUSED, 50, true, "other", "other", null).drawn()).isTrue();
+		assertThat(Assignment.CANARY_DRAWN.tag()).isEqualTo("drawn");
+		assertThat(Assignment.forced(CANARY)).isEqualTo(Assignment.CANARY_FORCED);
+		assertThat(Assignment.drawn(STABLE)).isEqualTo(Assignment.STABLE_DRAWN);
 	}
 
 	@ParameterizedTest
 	@ValueSource(strings = { "", "on", "maybe" })
 	void otherCookieValuesFallThroughToTheStickyKey(String cookie) {
-		assertThat(this.decider.decide("orders", PROGRESSING, 25, true, "other", cookie, "2499")).isEqualTo(CANARY);
-		assertThat(this.decider.decide("orders", PROGRESSING, 25, true, "other", cookie, "2500")).isEqualTo(STABLE);
+		assertThat(this.decider.decide("orders", PROGRESSING, 25, true, "other", cookie, "2499"))
+			.isEqualTo(Assignment.CANARY_DRAWN);
+		assertThat(this.decider.decide("orders", PROGRESSING, 25, true, "other", cookie, "2500"))
+			.isEqualTo(Assignment.STABLE_DRAWN);
 		assertThat(this.random.calls).isZero();
 	}
 
 	@Test
 	void stickyKeyDecidesByItsBucketAndRandomIsNotConsulted() {
 		this.random.next = 0;
-		assertThat(this.decider.decide("orders", PROGRESSING, 25, true, null, null, "2499")).isEqualTo(CANARY);
-		assertThat(this.decider.decide("orders", PROGRESSING, 25, true, null, null, "2500")).isEqualTo(STABLE);
-		assertThat(this.decider.decide("orders", PROGRESSING, 0, true, null, null, "0")).isEqualTo(STABLE);
-		assertThat(this.decider.decide("orders", PROGRESSING, 100, true, null, null, "9999")).isEqualTo(CANARY);
-		assertThat(this.decider.decide("orders", PAUSED, 1, true, null, null, "99")).isEqualTo(CANARY);
-		assertThat(this.decider.decide("orders", PAUSED, 1, true, null, null, "100")).isEqualTo(STABLE);
+		assertThat(this.decider.decide("orders", PROGRESSING, 25, true, null, null, "2499"))
+			.isEqualTo(Assignment.CANARY_DRAWN);
+		assertThat(this.decider.decide("orders", PROGRESSING, 25, true, null, null, "2500"))
+			.isEqualTo(Assignment.STABLE_DRAWN);
+		assertThat(this.decider.decide("orders", PROGRESSING, 0, true, null, null, "0"))
+			.isEqualTo(Assignment.STABLE_DRAWN);
+		assertThat(this.decider.decide("orders", PROGRESSING, 100, true, null, null, "9999"))
+			.isEqualTo(Assignment.CANARY_DRAWN);
+		assertThat(this.decider.decide("orders", PAUSED, 1, true, null, null, "99")).isEqualTo(Assignment.CANARY_DRAWN);
+		assertThat(this.decider.decide("orders", PAUSED, 1, true, null, null, "100"))
+			.isEqualTo(Assignment.STABLE_DRAWN);
 		assertThat(this.random.calls).isZero();
 	}
 
@@ -154,21 +190,26 @@ class DeciderTest {
 	void stickyKeyUsesTheReleaseAwareHash() {
 		Decider real = new Decider(new Bucketer(KeyHasher.MURMUR3), this.random);
 		// bucket("orders", "user-1") is 6623 (pinned in BucketerTest)
-		assertThat(real.decide("orders", PROGRESSING, 66, true, null, null, "user-1")).isEqualTo(STABLE);
-		assertThat(real.decide("orders", PROGRESSING, 67, true, null, null, "user-1")).isEqualTo(CANARY);
+		assertThat(real.decide("orders", PROGRESSING, 66, true, null, null, "user-1"))
+			.isEqualTo(Assignment.STABLE_DRAWN);
+		assertThat(real.decide("orders", PROGRESSING, 67, true, null, null, "user-1"))
+			.isEqualTo(Assignment.CANARY_DRAWN);
 		assertThat(this.random.calls).isZero();
 	}
 
 	@Test
 	void withoutAStickyKeyRandomDecidesOncePerRequest() {
 		this.random.next = 2999;
-		assertThat(this.decider.decide("orders", PROGRESSING, 30, true, null, null, null)).isEqualTo(CANARY);
+		assertThat(this.decider.decide("orders", PROGRESSING, 30, true, null, null, null))
+			.isEqualTo(Assignment.CANARY_DRAWN);
 		assertThat(this.random.calls).isEqualTo(1);
 		this.random.next = 3000;
-		assertThat(this.decider.decide("orders", PROGRESSING, 30, true, null, null, "")).isEqualTo(STABLE);
+		assertThat(this.decider.decide("orders", PROGRESSING, 30, true, null, null, ""))
+			.isEqualTo(Assignment.STABLE_DRAWN);
 		assertThat(this.random.calls).isEqualTo(2);
 		this.random.next = 0;
-		assertThat(this.decider.decide("orders", PAUSED, 30, true, "maybe", "maybe", null)).isEqualTo(CANARY);
+		assertThat(this.decider.decide("orders", PAUSED, 30, true, "maybe", "maybe", null))
+			.isEqualTo(Assignment.CANARY_DRAWN);
 		assertThat(this.random.calls).isEqualTo(3);
 	}
 
@@ -176,8 +217,10 @@ class DeciderTest {
 	void randomAtWeightZeroAndHundredIsExact() {
 		for (int bucket : new int[] { 0, 1, 5000, 9998, 9999 }) {
 			this.random.next = bucket;
-			assertThat(this.decider.decide("orders", PROGRESSING, 0, true, null, null, null)).isEqualTo(STABLE);
-			assertThat(this.decider.decide("orders", PROGRESSING, 100, true, null, null, null)).isEqualTo(CANARY);
+			assertThat(this.decider.decide("orders", PROGRESSING, 0, true, null, null, null))
+				.isEqualTo(Assignment.STABLE_DRAWN);
+			assertThat(this.decider.decide("orders", PROGRESSING, 100, true, null, null, null))
+				.isEqualTo(Assignment.CANARY_DRAWN);
 		}
 		assertThat(this.random.calls).isEqualTo(10);
 	}
@@ -190,7 +233,7 @@ class DeciderTest {
 		int requests = 20_000;
 		for (int weight : new int[] { 0, 1, 5, 30, 50, 99, 100 }) {
 			for (int i = 0; i < requests; i++) {
-				if (seededDecider.decide("orders", PROGRESSING, weight, true, null, null, null) == CANARY) {
+				if (seededDecider.decide("orders", PROGRESSING, weight, true, null, null, null).lane() == CANARY) {
 					canary[weight]++;
 				}
 			}

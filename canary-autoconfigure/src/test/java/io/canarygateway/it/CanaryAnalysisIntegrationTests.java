@@ -79,6 +79,7 @@ class CanaryAnalysisIntegrationTests {
 		release(registry, 5, "quiet", backend("quiet", "v2"));
 		release(registry, 6, "gated", backend("gated", "v2"));
 		release(registry, 7, "dead", "http://127.0.0.1:" + DEAD_PORT);
+		release(registry, 8, "forced", backend("forced", "v2"));
 		registry.add("canary.defaults.stable-version", () -> "v1");
 		registry.add("canary.defaults.canary-version", () -> "v2");
 		registry.add("canary.defaults.auto-start", () -> "false");
@@ -272,6 +273,31 @@ class CanaryAnalysisIntegrationTests {
 		awaitState("dead", ReleaseState.ROLLED_BACK);
 		assertThat(traffic.errors()).as("%s", traffic).isZero();
 		assertThat(traffic.ok()).isEqualTo(400);
+	}
+
+	@Test
+	void clientsWhoForceTheirLaneCanNeitherRollTheReleaseBackNorBeJudged() throws Exception {
+		// the attack: a path that fails on both versions, asked for again and again with
+		// the canary forced
+		backendOf("forced", "v1").failWith(500);
+		backendOf("forced", "v2").failWith(500);
+		start("forced");
+		Traffic forced = get("/forced/1").header("X-Canary", "always").requests(200).send(LONG);
+		assertThat(forced.sent()).isEqualTo(200);
+		assertThat(backendOf("forced", "v2").requests()).as("forced requests are served by the canary").isEqualTo(200);
+		// counted, told apart, never judged: no verdict sees them and the breaker does
+		// not open
+		assertThat(this.meters.get("canary.requests")
+			.tags("release", "forced", "lane", "canary", "outcome", "failure", "assignment", "forced")
+			.timer()
+			.count()).isEqualTo(200);
+		long looks = verdicts("forced");
+		await().atMost(LONG).until(() -> verdicts("forced") >= looks + 3);
+		ManagedRelease release = this.controller.release("forced");
+		assertThat(release.status().state()).isEqualTo(ReleaseState.PROGRESSING);
+		assertThat(release.killSwitch().stateName()).isEqualTo("CLOSED");
+		assertThat(release.lastVerdict().result()).isEqualTo(Verdict.Result.INCONCLUSIVE);
+		assertThat(release.lastVerdict().canary().requests()).isZero();
 	}
 
 	private void awaitState(String release, ReleaseState state) {

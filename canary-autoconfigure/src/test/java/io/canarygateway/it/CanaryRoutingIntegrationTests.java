@@ -355,13 +355,18 @@ class CanaryRoutingIntegrationTests {
 		weight("orders", 50);
 		send("/orders/1", 40, null);
 		assertThat(this.meters.find("canary.requests")
-			.tags("release", "orders", "lane", "canary", "version", "v2", "outcome", "success")
+			.tags("release", "orders", "lane", "canary", "version", "v2", "outcome", "success", "assignment", "drawn")
 			.timer()
 			.count()).isPositive();
 		assertThat(this.meters.find("canary.requests")
-			.tags("release", "orders", "lane", "stable", "version", "v1", "outcome", "success")
+			.tags("release", "orders", "lane", "stable", "version", "v1", "outcome", "success", "assignment", "drawn")
 			.timer()
 			.count()).isPositive();
+		send("/orders/1", 5, "always");
+		assertThat(this.meters.find("canary.requests")
+			.tags("release", "orders", "lane", "canary", "version", "v2", "outcome", "success", "assignment", "forced")
+			.timer()
+			.count()).as("forced requests are counted apart").isEqualTo(5);
 		assertThat(this.meters.find("canary.weight").tag("release", "orders").gauge().value()).isEqualTo(50);
 		assertThat(this.meters.find("canary.state").tags("release", "orders", "state", "PAUSED").gauge().value())
 			.isEqualTo(1);

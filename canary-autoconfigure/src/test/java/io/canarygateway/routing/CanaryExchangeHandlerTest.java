@@ -206,12 +206,45 @@ class CanaryExchangeHandlerTest {
 	@Test
 	void theLaneIsDecidedOnceAndTheBreakerGateComesFirst() {
 		Setup setup = new Setup(true);
-		MockServerWebExchange exchange = setup.exchange(HttpMethod.GET, Lane.CANARY);
+		MockServerWebExchange exchange = setup.forced(HttpMethod.GET, Lane.CANARY);
 		assertThat(setup.release.lane(exchange)).isEqualTo(Lane.CANARY);
 		setup.killSwitch.open = true;
 		assertThat(setup.release.lane(exchange)).as("decided once per request").isEqualTo(Lane.CANARY);
-		MockServerWebExchange next = setup.exchange(HttpMethod.GET, Lane.CANARY);
+		MockServerWebExchange next = setup.forced(HttpMethod.GET, Lane.CANARY);
 		assertThat(setup.release.lane(next)).as("an open breaker wins over the override").isEqualTo(Lane.STABLE);
+	}
+
+	@Test
+	void forcedRequestsAreServedAndCountedButNeverJudged() {
+		Setup setup = new Setup(true);
+		for (Lane lane : Lane.values()) {
+			Backends backends = new Backends(Failure.STATUS_500, true);
+			MockServerWebExchange exchange = setup.forced(HttpMethod.POST, lane);
+			assertThat(run(setup, exchange, backends)).isNull();
+			assertThat(backends.calls).containsExactly(backends.first(lane));
+			assertThat(exchange.getResponse().getStatusCode()).isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR);
+		}
+		Recorders.Interval interval = setup.drain();
+		assertThat(interval.stable().requests()).as("the judge's stable sample").isZero();
+		assertThat(interval.canary().requests()).as("the judge's canary sample").isZero();
+		assertThat(setup.killSwitch.records).as("the breaker").isZero();
+		for (Lane lane : Lane.values()) {
+			assertThat(this.meters.get(CanaryMetrics.REQUESTS)
+				.tags("lane", lane.value(), "outcome", "failure", "assignment", "forced")
+				.timer()
+				.count()).as("counted, told apart: " + lane).isEqualTo(1);
+			assertThat(this.meters.get(CanaryMetrics.REQUESTS)
+				.tags("lane", lane.value(), "assignment", "drawn")
+				.timers()
+				.stream()
+				.mapToLong((timer) -> timer.count())
+				.sum()).isZero();
+		}
+
+		Backends drawn = new Backends(Failure.STATUS_500, true);
+		run(setup, setup.exchange(HttpMethod.POST, Lane.CANARY), drawn);
+		assertThat(setup.drain().canary().errors()).as("a drawn request is judged").isEqualTo(1);
+		assertThat(setup.killSwitch.records).isEqualTo(1);
 	}
 
 	private Throwable run(Setup setup, MockServerWebExchange exchange, Backends backends) {
@@ -239,12 +272,15 @@ class CanaryExchangeHandlerTest {
 	}
 
 	/**
-	 * One release at weight 5, on a fresh controller; requests are sent down a lane by
-	 * the override header.
+	 * One release at weight 5, on a fresh controller; a request's lane is drawn (the
+	 * random bucket is chosen for the lane asked for), or forced by the override header.
 	 */
 	private final class Setup {
 
 		final SwitchStub killSwitch = new SwitchStub();
+
+		/** The next random bucket: 0 is canary at weight 5, the last bucket stable. */
+		volatile int bucket;
 
 		final Recorders recorders = new Recorders(List.of("orders"));
 
@@ -265,13 +301,24 @@ class CanaryExchangeHandlerTest {
 			registry.clear();
 			this.releaseMeters = new CanaryMetrics(registry).register(controller.release("orders"));
 			this.release = new RoutedRelease(controller.release("orders"),
-					new Decider(new Bucketer(KeyHasher.MURMUR3), () -> Bucketer.BUCKETS - 1), "version", this.recorders,
+					new Decider(new Bucketer(KeyHasher.MURMUR3), () -> this.bucket), "version", this.recorders,
 					this.releaseMeters);
 		}
 
+		/** A request whose lane is drawn: the lane asked for. */
 		MockServerWebExchange exchange(HttpMethod method, Lane lane) {
-			MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.method(method, LB_URL)
+			this.bucket = (lane == Lane.CANARY) ? 0 : Bucketer.BUCKETS - 1;
+			return lbExchange(MockServerHttpRequest.method(method, LB_URL));
+		}
+
+		/** A request whose lane the client forces with the override header. */
+		MockServerWebExchange forced(HttpMethod method, Lane lane) {
+			return lbExchange(MockServerHttpRequest.method(method, LB_URL)
 				.header("X-Canary", (lane == Lane.CANARY) ? "always" : "never"));
+		}
+
+		private MockServerWebExchange lbExchange(MockServerHttpRequest.BaseBuilder<?> request) {
+			MockServerWebExchange exchange = MockServerWebExchange.from(request);
 			exchange.getAttributes().put(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR, LB_URL);
 			return exchange;
 		}
@@ -377,10 +424,12 @@ class CanaryExchangeHandlerTest {
 
 	}
 
-	/** A kill switch that is closed unless told otherwise. */
+	/** A kill switch that is closed unless told otherwise, and counts what it records. */
 	private static final class SwitchStub implements KillSwitch {
 
 		volatile boolean open;
+
+		volatile int records;
 
 		@Override
 		public boolean allowsCanary() {
@@ -399,6 +448,7 @@ class CanaryExchangeHandlerTest {
 
 		@Override
 		public void record(long latencyNanos, boolean failure) {
+			this.records++;
 		}
 
 		@Override

@@ -7,6 +7,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 
+import io.canarygateway.core.Assignment;
 import io.canarygateway.core.Lane;
 import io.canarygateway.loadbalancer.LaneRequest;
 
@@ -20,7 +21,7 @@ class LaneHeaderFilterTest {
 	void setsTheForwardedLaneReplacingWhatTheClientSent() {
 		MockServerWebExchange exchange = MockServerWebExchange
 			.from(MockServerHttpRequest.get("/orders").header(CanaryHeaders.LANE, "canary").header("A", "b"));
-		LaneRequest request = LaneRequest.decided(exchange.getAttributes(), "orders", Lane.CANARY);
+		LaneRequest request = LaneRequest.decided(exchange.getAttributes(), "orders", Assignment.CANARY_DRAWN);
 		request.handle(exchange.getAttributes());
 		// a retry on stable of a canary request
 		request.attempt(Lane.STABLE, null);
@@ -37,7 +38,7 @@ class LaneHeaderFilterTest {
 	void setsTheLaneInPlaceOnHeadersAnEarlierFilterAlreadyCopied() {
 		MockServerWebExchange exchange = MockServerWebExchange
 			.from(MockServerHttpRequest.get("/orders").header(CanaryHeaders.LANE, "stable"));
-		LaneRequest request = LaneRequest.decided(exchange.getAttributes(), "orders", Lane.CANARY);
+		LaneRequest request = LaneRequest.decided(exchange.getAttributes(), "orders", Assignment.CANARY_DRAWN);
 		request.handle(exchange.getAttributes());
 		request.attempt(Lane.CANARY, null);
 		// what RemoveHopByHopHeadersFilter hands on: the proxied request's own, writable
@@ -53,7 +54,7 @@ class LaneHeaderFilterTest {
 	void leavesRequestsWithoutALaneAlone() {
 		MockServerWebExchange decidedOnly = MockServerWebExchange.from(MockServerHttpRequest.get("/other"));
 		// decided by a predicate of a route that was not chosen: never sent down a lane
-		LaneRequest.decided(decidedOnly.getAttributes(), "orders", Lane.CANARY);
+		LaneRequest.decided(decidedOnly.getAttributes(), "orders", Assignment.CANARY_DRAWN);
 		assertThat(this.filter.filter(decidedOnly.getRequest().getHeaders(), decidedOnly))
 			.isSameAs(decidedOnly.getRequest().getHeaders());
 

@@ -99,7 +99,7 @@ public final class Traffic implements AutoCloseable {
 			// behind
 			.take(builder.timeLimit);
 		this.running = numbers.flatMap((n) -> {
-			Mono<Integer> answer = send(client, builder.method, builder.path);
+			Mono<Integer> answer = send(client, builder.method, builder.path, builder.headers);
 			return pause.isZero() ? answer : answer.delayUntil((code) -> Mono.delay(pause));
 		}, this.concurrency, 1).doFinally((signal) -> {
 			this.finished.countDown();
@@ -122,12 +122,13 @@ public final class Traffic implements AutoCloseable {
 		return new Builder(baseUrl, HttpMethod.POST, path);
 	}
 
-	private Mono<Integer> send(WebClient client, HttpMethod method, String path) {
+	private Mono<Integer> send(WebClient client, HttpMethod method, String path, Map<String, String> headers) {
 		return Mono.defer(() -> {
 			long sequence = this.sent.incrementAndGet();
 			WebClient.RequestBodySpec spec = client.method(method)
 				.uri(path)
 				.header(SEQUENCE_HEADER, Long.toString(sequence));
+			headers.forEach(spec::header);
 			WebClient.RequestHeadersSpec<?> request = (method == HttpMethod.POST)
 					? spec.bodyValue("{\"n\":" + sequence + "}") : spec;
 			return request
@@ -229,6 +230,8 @@ public final class Traffic implements AutoCloseable {
 
 		private Duration timeLimit = Duration.ofMinutes(5);
 
+		private final Map<String, String> headers = new TreeMap<>();
+
 		private Builder(String baseUrl, HttpMethod method, String path) {
 			this.baseUrl = baseUrl;
 			this.method = method;
@@ -241,6 +244,12 @@ public final class Traffic implements AutoCloseable {
 				throw new IllegalArgumentException("concurrency must be at least 1, was " + concurrency);
 			}
 			this.concurrency = concurrency;
+			return this;
+		}
+
+		/** A header every request carries. */
+		public Builder header(String name, String value) {
+			this.headers.put(name, value);
 			return this;
 		}
 

@@ -109,8 +109,9 @@ final class CanaryGatewayDetector implements Detector {
 			}
 			clock.set(at(t));
 			ReleaseStatus status = release.status();
-			Lane lane = decider.decide(name, status.state(), status.weight(), killSwitch.allowsCanary(), null, null,
-					null);
+			Lane lane = decider
+				.decide(name, status.state(), status.weight(), killSwitch.allowsCanary(), null, null, null)
+				.lane();
 			long outcome = traffic.serve((lane == Lane.CANARY) ? scenario.canary() : scenario.stable());
 			boolean failure = outcome < 0;
 			long nanos = Math.abs(outcome);

@@ -36,6 +36,7 @@ import org.springframework.web.server.adapter.DefaultServerWebExchange;
 import org.springframework.web.server.i18n.AcceptHeaderLocaleContextResolver;
 import org.springframework.web.server.session.DefaultWebSessionManager;
 
+import io.canarygateway.core.Assignment;
 import io.canarygateway.core.Lane;
 import io.canarygateway.loadbalancer.LaneRequest;
 import io.canarygateway.routing.CanaryHeaders;
@@ -98,7 +99,7 @@ public class DecisionBenchmark {
 	 * No override, no sticky key: a random bucket against the weight (the common case).
 	 */
 	@Benchmark
-	public Lane decideRandom() {
+	public Assignment decideRandom() {
 		return this.fixture.decide(null, null, null);
 	}
 
@@ -107,13 +108,13 @@ public class DecisionBenchmark {
 	 * distinct users.
 	 */
 	@Benchmark
-	public Lane decideSticky() {
+	public Assignment decideSticky() {
 		return this.fixture.decide(null, null, this.fixture.keys[this.next++ & 1023]);
 	}
 
 	/** The override header says {@code Always} (compared ignoring case). */
 	@Benchmark
-	public Lane decideOverrideHeader() {
+	public Assignment decideOverrideHeader() {
 		return this.fixture.decide("Always", null, null);
 	}
 

@@ -26,6 +26,7 @@ import io.canarygateway.control.AnalysisLoop;
 import io.canarygateway.control.ManagedRelease;
 import io.canarygateway.control.ReleaseController;
 import io.canarygateway.core.Action;
+import io.canarygateway.core.Assignment;
 import io.canarygateway.core.Bucketer;
 import io.canarygateway.core.Decider;
 import io.canarygateway.core.KeyHasher;
@@ -113,7 +114,7 @@ final class Fixture implements AutoCloseable {
 	 * The decision alone, as {@link RoutedRelease} makes it: one read of the record and
 	 * one of the breaker.
 	 */
-	Lane decide(String overrideHeader, String overrideCookie, String stickyKey) {
+	Assignment decide(String overrideHeader, String overrideCookie, String stickyKey) {
 		ReleaseStatus status = this.release.status();
 		return this.decider.decide(RELEASE, status.state(), status.weight(), this.release.killSwitch().allowsCanary(),
 				overrideHeader, overrideCookie, stickyKey);
