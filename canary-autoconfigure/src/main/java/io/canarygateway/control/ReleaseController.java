@@ -172,17 +172,19 @@ public class ReleaseController implements AutoCloseable {
 		try {
 			for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
 				ReleaseStatus current = this.store.find(name).orElse(release.status());
-				if (expectedRevision >= 0 && current.revision() != expectedRevision) {
-					release.accept(current);
-					return new ActionResult(ActionResult.Kind.CONFLICT, current,
-							"release '" + name + "' changed since it was judged (revision " + expectedRevision
-									+ ", now " + current.revision() + ")");
-				}
+				// first: a record of another canary version is never adopted, not even to
+				// report a conflict
 				if (!release.config().canaryVersion().equals(current.canaryVersion())) {
 					return new ActionResult(ActionResult.Kind.CONFLICT, current,
 							"release '" + name + "' is being rolled out with canary version " + current.canaryVersion()
 									+ " by another gateway; this one is configured for "
 									+ release.config().canaryVersion());
+				}
+				if (expectedRevision >= 0 && current.revision() != expectedRevision) {
+					release.accept(current);
+					return new ActionResult(ActionResult.Kind.CONFLICT, current,
+							"release '" + name + "' changed since it was judged (revision " + expectedRevision
+									+ ", now " + current.revision() + ")");
 				}
 				Lifecycle.Outcome outcome = Lifecycle.apply(current, release.schedule(), action, weight, reason,
 						evidence, this.clock.instant());

@@ -326,6 +326,24 @@ class ReleaseControllerTest {
 	}
 
 	@Test
+	void anAutomaticActionJudgedBeforeAnotherVersionTookTheRecordDoesNotAdoptIt() {
+		ReleaseController controller = started(config("orders", "v2", true));
+		ReleaseStatus judged = controller.release("orders").status();
+		// another gateway, configured for v3, promoted its own rollout of the release
+		// meanwhile
+		ReleaseStatus other = new ReleaseStatus("orders", "v3", judged.revision() + 1, judged.rollout() + 1, PROMOTED,
+				100, 4, Reason.MANUAL, T0, List.of());
+		assertThat(this.store.compareAndSet(other, judged.revision()).swapped()).isTrue();
+
+		ActionResult result = controller.applyIfUnchanged(judged, Action.ADVANCE, Reason.SCHEDULE, verdict());
+		assertThat(result.kind()).isEqualTo(CONFLICT);
+		assertThat(result.message()).contains("v3").contains("v2");
+		assertThat(controller.release("orders").status()).as("v3's PROMOTED record is not taken for v2's")
+			.isEqualTo(judged);
+		assertThat(killSwitch("orders").trips).hasValue(0);
+	}
+
+	@Test
 	void aStoreFailureIsUnavailableAndChangesNothing() {
 		FailingStore failing = new FailingStore(this.store);
 		ReleaseController controller = new ReleaseController(List.of(config("orders", "v2", true)), failing,
