@@ -10,9 +10,10 @@ import io.canarygateway.loadbalancer.LaneRequest;
 /**
  * Adds {@code X-Canary-Lane: stable|canary} (docs/routing.md, "Headers") to the headers
  * Spring Cloud Gateway forwards for a request the canary handling has sent down a lane
- * (its {@link LaneRequest}'s attempt), replacing any value the client sent. Runs last
- * among the gateway's request header filters, when the routing filter builds the proxied
- * request.
+ * (its {@link LaneRequest}'s attempt), replacing any value the client sent; from every
+ * other request a client's {@code X-Canary-Lane} is removed, so no backend sees a lane
+ * the gateway did not choose. Runs last among the gateway's request header filters, when
+ * the routing filter builds the proxied request.
  * <p>
  * Done here rather than by mutating the request in the canary filter: a mutated request
  * carries a copy of the headers in a case-insensitive map, and every later header lookup
@@ -28,13 +29,13 @@ public class LaneHeaderFilter implements HttpHeadersFilter, Ordered {
 	@Override
 	public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
 		LaneRequest request = LaneRequest.handled(exchange.getAttributes());
-		if (request == null || request.attempt() == null) {
+		String lane = (request != null && request.attempt() != null) ? request.attempt().value() : null;
+		if (lane == null && !input.containsHeader(CanaryHeaders.LANE)) {
 			return input;
 		}
-		String lane = request.attempt().value();
 		if (input != exchange.getRequest().getHeaders()) {
 			try {
-				input.set(CanaryHeaders.LANE, lane);
+				setOrRemove(input, lane);
 				return input;
 			}
 			catch (UnsupportedOperationException ex) {
@@ -42,8 +43,21 @@ public class LaneHeaderFilter implements HttpHeadersFilter, Ordered {
 			}
 		}
 		HttpHeaders headers = HttpHeaders.copyOf(input);
-		headers.set(CanaryHeaders.LANE, lane);
+		setOrRemove(headers, lane);
 		return headers;
+	}
+
+	/**
+	 * The lane sent down, or no lane header at all for a request that no canary handling
+	 * sent down a lane.
+	 */
+	private static void setOrRemove(HttpHeaders headers, String lane) {
+		if (lane != null) {
+			headers.set(CanaryHeaders.LANE, lane);
+		}
+		else {
+			headers.remove(CanaryHeaders.LANE);
+		}
 	}
 
 	@Override

@@ -44,6 +44,9 @@ class CanaryRoutingIntegrationTests {
 
 	static final TestBackend inventoryStable = new TestBackend("v1", "inventory-v1");
 
+	/** Behind a route without any canary handling. */
+	static final TestBackend plain = new TestBackend("v1", "plain");
+
 	@Autowired
 	WebTestClient client;
 
@@ -79,6 +82,9 @@ class CanaryRoutingIntegrationTests {
 		registry.add(routes + "[3].uri", () -> "lb://inventory");
 		registry.add(routes + "[3].predicates[0]", () -> "Path=/inventory/**");
 		registry.add(routes + "[3].filters[0]", () -> "Canary=inventory");
+		registry.add(routes + "[4].id", () -> "plain");
+		registry.add(routes + "[4].uri", plain::uri);
+		registry.add(routes + "[4].predicates[0]", () -> "Path=/plain/**");
 		registry.add("canary.defaults.stable-version", () -> "v1");
 		registry.add("canary.defaults.canary-version", () -> "v2");
 		registry.add("canary.defaults.auto-start", () -> "false");
@@ -93,12 +99,14 @@ class CanaryRoutingIntegrationTests {
 
 	@AfterAll
 	static void stopBackends() {
-		List.of(stableA, stableB, canary, third, payStable, payCanary, inventoryStable).forEach(TestBackend::close);
+		List.of(stableA, stableB, canary, third, payStable, payCanary, inventoryStable, plain)
+			.forEach(TestBackend::close);
 	}
 
 	@BeforeEach
 	void resetBackends() {
-		List.of(stableA, stableB, canary, third, payStable, payCanary, inventoryStable).forEach(TestBackend::reset);
+		List.of(stableA, stableB, canary, third, payStable, payCanary, inventoryStable, plain)
+			.forEach(TestBackend::reset);
 	}
 
 	@Test
@@ -208,6 +216,22 @@ class CanaryRoutingIntegrationTests {
 		}
 		assertThat(stableA.lane("stable") + stableB.lane("stable")).isEqualTo(20);
 		assertThat(stableA.lane("canary") + stableB.lane("canary")).isZero();
+	}
+
+	@Test
+	void aClientsLaneHeaderNeverReachesABackendOfARouteWithoutCanary() {
+		for (int i = 0; i < 5; i++) {
+			this.client.get()
+				.uri("/plain/1")
+				.header("X-Canary-Lane", "canary")
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody()
+				.returnResult();
+		}
+		assertThat(plain.requests()).isEqualTo(5);
+		assertThat(plain.lane("null")).as("no X-Canary-Lane at all").isEqualTo(5);
 	}
 
 	@Test

@@ -51,7 +51,7 @@ class LaneHeaderFilterTest {
 	}
 
 	@Test
-	void leavesRequestsWithoutALaneAlone() {
+	void leavesRequestsWithoutALaneAloneButRemovesAClientsLaneHeader() {
 		MockServerWebExchange decidedOnly = MockServerWebExchange.from(MockServerHttpRequest.get("/other"));
 		// decided by a predicate of a route that was not chosen: never sent down a lane
 		LaneRequest.decided(decidedOnly.getAttributes(), "orders", Assignment.CANARY_DRAWN);
@@ -59,10 +59,16 @@ class LaneHeaderFilterTest {
 			.isSameAs(decidedOnly.getRequest().getHeaders());
 
 		MockServerWebExchange exchange = MockServerWebExchange
-			.from(MockServerHttpRequest.get("/other").header(CanaryHeaders.LANE, "canary"));
-		HttpHeaders input = exchange.getRequest().getHeaders();
+			.from(MockServerHttpRequest.get("/other").header(CanaryHeaders.LANE, "canary").header("A", "b"));
+		HttpHeaders input = HttpHeaders.readOnlyHttpHeaders(exchange.getRequest().getHeaders());
+		HttpHeaders forwarded = this.filter.filter(input, exchange);
+		assertThat(forwarded.containsHeader(CanaryHeaders.LANE)).as("spoofed lane removed").isFalse();
+		assertThat(forwarded.getFirst("A")).isEqualTo("b");
+		assertThat(input.get(CanaryHeaders.LANE)).containsExactly("canary");
 
-		assertThat(this.filter.filter(input, exchange)).isSameAs(input);
+		HttpHeaders copied = HttpHeaders.copyOf(exchange.getRequest().getHeaders());
+		assertThat(this.filter.filter(copied, exchange)).isSameAs(copied);
+		assertThat(copied.containsHeader(CanaryHeaders.LANE)).isFalse();
 	}
 
 	@Test
