@@ -33,7 +33,11 @@ public record AnalysisConfig(Duration interval, int minRequests, double confiden
 				Defaults.MAX_LATENCY, Defaults.FAILURE_THRESHOLD);
 	}
 
-	/** The probability of a false rollback the judge may spend over one whole rollout. */
+	/**
+	 * The probability of a failed verdict the judge may spend on a canary within the
+	 * tolerances in one step, over all its looks and both tests (docs/analysis.md,
+	 * "Repeated looks").
+	 */
 	public double alpha() {
 		return 1.0 - this.confidence;
 	}
