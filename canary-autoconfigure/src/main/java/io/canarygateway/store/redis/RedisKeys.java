@@ -18,12 +18,10 @@ import java.time.Instant;
  * published.</li>
  * </ul>
  *
- * @param prefix what every key and the channel start with ({@code canary} by default)
+ * @param prefix what every key and the channel start with ({@code canary} unless
+ * {@code canary.store.redis.key-prefix} says otherwise)
  */
 public record RedisKeys(String prefix) {
-
-	/** The default prefix. */
-	public static final String DEFAULT_PREFIX = "canary";
 
 	public RedisKeys {
 		if (prefix == null || prefix.isBlank()) {
