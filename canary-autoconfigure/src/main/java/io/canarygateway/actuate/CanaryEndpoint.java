@@ -1,10 +1,12 @@
 package io.canarygateway.actuate;
 
+import java.security.Principal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -16,6 +18,7 @@ import io.canarygateway.control.ActionResult;
 import io.canarygateway.control.ManagedRelease;
 import io.canarygateway.control.ReleaseController;
 import io.canarygateway.core.Action;
+import io.canarygateway.core.Transition;
 
 /**
  * The {@code canary} actuator endpoint (docs/operations.md, "The canary endpoint"): lists
@@ -53,9 +56,13 @@ public class CanaryEndpoint {
 		return new WebEndpointResponse<>(ReleaseDescriptor.of(managed, this.traffic.recent(release)));
 	}
 
+	/**
+	 * Applies an operator's action; the history records who acted: the authenticated
+	 * principal's name, or {@code anonymous} when the request carried none.
+	 */
 	@WriteOperation
-	public WebEndpointResponse<Object> act(@Selector String release, @Selector String action,
-			@Nullable Integer weight) {
+	public WebEndpointResponse<Object> act(SecurityContext securityContext, @Selector String release,
+			@Selector String action, @Nullable Integer weight) {
 		ManagedRelease managed = this.controller.release(release);
 		if (managed == null) {
 			return error(WebEndpointResponse.STATUS_NOT_FOUND, release, action, "no release named '" + release + "'");
@@ -71,7 +78,10 @@ public class CanaryEndpoint {
 			return error(WebEndpointResponse.STATUS_BAD_REQUEST, release, action,
 					"weight needs a JSON body {\"weight\": <0-100>}");
 		}
-		ActionResult result = this.controller.operate(release, parsed, (weight != null) ? weight : 0);
+		Principal principal = securityContext.getPrincipal();
+		String by = (principal != null && principal.getName() != null && !principal.getName().isBlank())
+				? principal.getName() : Transition.ANONYMOUS;
+		ActionResult result = this.controller.operate(release, parsed, (weight != null) ? weight : 0, by);
 		return switch (result.kind()) {
 			case APPLIED -> new WebEndpointResponse<>(ReleaseDescriptor.of(managed, result.status(), null));
 			case NOT_FOUND -> error(WebEndpointResponse.STATUS_NOT_FOUND, release, action, result.message());

@@ -75,14 +75,17 @@ public record ReleaseDescriptor(String release, String state, int weight, int st
 	 * @param to the state after
 	 * @param reason why
 	 * @param weight the weight after it
+	 * @param by who acted: a principal's name, {@code anonymous}, or {@code gateway} for
+	 * an automatic transition
 	 * @param evidence the verdict behind it, if any
 	 */
-	public record TransitionDescriptor(Instant at, String from, String to, String reason, int weight,
+	public record TransitionDescriptor(Instant at, String from, String to, String reason, int weight, String by,
 			VerdictDescriptor evidence) {
 
 		static TransitionDescriptor of(Transition transition) {
 			return new TransitionDescriptor(transition.at(), transition.from().name(), transition.to().name(),
-					transition.reason().tag(), transition.weight(), VerdictDescriptor.of(transition.evidence()));
+					transition.reason().tag(), transition.weight(), transition.by(),
+					VerdictDescriptor.of(transition.evidence()));
 		}
 
 	}

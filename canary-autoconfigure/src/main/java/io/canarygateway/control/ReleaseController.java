@@ -17,6 +17,7 @@ import io.canarygateway.core.Reason;
 import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.Transition;
 import io.canarygateway.core.Verdict;
 import io.canarygateway.store.ReleaseStore;
 import io.canarygateway.store.ReleaseStoreUnavailableException;
@@ -130,8 +131,12 @@ public class ReleaseController implements AutoCloseable {
 		return this.releases.get(name);
 	}
 
-	/** An operator's action (reason {@code manual}). */
-	public ActionResult operate(String name, Action action, int weight) {
+	/**
+	 * An operator's action (reason {@code manual}).
+	 * @param by who acts: the authenticated principal's name, or
+	 * {@link Transition#ANONYMOUS}
+	 */
+	public ActionResult operate(String name, Action action, int weight, String by) {
 		if (!action.isOperatorAction()) {
 			return new ActionResult(ActionResult.Kind.INVALID, null,
 					"'" + action.path() + "' is not an operator action");
@@ -141,7 +146,7 @@ public class ReleaseController implements AutoCloseable {
 			return (release == null) ? notFound(name) : new ActionResult(ActionResult.Kind.INVALID, release.status(),
 					"weight must be a whole number from 0 to 100, was " + weight);
 		}
-		return apply(name, action, weight, Reason.MANUAL, null);
+		return apply(name, action, weight, Reason.MANUAL, by, null, -1);
 	}
 
 	/**
@@ -151,19 +156,19 @@ public class ReleaseController implements AutoCloseable {
 	 * operator or another gateway) is dropped rather than re-applied.
 	 */
 	public ActionResult applyIfUnchanged(ReleaseStatus judged, Action action, Reason reason, Verdict evidence) {
-		return apply(judged.release(), action, 0, reason, evidence, judged.revision());
+		return apply(judged.release(), action, 0, reason, Transition.GATEWAY, evidence, judged.revision());
 	}
 
 	/**
-	 * Applies an action: computes the next record from the stored one and
-	 * compare-and-sets it, retrying when another writer won, then updates the local view
-	 * and tells the listeners.
+	 * Applies an automatic action ({@link Transition#GATEWAY} acts): computes the next
+	 * record from the stored one and compare-and-sets it, retrying when another writer
+	 * won, then updates the local view, logs the transition and tells the listeners.
 	 */
 	public ActionResult apply(String name, Action action, int weight, Reason reason, Verdict evidence) {
-		return apply(name, action, weight, reason, evidence, -1);
+		return apply(name, action, weight, reason, Transition.GATEWAY, evidence, -1);
 	}
 
-	private ActionResult apply(String name, Action action, int weight, Reason reason, Verdict evidence,
+	private ActionResult apply(String name, Action action, int weight, Reason reason, String by, Verdict evidence,
 			long expectedRevision) {
 		ManagedRelease release = this.releases.get(name);
 		if (release == null) {
@@ -186,7 +191,7 @@ public class ReleaseController implements AutoCloseable {
 							"release '" + name + "' changed since it was judged (revision " + expectedRevision
 									+ ", now " + current.revision() + ")");
 				}
-				Lifecycle.Outcome outcome = Lifecycle.apply(current, release.schedule(), action, weight, reason,
+				Lifecycle.Outcome outcome = Lifecycle.apply(current, release.schedule(), action, weight, reason, by,
 						evidence, this.clock.instant());
 				if (outcome.refused()) {
 					release.accept(current);
@@ -287,7 +292,10 @@ public class ReleaseController implements AutoCloseable {
 	}
 
 	private void notifyListeners(ReleaseStatus status) {
-		var transition = status.lastTransition();
+		Transition transition = status.lastTransition();
+		LOG.log(System.Logger.Level.INFO, "Release ''{0}'' {1} -> {2} (reason {3}, weight {4}, by {5})",
+				status.release(), transition.from(), transition.to(), transition.reason().tag(), transition.weight(),
+				transition.by());
 		for (TransitionListener listener : this.listeners) {
 			try {
 				listener.onTransition(status, transition);

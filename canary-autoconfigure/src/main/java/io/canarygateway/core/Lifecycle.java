@@ -49,13 +49,14 @@ public final class Lifecycle {
 	 * @param action what to do
 	 * @param weight the new weight for {@link Action#WEIGHT}, ignored otherwise
 	 * @param reason the reason recorded with the transition
+	 * @param by who acts ({@link Transition#by()})
 	 * @param evidence the verdict behind an automatic action, or {@code null}
 	 * @param now the time of the change
 	 * @return the outcome: a changed record, the unchanged one for a no-op, or a refusal
 	 * saying why
 	 */
 	public static Outcome apply(ReleaseStatus current, StepSchedule schedule, Action action, int weight, Reason reason,
-			Verdict evidence, Instant now) {
+			String by, Verdict evidence, Instant now) {
 		ReleaseState from = current.state();
 		if (NO_OP.get(action) == from) {
 			return new Outcome(current, false, null);
@@ -75,7 +76,7 @@ public final class Lifecycle {
 		switch (action) {
 			case START -> {
 				rollout++;
-				return enterStep(current, schedule, 0, rollout, reason, evidence, now);
+				return enterStep(current, schedule, 0, rollout, reason, by, evidence, now);
 			}
 			case ADVANCE -> {
 				int next = schedule.nextAbove(current.weight());
@@ -86,7 +87,7 @@ public final class Lifecycle {
 					stepStart = now;
 				}
 				else {
-					return enterStep(current, schedule, next, rollout, reason, evidence, now);
+					return enterStep(current, schedule, next, rollout, reason, by, evidence, now);
 				}
 			}
 			case PAUSE, HALT -> {
@@ -124,17 +125,17 @@ public final class Lifecycle {
 			}
 			default -> throw new IllegalStateException("unhandled action " + action);
 		}
-		Transition transition = new Transition(now, from, to, reason, newWeight, evidence);
+		Transition transition = new Transition(now, from, to, reason, newWeight, evidence, by);
 		return new Outcome(current.next(rollout, to, newWeight, step, reason, stepStart, transition), true, null);
 	}
 
 	private static Outcome enterStep(ReleaseStatus current, StepSchedule schedule, int index, long rollout,
-			Reason reason, Verdict evidence, Instant now) {
+			Reason reason, String by, Verdict evidence, Instant now) {
 		int weight = schedule.weight(index);
 		boolean gate = schedule.isGate(index);
 		ReleaseState to = gate ? ReleaseState.PAUSED : ReleaseState.PROGRESSING;
 		Reason why = gate ? Reason.GATE : reason;
-		Transition transition = new Transition(now, current.state(), to, why, weight, evidence);
+		Transition transition = new Transition(now, current.state(), to, why, weight, evidence, by);
 		return new Outcome(current.next(rollout, to, weight, index, why, now, transition), true, null);
 	}
 

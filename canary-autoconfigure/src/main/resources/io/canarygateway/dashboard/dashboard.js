@@ -604,7 +604,7 @@
     if (!history.length) {
       var empty = document.createElement('tr');
       var cell = document.createElement('td');
-      cell.colSpan = 5;
+      cell.colSpan = 6;
       cell.className = 'muted';
       cell.textContent = 'No transitions yet.';
       empty.appendChild(cell);
@@ -623,12 +623,14 @@
       move.append(stateChip(t.from), ' → ', stateChip(t.to));
       var reason = document.createElement('td');
       reason.textContent = t.reason || '';
+      var by = document.createElement('td');
+      by.textContent = t.by || '';
       var weight = document.createElement('td');
       weight.textContent = t.weight + ' %';
       var evidence = document.createElement('td');
       evidence.className = 'evidence';
       evidence.textContent = evidenceText(t.evidence);
-      row.append(time, move, reason, weight, evidence);
+      row.append(time, move, reason, by, weight, evidence);
       card.history.appendChild(row);
     });
   }

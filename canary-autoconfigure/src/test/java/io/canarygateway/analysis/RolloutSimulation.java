@@ -16,6 +16,7 @@ import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.RoutingConfig;
+import io.canarygateway.core.Transition;
 import io.canarygateway.core.Verdict;
 
 /**
@@ -86,7 +87,7 @@ final class RolloutSimulation {
 
 	private ReleaseStatus apply(ReleaseStatus status, Action action, Reason reason, Verdict evidence, Instant now) {
 		Lifecycle.Outcome outcome = Lifecycle.apply(status, this.release.schedule(), action, 0,
-				(reason != null) ? reason : Reason.SCHEDULE, evidence, now);
+				(reason != null) ? reason : Reason.SCHEDULE, Transition.GATEWAY, evidence, now);
 		if (outcome.refused()) {
 			throw new IllegalStateException(action + " refused in " + status.state() + ": " + outcome.refusal());
 		}

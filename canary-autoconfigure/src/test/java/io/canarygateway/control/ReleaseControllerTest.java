@@ -17,6 +17,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 import io.canarygateway.core.Action;
 import io.canarygateway.core.AnalysisConfig;
@@ -33,8 +40,6 @@ import io.canarygateway.core.Verdict;
 import io.canarygateway.store.InMemoryReleaseStore;
 import io.canarygateway.store.ReleaseStore;
 import io.canarygateway.testing.MutableClock;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 
 import static io.canarygateway.control.ActionResult.Kind.APPLIED;
 import static io.canarygateway.control.ActionResult.Kind.CONFLICT;
@@ -57,6 +62,9 @@ class ReleaseControllerTest {
 	private final InMemoryReleaseStore store = new InMemoryReleaseStore();
 
 	private final Map<String, RecordingKillSwitch> switches = new ConcurrentHashMap<>();
+
+	/** The operator of these tests' manual actions. */
+	private static final String OPERATOR = "alice";
 
 	private final ConcurrentLinkedQueue<ReleaseStatus> transitions = new ConcurrentLinkedQueue<>();
 
@@ -114,7 +122,8 @@ class ReleaseControllerTest {
 		assertThat(orders.rollout()).isEqualTo(1);
 		assertThat(orders.revision()).isEqualTo(2);
 		assertThat(orders.stepStartedAt()).isEqualTo(T0);
-		assertThat(orders.history()).containsExactly(new Transition(T0, IDLE, PROGRESSING, Reason.SCHEDULE, 5, null));
+		assertThat(orders.history())
+			.containsExactly(new Transition(T0, IDLE, PROGRESSING, Reason.SCHEDULE, 5, null, Transition.GATEWAY));
 		assertThat(controller.release("orders").status()).isEqualTo(orders);
 		assertThat(this.transitions).containsExactly(orders);
 		assertThat(killSwitch("orders").resets).hasValue(1);
@@ -128,8 +137,8 @@ class ReleaseControllerTest {
 	@Test
 	void startAdoptsAStoredRecordOfTheSameCanaryVersion() {
 		ReleaseStatus paused = new ReleaseStatus("orders", "v2", 9, 4, PAUSED, 25, 2, Reason.MANUAL,
-				T0.minus(Duration.ofHours(1)),
-				List.of(new Transition(T0.minus(Duration.ofHours(1)), PROGRESSING, PAUSED, Reason.MANUAL, 25, null)));
+				T0.minus(Duration.ofHours(1)), List.of(new Transition(T0.minus(Duration.ofHours(1)), PROGRESSING,
+						PAUSED, Reason.MANUAL, 25, null, Transition.GATEWAY)));
 		assertThat(this.store.compareAndSet(paused, 0).swapped()).isTrue();
 		this.clock.advance(Duration.ofMinutes(5));
 
@@ -139,7 +148,7 @@ class ReleaseControllerTest {
 		assertThat(this.transitions).as("no restart of the rollout").isEmpty();
 		assertThat(killSwitch("orders").resets).as("the joined rollout starts with a clean switch").hasValue(1);
 
-		ActionResult resumed = controller.operate("orders", Action.RESUME, 0);
+		ActionResult resumed = controller.operate("orders", Action.RESUME, 0, OPERATOR);
 		assertThat(resumed.kind()).isEqualTo(APPLIED);
 		assertThat(resumed.status().revision()).isEqualTo(10);
 		assertThat(resumed.status().rollout()).isEqualTo(4);
@@ -190,8 +199,8 @@ class ReleaseControllerTest {
 	@Test
 	void startReplacesAStoredRecordOfAnotherCanaryVersionWithANewRollout() {
 		ReleaseStatus old = new ReleaseStatus("orders", "v1.9", 9, 4, PROGRESSING, 50, 3, Reason.SCHEDULE,
-				T0.minus(Duration.ofHours(2)),
-				List.of(new Transition(T0.minus(Duration.ofHours(2)), PAUSED, PROGRESSING, Reason.MANUAL, 50, null)));
+				T0.minus(Duration.ofHours(2)), List.of(new Transition(T0.minus(Duration.ofHours(2)), PAUSED,
+						PROGRESSING, Reason.MANUAL, 50, null, Transition.GATEWAY)));
 		this.store.compareAndSet(old, 0);
 
 		ReleaseController controller = started(config("orders", "v2", true));
@@ -203,7 +212,8 @@ class ReleaseControllerTest {
 		assertThat(stored.stepStartedAt()).isEqualTo(T0);
 		assertThat(stored.rollout()).isPositive();
 		assertThat(stored.revision()).as("revisions keep increasing over the replaced record").isEqualTo(11);
-		assertThat(stored.history()).containsExactly(new Transition(T0, IDLE, PROGRESSING, Reason.SCHEDULE, 5, null));
+		assertThat(stored.history())
+			.containsExactly(new Transition(T0, IDLE, PROGRESSING, Reason.SCHEDULE, 5, null, Transition.GATEWAY));
 		assertThat(controller.release("orders").status()).isEqualTo(stored);
 		assertThat(this.transitions).containsExactly(stored);
 		assertThat(killSwitch("orders").resets).hasValue(1);
@@ -222,22 +232,63 @@ class ReleaseControllerTest {
 	}
 
 	@Test
+	void everyTransitionIsLoggedAtInfoAndRecordsWhoActed() {
+		// System.Logger's default backend is java.util.logging: listen there
+		Logger logger = Logger.getLogger(ReleaseController.class.getName());
+		List<String> lines = new CopyOnWriteArrayList<>();
+		Handler handler = new Handler() {
+
+			@Override
+			public void publish(LogRecord record) {
+				lines.add(record.getLevel() + " " + new SimpleFormatter().formatMessage(record));
+			}
+
+			@Override
+			public void flush() {
+			}
+
+			@Override
+			public void close() {
+			}
+
+		};
+		logger.addHandler(handler);
+		try {
+			ReleaseController controller = started(config("orders", "v2", true));
+			controller.operate("orders", Action.PAUSE, 0, OPERATOR);
+			controller.operate("orders", Action.ABORT, 0, Transition.ANONYMOUS);
+
+			assertThat(controller.release("orders").status().history()).extracting(Transition::by)
+				.containsExactly(Transition.GATEWAY, OPERATOR, Transition.ANONYMOUS);
+			assertThat(this.store.find("orders").orElseThrow().history()).extracting(Transition::by)
+				.containsExactly(Transition.GATEWAY, OPERATOR, Transition.ANONYMOUS);
+			assertThat(lines).containsExactly(
+					"INFO Release 'orders' IDLE -> PROGRESSING (reason schedule, weight 5, by gateway)",
+					"INFO Release 'orders' PROGRESSING -> PAUSED (reason manual, weight 5, by alice)",
+					"INFO Release 'orders' PAUSED -> ROLLED_BACK (reason manual, weight 0, by anonymous)");
+		}
+		finally {
+			logger.removeHandler(handler);
+		}
+	}
+
+	@Test
 	void operateAppliesAnAction() {
 		ReleaseController controller = started(config("orders", "v2", true));
 		this.clock.advance(Duration.ofSeconds(30));
-		ActionResult result = controller.operate("orders", Action.PAUSE, 0);
+		ActionResult result = controller.operate("orders", Action.PAUSE, 0, OPERATOR);
 		assertThat(result.kind()).isEqualTo(APPLIED);
 		assertThat(result.message()).isNull();
 		assertThat(result.status().state()).isEqualTo(PAUSED);
 		assertThat(result.status().revision()).isEqualTo(3);
 		assertThat(result.status().reason()).isEqualTo(Reason.MANUAL);
 		assertThat(result.status().lastTransition())
-			.isEqualTo(new Transition(T0.plusSeconds(30), PROGRESSING, PAUSED, Reason.MANUAL, 5, null));
+			.isEqualTo(new Transition(T0.plusSeconds(30), PROGRESSING, PAUSED, Reason.MANUAL, 5, null, OPERATOR));
 		assertThat(this.store.find("orders")).contains(result.status());
 		assertThat(controller.release("orders").status()).isEqualTo(result.status());
 		assertThat(this.transitions).hasSize(2).last().isEqualTo(result.status());
 
-		ActionResult weighted = controller.operate("orders", Action.WEIGHT, 30);
+		ActionResult weighted = controller.operate("orders", Action.WEIGHT, 30, OPERATOR);
 		assertThat(weighted.kind()).isEqualTo(APPLIED);
 		assertThat(weighted.status().weight()).isEqualTo(30);
 		assertThat(weighted.status().state()).isEqualTo(PAUSED);
@@ -247,8 +298,8 @@ class ReleaseControllerTest {
 	@Test
 	void operateNoOpIsAppliedWithoutAChange() {
 		ReleaseController controller = started(config("orders", "v2", true));
-		ReleaseStatus paused = controller.operate("orders", Action.PAUSE, 0).status();
-		ActionResult again = controller.operate("orders", Action.PAUSE, 0);
+		ReleaseStatus paused = controller.operate("orders", Action.PAUSE, 0, OPERATOR).status();
+		ActionResult again = controller.operate("orders", Action.PAUSE, 0, OPERATOR);
 		assertThat(again.kind()).isEqualTo(APPLIED);
 		assertThat(again.message()).isNull();
 		assertThat(again.status()).isEqualTo(paused);
@@ -260,7 +311,7 @@ class ReleaseControllerTest {
 	void operateOnAnUnknownReleaseIsNotFound() {
 		ReleaseController controller = started(config("orders", "v2", true));
 		for (Action action : new Action[] { Action.PAUSE, Action.START, Action.WEIGHT }) {
-			ActionResult result = controller.operate("nope", action, (action == Action.WEIGHT) ? 101 : 0);
+			ActionResult result = controller.operate("nope", action, (action == Action.WEIGHT) ? 101 : 0, OPERATOR);
 			assertThat(result.kind()).isEqualTo(NOT_FOUND);
 			assertThat(result.status()).isNull();
 			assertThat(result.message()).contains("'nope'");
@@ -273,7 +324,7 @@ class ReleaseControllerTest {
 		ReleaseController controller = started(config("orders", "v2", true));
 		ReleaseStatus before = this.store.find("orders").orElseThrow();
 		for (int weight : new int[] { 101, -1, 1000 }) {
-			ActionResult result = controller.operate("orders", Action.WEIGHT, weight);
+			ActionResult result = controller.operate("orders", Action.WEIGHT, weight, OPERATOR);
 			assertThat(result.kind()).isEqualTo(INVALID);
 			assertThat(result.message()).contains("weight").contains(String.valueOf(weight));
 			assertThat(result.status()).isEqualTo(before);
@@ -286,7 +337,7 @@ class ReleaseControllerTest {
 	void operateWithAnAutomaticActionIsInvalid() {
 		ReleaseController controller = started(config("orders", "v2", true));
 		for (Action action : new Action[] { Action.ADVANCE, Action.ROLL_BACK, Action.HALT }) {
-			ActionResult result = controller.operate("orders", action, 0);
+			ActionResult result = controller.operate("orders", action, 0, OPERATOR);
 			assertThat(result.kind()).isEqualTo(INVALID);
 			assertThat(result.message()).contains(action.path());
 		}
@@ -297,16 +348,16 @@ class ReleaseControllerTest {
 	void operateNotAllowedInTheStateIsAConflict() {
 		ReleaseController controller = started(config("orders", "v2", false));
 		ReleaseStatus idle = this.store.find("orders").orElseThrow();
-		ActionResult result = controller.operate("orders", Action.PROMOTE, 0);
+		ActionResult result = controller.operate("orders", Action.PROMOTE, 0, OPERATOR);
 		assertThat(result.kind()).isEqualTo(CONFLICT);
 		assertThat(result.status()).isEqualTo(idle);
 		assertThat(result.message()).contains("promote").contains("IDLE").contains("PROGRESSING").contains("PAUSED");
 		assertThat(this.store.find("orders")).containsSame(idle);
 		assertThat(this.transitions).isEmpty();
 
-		assertThat(controller.operate("orders", Action.WEIGHT, 50).kind()).isEqualTo(CONFLICT);
-		assertThat(controller.operate("orders", Action.START, 0).kind()).isEqualTo(APPLIED);
-		assertThat(controller.operate("orders", Action.START, 0).kind()).isEqualTo(CONFLICT);
+		assertThat(controller.operate("orders", Action.WEIGHT, 50, OPERATOR).kind()).isEqualTo(CONFLICT);
+		assertThat(controller.operate("orders", Action.START, 0, OPERATOR).kind()).isEqualTo(APPLIED);
+		assertThat(controller.operate("orders", Action.START, 0, OPERATOR).kind()).isEqualTo(CONFLICT);
 	}
 
 	@Test
@@ -317,7 +368,7 @@ class ReleaseControllerTest {
 		ReleaseStatus other = ReleaseStatus.idle("orders", "v3", T0).withRevision(current.revision() + 1);
 		assertThat(this.store.compareAndSet(other, current.revision()).swapped()).isTrue();
 
-		ActionResult result = controller.operate("orders", Action.PAUSE, 0);
+		ActionResult result = controller.operate("orders", Action.PAUSE, 0, OPERATOR);
 		assertThat(result.kind()).isEqualTo(CONFLICT);
 		assertThat(result.message()).contains("v3").contains("v2");
 		assertThat(this.store.find("orders")).containsSame(other);
@@ -352,7 +403,7 @@ class ReleaseControllerTest {
 		controller.start();
 		ReleaseStatus before = controller.release("orders").status();
 		failing.down = true;
-		ActionResult result = controller.operate("orders", Action.PAUSE, 0);
+		ActionResult result = controller.operate("orders", Action.PAUSE, 0, OPERATOR);
 		assertThat(result.kind()).isEqualTo(UNAVAILABLE);
 		assertThat(result.message()).contains("unavailable").contains("connection refused");
 		assertThat(result.status()).isEqualTo(before);
@@ -375,7 +426,7 @@ class ReleaseControllerTest {
 		controller.start();
 		assertThat(this.store.find("orders").orElseThrow().state()).isEqualTo(PROGRESSING);
 
-		ActionResult result = controller.operate("orders", Action.PAUSE, 0);
+		ActionResult result = controller.operate("orders", Action.PAUSE, 0, OPERATOR);
 		assertThat(result.kind()).isEqualTo(APPLIED);
 		assertThat(this.store.find("orders").orElseThrow().state()).isEqualTo(PAUSED);
 		assertThat(controller.release("orders").status().state()).isEqualTo(PAUSED);
@@ -391,17 +442,17 @@ class ReleaseControllerTest {
 		assertThat(killSwitch.trips).hasValue(0);
 
 		for (Action action : new Action[] { Action.PAUSE, Action.RESUME, Action.WEIGHT, Action.RESUME }) {
-			assertThat(controller.operate("orders", action, 30).kind()).isEqualTo(APPLIED);
+			assertThat(controller.operate("orders", action, 30, OPERATOR).kind()).isEqualTo(APPLIED);
 		}
 		assertThat(controller.apply("orders", Action.ADVANCE, 0, Reason.SCHEDULE, verdict()).kind()).isEqualTo(APPLIED);
 		assertThat(killSwitch.resets).as("one reset per rollout, not per change").hasValue(1);
 		assertThat(killSwitch.trips).hasValue(0);
 
-		assertThat(controller.operate("orders", Action.ABORT, 0).kind()).isEqualTo(APPLIED);
+		assertThat(controller.operate("orders", Action.ABORT, 0, OPERATOR).kind()).isEqualTo(APPLIED);
 		assertThat(killSwitch.trips).hasValue(1);
 		assertThat(killSwitch.allowsCanary()).isFalse();
 
-		assertThat(controller.operate("orders", Action.START, 0).kind()).isEqualTo(APPLIED);
+		assertThat(controller.operate("orders", Action.START, 0, OPERATOR).kind()).isEqualTo(APPLIED);
 		assertThat(killSwitch.resets).hasValue(2);
 		assertThat(killSwitch.allowsCanary()).isTrue();
 
@@ -410,13 +461,13 @@ class ReleaseControllerTest {
 		assertThat(rolledBack.status().lastTransition().evidence()).isEqualTo(verdict());
 		assertThat(killSwitch.trips).hasValue(2);
 
-		controller.operate("orders", Action.START, 0);
-		controller.operate("orders", Action.PROMOTE, 0);
+		controller.operate("orders", Action.START, 0, OPERATOR);
+		controller.operate("orders", Action.PROMOTE, 0, OPERATOR);
 		assertThat(killSwitch.resets).hasValue(3);
 		assertThat(killSwitch.trips).hasValue(2);
-		controller.operate("orders", Action.ABORT, 0);
+		controller.operate("orders", Action.ABORT, 0, OPERATOR);
 		assertThat(killSwitch.trips).as("abort after promotion trips too").hasValue(3);
-		controller.operate("orders", Action.START, 0);
+		controller.operate("orders", Action.START, 0, OPERATOR);
 		assertThat(killSwitch.resets).hasValue(4);
 		assertThat(killSwitch.allowsCanary()).isTrue();
 	}
@@ -479,7 +530,7 @@ class ReleaseControllerTest {
 	@Test
 	void aKillSwitchThatOpensAfterTheReleaseStoppedSplittingChangesNothing() {
 		ReleaseController controller = started(config("orders", "v2", true));
-		assertThat(controller.operate("orders", Action.PROMOTE, 0).kind()).isEqualTo(APPLIED);
+		assertThat(controller.operate("orders", Action.PROMOTE, 0, OPERATOR).kind()).isEqualTo(APPLIED);
 		ReleaseStatus promoted = controller.release("orders").status();
 		killSwitch("orders").openOnFailures(verdict());
 		runQueued();
@@ -529,7 +580,7 @@ class ReleaseControllerTest {
 					List<ActionResult> results = new ArrayList<>(operations);
 					for (int i = 0; i < operations; i++) {
 						Action action = ((i + offset) % 2 == 0) ? Action.PAUSE : Action.RESUME;
-						results.add(controller.operate("orders", action, 0));
+						results.add(controller.operate("orders", action, 0, OPERATOR));
 					}
 					return results;
 				}));
@@ -578,7 +629,7 @@ class ReleaseControllerTest {
 	void onStoredIgnoresOlderRevisionsAndOtherVersions() {
 		ReleaseController controller = started(config("orders", "v2", true));
 		ReleaseStatus progressing = this.store.find("orders").orElseThrow();
-		ReleaseStatus paused = controller.operate("orders", Action.PAUSE, 0).status();
+		ReleaseStatus paused = controller.operate("orders", Action.PAUSE, 0, OPERATOR).status();
 
 		controller.onStored(progressing);
 		assertThat(controller.release("orders").status()).isEqualTo(paused);

@@ -28,6 +28,9 @@ class LifecycleTest {
 
 	private static final Instant NOW = T0.plus(Duration.ofMinutes(7));
 
+	/** Who acts in these tests: every transition must record it. */
+	private static final String BY = "alice";
+
 	private static final StepSchedule STEPS = StepSchedule.of(List.of(5, 10, 25, 50, 100), List.of());
 
 	private static final Verdict EVIDENCE = new Verdict(Verdict.Result.PASS, NOW, new LaneFigures(1000, 3, 0.003, 80),
@@ -106,7 +109,7 @@ class LifecycleTest {
 	void actionInState(Action action, ReleaseState state, Expect expect) {
 		ReleaseStatus current = recordIn(state);
 		Reason reason = reasonFor(action);
-		Lifecycle.Outcome outcome = Lifecycle.apply(current, STEPS, action, 30, reason, EVIDENCE, NOW);
+		Lifecycle.Outcome outcome = Lifecycle.apply(current, STEPS, action, 30, reason, BY, EVIDENCE, NOW);
 
 		assertThat(Lifecycle.allowedFrom(action)).isEqualTo(allowedByTable(action));
 		switch (expect) {
@@ -210,7 +213,8 @@ class LifecycleTest {
 		assertThat(next.rollout()).isEqualTo(current.rollout() + ((action == Action.START) ? 1 : 0));
 		assertThat(next.history()).hasSize(current.history().size() + 1);
 		assertThat(next.history().subList(0, current.history().size())).isEqualTo(current.history());
-		assertThat(next.lastTransition()).isEqualTo(new Transition(NOW, current.state(), to, reason, weight, EVIDENCE));
+		assertThat(next.lastTransition())
+			.isEqualTo(new Transition(NOW, current.state(), to, reason, weight, EVIDENCE, BY));
 	}
 
 	/**
@@ -218,7 +222,7 @@ class LifecycleTest {
 	 * (step 2).
 	 */
 	static ReleaseStatus recordIn(ReleaseState state) {
-		List<Transition> history = List.of(new Transition(T0, IDLE, PROGRESSING, Reason.SCHEDULE, 5, null));
+		List<Transition> history = List.of(new Transition(T0, IDLE, PROGRESSING, Reason.SCHEDULE, 5, null, BY));
 		return switch (state) {
 			case IDLE -> new ReleaseStatus("orders", "v2", 7, 3, IDLE, 0, -1, Reason.SCHEDULE, T0, List.of());
 			case PROGRESSING ->
@@ -282,16 +286,17 @@ class LifecycleTest {
 		ReleaseStatus at25 = apply(apply(apply(idle(), gated, Action.START), gated, Action.ADVANCE), gated,
 				Action.ADVANCE);
 		assertThat(at25.weight()).isEqualTo(25);
-		ReleaseStatus gate = Lifecycle.apply(at25, gated, Action.ADVANCE, 0, Reason.SCHEDULE, EVIDENCE, NOW).status();
+		ReleaseStatus gate = Lifecycle.apply(at25, gated, Action.ADVANCE, 0, Reason.SCHEDULE, BY, EVIDENCE, NOW)
+			.status();
 		assertThat(gate.state()).isEqualTo(PAUSED);
 		assertThat(gate.reason()).isEqualTo(Reason.GATE);
 		assertThat(gate.weight()).isEqualTo(50);
 		assertThat(gate.step()).isEqualTo(3);
 		assertThat(gate.stepStartedAt()).isEqualTo(NOW);
 		assertThat(gate.lastTransition())
-			.isEqualTo(new Transition(NOW, PROGRESSING, PAUSED, Reason.GATE, 50, EVIDENCE));
+			.isEqualTo(new Transition(NOW, PROGRESSING, PAUSED, Reason.GATE, 50, EVIDENCE, BY));
 
-		assertThat(Lifecycle.apply(gate, gated, Action.ADVANCE, 0, Reason.SCHEDULE, null, NOW).refused())
+		assertThat(Lifecycle.apply(gate, gated, Action.ADVANCE, 0, Reason.SCHEDULE, BY, null, NOW).refused())
 			.as("a gate holds the automatic progression")
 			.isTrue();
 		ReleaseStatus resumed = apply(gate, gated, Action.RESUME);
@@ -306,13 +311,14 @@ class LifecycleTest {
 	@Test
 	void startOnAGateAtTheFirstStepPausesThere() {
 		StepSchedule gated = StepSchedule.of(List.of(5, 50, 100), List.of(5));
-		ReleaseStatus started = Lifecycle.apply(idle(), gated, Action.START, 0, Reason.SCHEDULE, null, NOW).status();
+		ReleaseStatus started = Lifecycle.apply(idle(), gated, Action.START, 0, Reason.SCHEDULE, BY, null, NOW)
+			.status();
 		assertThat(started.state()).isEqualTo(PAUSED);
 		assertThat(started.reason()).isEqualTo(Reason.GATE);
 		assertThat(started.weight()).isEqualTo(5);
 		assertThat(started.step()).isZero();
 		assertThat(started.rollout()).isEqualTo(1);
-		assertThat(started.lastTransition()).isEqualTo(new Transition(NOW, IDLE, PAUSED, Reason.GATE, 5, null));
+		assertThat(started.lastTransition()).isEqualTo(new Transition(NOW, IDLE, PAUSED, Reason.GATE, 5, null, BY));
 	}
 
 	@Test
@@ -334,8 +340,8 @@ class LifecycleTest {
 		int[][] weightAndStep = { { 0, -1 }, { 4, -1 }, { 5, 0 }, { 9, 0 }, { 10, 1 }, { 30, 2 }, { 50, 3 }, { 99, 3 },
 				{ 100, 4 } };
 		for (int[] pair : weightAndStep) {
-			Lifecycle.Outcome outcome = Lifecycle.apply(progressing, STEPS, Action.WEIGHT, pair[0], Reason.MANUAL, null,
-					NOW);
+			Lifecycle.Outcome outcome = Lifecycle.apply(progressing, STEPS, Action.WEIGHT, pair[0], Reason.MANUAL, BY,
+					null, NOW);
 			assertThat(outcome.changed()).isTrue();
 			assertThat(outcome.status().state()).isEqualTo(PAUSED);
 			assertThat(outcome.status().weight()).isEqualTo(pair[0]);
@@ -347,7 +353,7 @@ class LifecycleTest {
 	@Test
 	void weightThatDoesNotChangeKeepsTheStepWindow() {
 		ReleaseStatus paused = recordIn(PAUSED);
-		ReleaseStatus same = Lifecycle.apply(paused, STEPS, Action.WEIGHT, 25, Reason.MANUAL, null, NOW).status();
+		ReleaseStatus same = Lifecycle.apply(paused, STEPS, Action.WEIGHT, 25, Reason.MANUAL, BY, null, NOW).status();
 		assertThat(same.weight()).isEqualTo(25);
 		assertThat(same.stepStartedAt()).isEqualTo(T0);
 		assertThat(same.revision()).isEqualTo(paused.revision() + 1);
@@ -358,8 +364,8 @@ class LifecycleTest {
 		for (ReleaseState state : List.of(PROGRESSING, PAUSED)) {
 			for (int weight : new int[] { -1, 101, Integer.MIN_VALUE, Integer.MAX_VALUE }) {
 				ReleaseStatus current = recordIn(state);
-				Lifecycle.Outcome outcome = Lifecycle.apply(current, STEPS, Action.WEIGHT, weight, Reason.MANUAL, null,
-						NOW);
+				Lifecycle.Outcome outcome = Lifecycle.apply(current, STEPS, Action.WEIGHT, weight, Reason.MANUAL, BY,
+						null, NOW);
 				assertThat(outcome.refused()).isTrue();
 				assertThat(outcome.changed()).isFalse();
 				assertThat(outcome.status()).isSameAs(current);
@@ -374,7 +380,7 @@ class LifecycleTest {
 	@Test
 	void weightIsIgnoredByOtherActions() {
 		ReleaseStatus progressing = recordIn(PROGRESSING);
-		ReleaseStatus paused = Lifecycle.apply(progressing, STEPS, Action.PAUSE, 101, Reason.MANUAL, null, NOW)
+		ReleaseStatus paused = Lifecycle.apply(progressing, STEPS, Action.PAUSE, 101, Reason.MANUAL, BY, null, NOW)
 			.status();
 		assertThat(paused.state()).isEqualTo(PAUSED);
 		assertThat(paused.weight()).isEqualTo(25);
@@ -383,7 +389,8 @@ class LifecycleTest {
 	@Test
 	void advanceAfterAWeightActionContinuesAtTheFirstStepAboveTheWeight() {
 		ReleaseStatus started = apply(idle(), STEPS, Action.START);
-		ReleaseStatus weighted = Lifecycle.apply(started, STEPS, Action.WEIGHT, 30, Reason.MANUAL, null, NOW).status();
+		ReleaseStatus weighted = Lifecycle.apply(started, STEPS, Action.WEIGHT, 30, Reason.MANUAL, BY, null, NOW)
+			.status();
 		ReleaseStatus resumed = apply(weighted, STEPS, Action.RESUME);
 		assertThat(resumed.weight()).isEqualTo(30);
 		ReleaseStatus advanced = apply(resumed, STEPS, Action.ADVANCE);
@@ -392,18 +399,18 @@ class LifecycleTest {
 		assertThat(advanced.step()).isEqualTo(3);
 
 		ReleaseStatus atStep = apply(
-				Lifecycle.apply(advanced, STEPS, Action.WEIGHT, 10, Reason.MANUAL, null, NOW).status(), STEPS,
+				Lifecycle.apply(advanced, STEPS, Action.WEIGHT, 10, Reason.MANUAL, BY, null, NOW).status(), STEPS,
 				Action.RESUME);
 		assertThat(apply(atStep, STEPS, Action.ADVANCE).weight()).as("a weight equal to a step moves past it")
 			.isEqualTo(25);
 
 		ReleaseStatus full = apply(
-				Lifecycle.apply(advanced, STEPS, Action.WEIGHT, 100, Reason.MANUAL, null, NOW).status(), STEPS,
+				Lifecycle.apply(advanced, STEPS, Action.WEIGHT, 100, Reason.MANUAL, BY, null, NOW).status(), STEPS,
 				Action.RESUME);
 		assertThat(apply(full, STEPS, Action.ADVANCE).state()).isEqualTo(PROMOTED);
 
 		ReleaseStatus zero = apply(
-				Lifecycle.apply(advanced, STEPS, Action.WEIGHT, 0, Reason.MANUAL, null, NOW).status(), STEPS,
+				Lifecycle.apply(advanced, STEPS, Action.WEIGHT, 0, Reason.MANUAL, BY, null, NOW).status(), STEPS,
 				Action.RESUME);
 		ReleaseStatus fromZero = apply(zero, STEPS, Action.ADVANCE);
 		assertThat(fromZero.weight()).isEqualTo(5);
@@ -418,7 +425,7 @@ class LifecycleTest {
 		for (int i = 0; i < changes; i++) {
 			Instant at = NOW.plusSeconds(i);
 			Action action = (status.state() == PROGRESSING) ? Action.PAUSE : Action.RESUME;
-			status = Lifecycle.apply(status, STEPS, action, 0, Reason.MANUAL, null, at).status();
+			status = Lifecycle.apply(status, STEPS, action, 0, Reason.MANUAL, BY, null, at).status();
 			all.add(status.lastTransition());
 			assertThat(status.history()).hasSizeLessThanOrEqualTo(ReleaseStatus.HISTORY_LIMIT);
 		}
@@ -454,7 +461,7 @@ class LifecycleTest {
 
 	private static ReleaseStatus apply(ReleaseStatus current, StepSchedule schedule, Action action) {
 		Reason reason = reasonFor(action);
-		Lifecycle.Outcome outcome = Lifecycle.apply(current, schedule, action, 0, reason, null, NOW);
+		Lifecycle.Outcome outcome = Lifecycle.apply(current, schedule, action, 0, reason, BY, null, NOW);
 		assertThat(outcome.changed()).as("%s from %s: %s", action, current.state(), outcome.refusal()).isTrue();
 		return outcome.status();
 	}

@@ -259,7 +259,8 @@ class CanaryAnalysisIntegrationTests {
 			long looks = verdicts("gated");
 			await().atMost(LONG).until(() -> verdicts("gated") >= looks + 4);
 			assertThat(state("gated")).as("a gate waits for an operator").isEqualTo(ReleaseState.PAUSED);
-			assertThat(this.controller.operate("gated", Action.RESUME, 0).kind()).isEqualTo(ActionResult.Kind.APPLIED);
+			assertThat(this.controller.operate("gated", Action.RESUME, 0, "operator").kind())
+				.isEqualTo(ActionResult.Kind.APPLIED);
 			awaitState("gated", ReleaseState.PROMOTED);
 		}
 	}
@@ -339,7 +340,8 @@ class CanaryAnalysisIntegrationTests {
 	}
 
 	private void start(String release) {
-		assertThat(this.controller.operate(release, Action.START, 0).kind()).isEqualTo(ActionResult.Kind.APPLIED);
+		assertThat(this.controller.operate(release, Action.START, 0, "operator").kind())
+			.isEqualTo(ActionResult.Kind.APPLIED);
 	}
 
 	private ReleaseState state(String release) {

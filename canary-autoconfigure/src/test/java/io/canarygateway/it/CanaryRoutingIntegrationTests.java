@@ -333,7 +333,12 @@ class CanaryRoutingIntegrationTests {
 			.jsonPath("$.breaker")
 			.isEqualTo("FORCED_OPEN")
 			.jsonPath("$.weight")
-			.isEqualTo(0);
+			.isEqualTo(0)
+			// no Spring Security here: nobody is authenticated
+			.jsonPath("$.history[-1].by")
+			.isEqualTo("anonymous")
+			.jsonPath("$.history[-1].reason")
+			.isEqualTo("manual");
 		post("/actuator/canary/orders/abort", null).expectStatus().isOk().expectBody().returnResult();
 		post("/actuator/canary/orders/promote", null).expectStatus().isEqualTo(409).expectBody().returnResult();
 		post("/actuator/canary/orders/resume", null).expectStatus().isEqualTo(409).expectBody().returnResult();

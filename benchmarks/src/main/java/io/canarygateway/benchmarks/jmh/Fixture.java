@@ -90,7 +90,7 @@ final class Fixture implements AutoCloseable {
 					CanaryBreakerMetrics.bind(breaker, this.meters));
 		}, Clock.systemUTC(), this.executor, List.of());
 		this.controller.start();
-		this.controller.operate(RELEASE, Action.WEIGHT, 10);
+		this.controller.operate(RELEASE, Action.WEIGHT, 10, "benchmark");
 		this.release = this.controller.release(RELEASE);
 		if (this.release.status().state() != ReleaseState.PAUSED || this.release.status().weight() != 10) {
 			throw new IllegalStateException("expected PAUSED at 10, was " + this.release.status());

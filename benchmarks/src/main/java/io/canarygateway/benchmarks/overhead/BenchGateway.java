@@ -144,7 +144,7 @@ public class BenchGateway {
 	ApplicationListener<ApplicationReadyEvent> benchWeight(ReleaseController controller,
 			ObjectProvider<MeterRegistry> meters) {
 		return (event) -> {
-			ActionResult result = controller.operate(RELEASE, Action.WEIGHT, 10);
+			ActionResult result = controller.operate(RELEASE, Action.WEIGHT, 10, "benchmark");
 			System.out.println("bench-gateway ready: " + controller.releases().size() + " releases configured; "
 					+ RELEASE + " " + result.kind() + " -> " + controller.release(RELEASE).status().state() + " at "
 					+ controller.release(RELEASE).status().weight() + " %; meter registry "

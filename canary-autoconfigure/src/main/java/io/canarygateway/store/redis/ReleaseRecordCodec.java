@@ -29,11 +29,12 @@ import io.canarygateway.core.Verdict;
  * The format (version 1):
  * {@code {"format":1, "release", "canaryVersion", "revision", "rollout", "state",
  * "weight", "step", "reason", "stepStartedAt", "history":[{"at", "from", "to", "reason", "weight",
- * "evidence"?}]}}, evidence being {@code {"result", "at", "stable", "canary",
+ * "by", "evidence"?}]}}, evidence being {@code {"result", "at", "stable", "canary",
  * "statistics", "reasons"}} and each lane {@code {"requests", "errors", "errorRate",
  * "p99Ms"}}. Enums are written by name, instants as ISO-8601 (nanosecond precision),
  * non-finite statistics as the strings {@code NaN}, {@code Infinity}, {@code -Infinity}.
- * Unknown fields are ignored on reading, so a later format may add some.
+ * Unknown fields are ignored on reading, so a later format may add some: {@code by} was
+ * added that way (a transition without it reads as by {@code unknown}).
  */
 public final class ReleaseRecordCodec {
 
@@ -63,6 +64,7 @@ public final class ReleaseRecordCodec {
 			t.put("to", transition.to().name());
 			t.put("reason", transition.reason().name());
 			t.put("weight", transition.weight());
+			t.put("by", transition.by());
 			if (transition.evidence() != null) {
 				writeVerdict(t.putObject("evidence"), transition.evidence());
 			}
@@ -112,7 +114,8 @@ public final class ReleaseRecordCodec {
 				JsonNode evidence = t.get("evidence");
 				history.add(new Transition(instant(t, "at"), ReleaseState.valueOf(text(t, "from")),
 						ReleaseState.valueOf(text(t, "to")), reason(text(t, "reason")), t.path("weight").asInt(),
-						(evidence != null && !evidence.isNull()) ? readVerdict(evidence) : null));
+						(evidence != null && !evidence.isNull()) ? readVerdict(evidence) : null,
+						t.path("by").isString() ? t.path("by").asString() : Transition.UNKNOWN));
 			}
 			return new ReleaseStatus(text(node, "release"), text(node, "canaryVersion"), longValue(node, "revision"),
 					longValue(node, "rollout"), ReleaseState.valueOf(text(node, "state")), node.path("weight").asInt(),

@@ -31,9 +31,10 @@ final class Records {
 
 	static ReleaseStatus record(String release, String canaryVersion, long revision, ReleaseState state, int weight) {
 		List<Transition> history = new ArrayList<>();
-		history.add(new Transition(T0, ReleaseState.IDLE, ReleaseState.PROGRESSING, Reason.SCHEDULE, 10, null));
+		history.add(new Transition(T0, ReleaseState.IDLE, ReleaseState.PROGRESSING, Reason.SCHEDULE, 10, null,
+				Transition.GATEWAY));
 		history.add(new Transition(T0.plusSeconds(60), ReleaseState.PROGRESSING, state, Reason.ANALYSIS, weight,
-				verdict()));
+				verdict(), Transition.GATEWAY));
 		return new ReleaseStatus(release, canaryVersion, revision, 1, state, weight, 1, Reason.ANALYSIS,
 				T0.plusSeconds(60), history);
 	}

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import io.canarygateway.core.Reason;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.Transition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -40,6 +41,20 @@ class ReleaseRecordCodecTest {
 			.contains("\"state\":\"PAUSED\"", "\"weight\":30", "\"reason\":\"ANALYSIS\"",
 					"\"stepStartedAt\":\"2025-06-01T10:16:30.123456789Z\"", "\"latency.p\":\"NaN\"",
 					"\"evidence\":{\"result\":\"FAIL\"");
+	}
+
+	@Test
+	void transitionsSayWhoActedAndOlderRecordsReadAsUnknown() {
+		Transition manual = new Transition(Records.T0, ReleaseState.PROGRESSING, ReleaseState.PAUSED, Reason.MANUAL, 10,
+				null, "alice");
+		ReleaseStatus status = new ReleaseStatus("orders", "v2", 3, 1, ReleaseState.PAUSED, 10, 0, Reason.MANUAL,
+				Records.T0, List.of(manual));
+		String json = this.codec.write(status);
+		assertThat(json).contains("\"by\":\"alice\"");
+		assertThat(this.codec.read(json)).isEqualTo(status);
+		// written by a gateway from before transitions said who
+		assertThat(this.codec.read(json.replace(",\"by\":\"alice\"", "")).history()).extracting(Transition::by)
+			.containsExactly(Transition.UNKNOWN);
 	}
 
 	@Test

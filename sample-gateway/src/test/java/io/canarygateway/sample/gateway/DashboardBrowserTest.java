@@ -190,8 +190,10 @@ class DashboardBrowserTest {
 		assertThat(this.driver.findElement(testId("error-orders")).isDisplayed()).isFalse();
 		assertThat(this.driver.findElement(testId("weight-orders")).getDomAttribute("aria-valuenow")).isEqualTo("0");
 		assertThat(this.driver.findElement(testId("breaker-orders")).getText()).isEqualTo("FORCED_OPEN");
+		// the history says who aborted: the principal the browser signed in as
 		assertThat(this.driver.findElement(testId("history-orders")).getText()).contains("ROLLED_BACK")
-			.contains("manual");
+			.contains("manual")
+			.contains(this.user);
 		assertThat(this.driver.findElement(testId("state-payments")).getText()).isNotEqualTo("ROLLED_BACK");
 		String state = WebClient.create(gateway)
 			.get()
