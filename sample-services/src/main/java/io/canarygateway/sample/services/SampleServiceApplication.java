@@ -6,6 +6,7 @@ import java.util.random.RandomGenerator;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.SpringApplication;
@@ -29,6 +30,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.WebFilter;
 
 /**
  * A demo service that runs as any version ({@code --version=v2}), with fault knobs; see
@@ -79,6 +81,20 @@ public class SampleServiceApplication {
 		factory.setUseGlobalResources(false);
 		factory.setShutdownQuietPeriod(Duration.ZERO);
 		return factory;
+	}
+
+	/**
+	 * Completes every exchange off the event loop. Reactor Netty 1.3.6 stops reading a
+	 * keep-alive connection when a request that arrived while the previous exchange was
+	 * still terminating is answered synchronously (reactor/reactor-netty#4361): the
+	 * client's next request on that connection is never read. An injected latency makes
+	 * the previous exchange end late and the control endpoints answer synchronously, so
+	 * the demo and the gateway's tests would hit it; an asynchronous completion never
+	 * takes that path.
+	 */
+	@Bean
+	WebFilter sampleAsynchronousCompletion() {
+		return (exchange, chain) -> chain.filter(exchange).subscribeOn(Schedulers.parallel());
 	}
 
 	@Bean
