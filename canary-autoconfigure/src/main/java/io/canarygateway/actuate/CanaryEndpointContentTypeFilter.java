@@ -19,7 +19,9 @@ import org.springframework.web.server.WebFilterChain;
  * Content-Type. Actuator write operations that take a parameter (here {@code weight})
  * only accept JSON, so a bare POST would get 415; this filter marks such a request as
  * JSON (its empty body then means "no parameters"). It touches nothing else: the
- * endpoint's security and access rules still apply.
+ * endpoint's security and access rules still apply, and it runs after
+ * {@link CrossSiteWriteFilter}, so a cross-site request is refused before it is made
+ * JSON.
  */
 public class CanaryEndpointContentTypeFilter implements WebFilter, Ordered {
 
@@ -62,7 +64,7 @@ public class CanaryEndpointContentTypeFilter implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return Ordered.HIGHEST_PRECEDENCE;
+		return CrossSiteWriteFilter.ORDER + 1;
 	}
 
 }

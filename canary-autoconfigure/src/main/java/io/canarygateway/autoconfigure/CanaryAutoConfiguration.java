@@ -29,6 +29,7 @@ import org.springframework.context.annotation.Bean;
 
 import io.canarygateway.actuate.CanaryEndpoint;
 import io.canarygateway.actuate.CanaryEndpointContentTypeFilter;
+import io.canarygateway.actuate.CrossSiteWriteFilter;
 import io.canarygateway.analysis.Analyst;
 import io.canarygateway.analysis.FleetWindows;
 import io.canarygateway.analysis.Recorders;
@@ -65,7 +66,7 @@ import io.canarygateway.store.ReleaseStore;
 @AutoConfiguration
 @ConditionalOnClass(GlobalFilter.class)
 @ConditionalOnProperty(prefix = CanaryProperties.PREFIX, name = "enabled", matchIfMissing = true)
-@EnableConfigurationProperties(CanaryProperties.class)
+@EnableConfigurationProperties({ CanaryProperties.class, CanarySecurityProperties.class })
 @LoadBalancerClients(defaultConfiguration = CanaryLoadBalancerConfiguration.class)
 public class CanaryAutoConfiguration {
 
@@ -210,6 +211,20 @@ public class CanaryAutoConfiguration {
 	@ConditionalOnAvailableEndpoint(endpoint = CanaryEndpoint.class)
 	CanaryEndpointContentTypeFilter canaryEndpointContentTypeFilter(ObjectProvider<PathMappedEndpoints> endpoints) {
 		return new CanaryEndpointContentTypeFilter(endpoints);
+	}
+
+	/**
+	 * Refuses cross-site browser writes to every exposed actuator endpoint, not only
+	 * {@code canary}.
+	 */
+	@Bean
+	CrossSiteWriteFilter canaryCrossSiteWriteFilter(ObjectProvider<PathMappedEndpoints> endpoints,
+			CanarySecurityProperties properties) {
+		List<String> problems = properties.problems();
+		if (!problems.isEmpty()) {
+			throw new InvalidCanaryConfigurationException(problems);
+		}
+		return new CrossSiteWriteFilter(endpoints, properties.normalizedAllowedOrigins());
 	}
 
 	/** The validated release configurations. */

@@ -32,6 +32,7 @@ import org.springframework.boot.convert.DurationStyle;
 
 import io.canarygateway.autoconfigure.CanaryProperties;
 import io.canarygateway.autoconfigure.CanaryRedisProperties;
+import io.canarygateway.autoconfigure.CanarySecurityProperties;
 import io.canarygateway.core.Defaults;
 
 import static java.util.Map.entry;
@@ -42,10 +43,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Gateway's generated configuration metadata must appear on the page in backticks, every
  * property the page's tables list must exist, and every default the page states (in the
  * tables and in "Everything at its default") must be the one the code applies:
- * {@link Defaults} for release properties, the initial value of {@link CanaryProperties}
- * or {@link CanaryRedisProperties} for the other {@code canary.*} ones, the metadata's
- * default for the endpoint's (which are Spring Boot's). The "(default …)" of each release
- * property's description, which IDEs show, is checked against {@link Defaults} too.
+ * {@link Defaults} for release properties, the initial value of {@link CanaryProperties},
+ * {@link CanaryRedisProperties} or {@link CanarySecurityProperties} for the other
+ * {@code canary.*} ones, the metadata's default for the endpoint's (which are Spring
+ * Boot's). The "(default …)" of each release property's description, which IDEs show, is
+ * checked against {@link Defaults} too.
  * <p>
  * Properties under {@code canary.defaults.} and {@code canary.releases.<name>.} have the
  * same shape, so the page documents each release property once as
@@ -409,9 +411,21 @@ class ConfigurationReferenceTest {
 	 */
 	private static Object initialValue(String name) {
 		String redis = CanaryRedisProperties.PREFIX + ".";
-		BeanWrapper bean = name.startsWith(redis) ? new BeanWrapperImpl(new CanaryRedisProperties())
-				: new BeanWrapperImpl(new CanaryProperties());
-		String property = name.substring(name.startsWith(redis) ? redis.length() : "canary.".length());
+		String security = CanarySecurityProperties.PREFIX + ".";
+		BeanWrapper bean;
+		String property;
+		if (name.startsWith(redis)) {
+			bean = new BeanWrapperImpl(new CanaryRedisProperties());
+			property = name.substring(redis.length());
+		}
+		else if (name.startsWith(security)) {
+			bean = new BeanWrapperImpl(new CanarySecurityProperties());
+			property = name.substring(security.length());
+		}
+		else {
+			bean = new BeanWrapperImpl(new CanaryProperties());
+			property = name.substring("canary.".length());
+		}
 		StringBuilder path = new StringBuilder();
 		for (int i = 0; i < property.length(); i++) {
 			char c = property.charAt(i);

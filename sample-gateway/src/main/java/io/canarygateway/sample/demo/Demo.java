@@ -483,7 +483,7 @@ public final class Demo {
 		t.print(t.rule("Still running (--keep)"));
 		t.print("  dashboard  " + t.bold(gw + this.cluster.dashboardPath()));
 		t.print("  actuator   " + gw + "/actuator/canary   (POST needs " + auth + ")");
-		t.print("  metrics    " + gw + "/actuator/prometheus");
+		t.print("  metrics    " + gw + "/actuator/prometheus   (needs " + auth + ")");
 		t.print("");
 		t.print("  curl -s " + gw + "/actuator/canary/orders");
 		t.print("  curl -s " + auth + " -X POST " + gw + "/actuator/canary/orders/start");

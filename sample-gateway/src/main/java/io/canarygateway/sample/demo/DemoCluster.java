@@ -1,6 +1,8 @@
 package io.canarygateway.sample.demo;
 
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +18,8 @@ import io.canarygateway.sample.services.SampleServiceApplication;
  * Everything the demo runs, in this JVM on free local ports: five sample-service
  * instances (orders v1 ×2 and v2, payments v1 and v2) and the sample gateway, configured
  * for the demo's pace. The gateway's own {@code application.yml} is used as shipped; only
- * timings, ports and auto-start are overridden, on its command line (which beats the
- * YAML).
+ * timings, ports, auto-start and the admin's password are overridden, on its command line
+ * (which beats the YAML).
  */
 final class DemoCluster implements AutoCloseable {
 
@@ -35,6 +37,12 @@ final class DemoCluster implements AutoCloseable {
 	private final List<Service> services = new ArrayList<>();
 
 	private ConfigurableApplicationContext gateway;
+
+	/**
+	 * The admin's password: {@code CANARY_ADMIN_PASSWORD} if set, else one made up for
+	 * this run (the gateway ships none).
+	 */
+	private final String adminPassword = passwordOrRandom(System.getenv("CANARY_ADMIN_PASSWORD"));
 
 	private int gatewayPort;
 
@@ -88,6 +96,7 @@ final class DemoCluster implements AutoCloseable {
 		ensureOpen();
 		List<String> args = new ArrayList<>();
 		args.add("--server.port=" + this.options.port());
+		args.add("--spring.security.user.password=" + this.adminPassword);
 		for (Service service : this.services) {
 			args.add("--" + service.key() + "=" + service.url());
 		}
@@ -163,7 +172,16 @@ final class DemoCluster implements AutoCloseable {
 	}
 
 	String adminPassword() {
-		return this.gateway.getEnvironment().getProperty("spring.security.user.password", "canary");
+		return this.adminPassword;
+	}
+
+	static String passwordOrRandom(String fromEnvironment) {
+		if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
+			return fromEnvironment;
+		}
+		byte[] random = new byte[12];
+		new SecureRandom().nextBytes(random);
+		return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
 	}
 
 	String dashboardPath() {

@@ -69,9 +69,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(DashboardBrowserTest.NeedsChromium.class)
 @SpringBootTest(classes = SampleGatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "canary.dashboard.enabled=true", "canary.defaults.analysis.interval=500ms",
-				"canary.defaults.analysis.min-requests=20", "canary.defaults.step-interval=5s",
-				"logging.level.io.canarygateway=WARN" })
+		properties = { "CANARY_ADMIN_PASSWORD=dashboard-test-password", "canary.dashboard.enabled=true",
+				"canary.defaults.analysis.interval=500ms", "canary.defaults.analysis.min-requests=20",
+				"canary.defaults.step-interval=5s", "logging.level.io.canarygateway=WARN" })
 @Import(DashboardBrowserTest.WrongPasswordDelays.class)
 class DashboardBrowserTest {
 
