@@ -114,8 +114,9 @@ public final class ReleaseRecordCodec {
 		}
 		int format = node.path("format").asInt(FORMAT);
 		if (format > FORMAT) {
-			throw new IllegalArgumentException("record format " + format + " was written by a newer gateway; this one "
-					+ "reads formats up to " + FORMAT + " — upgrade this gateway to the version that wrote it");
+			throw new NewerFormatException(
+					"record format " + format + " was written by a newer gateway; this one reads " + "formats up to "
+							+ FORMAT + " — upgrade this gateway to the version that wrote it");
 		}
 		try {
 			List<Transition> history = new ArrayList<>();
@@ -188,6 +189,15 @@ public final class ReleaseRecordCodec {
 			throw new IllegalArgumentException("missing text '" + field + "'");
 		}
 		return value.asString();
+	}
+
+	/** A record written in a format newer than this gateway reads. */
+	public static final class NewerFormatException extends IllegalArgumentException {
+
+		NewerFormatException(String message) {
+			super(message);
+		}
+
 	}
 
 }
