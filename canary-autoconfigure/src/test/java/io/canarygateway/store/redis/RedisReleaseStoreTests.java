@@ -426,6 +426,17 @@ class RedisReleaseStoreTests {
 	}
 
 	@Test
+	void aRecordOfAnotherReleaseUnderTheKeyIsNotTakenForThisOne() {
+		RedisReleaseStore store = store(this.factoryA);
+		store.compareAndSet(Records.paused("orders", 1, 30), 0);
+		this.raw.opsForHash()
+			.put("canary:{orders}:release", "record",
+					new ReleaseRecordCodec().write(Records.paused("payments", 1, 90)));
+		assertThatExceptionOfType(ReleaseRecordUnreadableException.class).isThrownBy(() -> store.find("orders"))
+			.withMessageContaining("cannot be read: it holds a record of release 'payments'");
+	}
+
+	@Test
 	void messagesThatCannotBeReadAreSkippedAndTheSubscriptionStaysAlive() {
 		RedisReleaseStore a = store(this.factoryA);
 		// B re-reads only once a minute: what it gets before that came by pub/sub
