@@ -19,14 +19,16 @@ import io.canarygateway.control.ManagedRelease;
 import io.canarygateway.control.ReleaseController;
 import io.canarygateway.core.Action;
 import io.canarygateway.core.Transition;
+import io.canarygateway.core.UnreadableRecord;
 
 /**
  * The {@code canary} actuator endpoint (docs/operations.md, "The canary endpoint"): lists
  * releases, shows one, and applies an operator's action ({@code POST
  * /actuator/canary/{release}/{action}}, {@code weight} taking {@code {"weight": 30}}).
  * Answers 200 with the release, 404 for an unknown release, 400 for an unknown action or
- * a bad weight, 409 for an action not allowed in the release's state and 503 when the
- * release store cannot be reached — each with a JSON body saying why.
+ * a bad weight, 409 for an action not allowed in the release's state or on a release
+ * whose stored record cannot be read (the body then has {@code unreadableRecord}), and
+ * 503 when the release store cannot be reached — each with a JSON body saying why.
  */
 @Endpoint(id = "canary")
 public class CanaryEndpoint {
@@ -43,7 +45,8 @@ public class CanaryEndpoint {
 	@ReadOperation
 	public Map<String, Object> releases() {
 		Map<String, ReleaseDescriptor> releases = new LinkedHashMap<>();
-		this.controller.releases().forEach((name, release) -> releases.put(name, ReleaseDescriptor.of(release, null)));
+		this.controller.releases()
+			.forEach((name, release) -> releases.put(name, ReleaseDescriptor.of(release, unreadable(name), null)));
 		return Map.of("releases", releases);
 	}
 
@@ -53,7 +56,8 @@ public class CanaryEndpoint {
 		if (managed == null) {
 			return error(WebEndpointResponse.STATUS_NOT_FOUND, release, null, "no release named '" + release + "'");
 		}
-		return new WebEndpointResponse<>(ReleaseDescriptor.of(managed, this.traffic.recent(release)));
+		return new WebEndpointResponse<>(
+				ReleaseDescriptor.of(managed, unreadable(release), this.traffic.recent(release)));
 	}
 
 	/**
@@ -83,16 +87,32 @@ public class CanaryEndpoint {
 				? principal.getName() : Transition.ANONYMOUS;
 		ActionResult result = this.controller.operate(release, parsed, (weight != null) ? weight : 0, by);
 		return switch (result.kind()) {
-			case APPLIED -> new WebEndpointResponse<>(ReleaseDescriptor.of(managed, result.status(), null));
+			case APPLIED ->
+				new WebEndpointResponse<>(ReleaseDescriptor.of(managed, result.status(), unreadable(release), null));
 			case NOT_FOUND -> error(WebEndpointResponse.STATUS_NOT_FOUND, release, action, result.message());
 			case INVALID -> error(WebEndpointResponse.STATUS_BAD_REQUEST, release, action, result.message());
 			case CONFLICT -> error(409, release, action, result.message());
 			case UNAVAILABLE ->
 				error(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE, release, action, result.message());
+			case UNREADABLE -> {
+				// not 503: the store answers, but this release's record needs an operator
+				// (or an upgrade) before any action on it can succeed; retrying is no use
+				Map<String, Object> body = errorBody(409, release, action, result.message());
+				body.put("unreadableRecord", ReleaseDescriptor.UnreadableRecordDescriptor.of(unreadable(release)));
+				yield new WebEndpointResponse<>(body, 409);
+			}
 		};
 	}
 
+	private UnreadableRecord unreadable(String release) {
+		return this.controller.unreadableRecord(release).orElse(null);
+	}
+
 	private static WebEndpointResponse<Object> error(int status, String release, String action, String message) {
+		return new WebEndpointResponse<>(errorBody(status, release, action, message), status);
+	}
+
+	private static Map<String, Object> errorBody(int status, String release, String action, String message) {
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("status", status);
 		body.put("error", message);
@@ -100,7 +120,7 @@ public class CanaryEndpoint {
 		if (action != null) {
 			body.put("action", action);
 		}
-		return new WebEndpointResponse<>(body, status);
+		return body;
 	}
 
 }

@@ -9,6 +9,7 @@ import io.canarygateway.control.ManagedRelease;
 import io.canarygateway.core.LaneFigures;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.Transition;
+import io.canarygateway.core.UnreadableRecord;
 import io.canarygateway.core.Verdict;
 
 /**
@@ -30,21 +31,42 @@ import io.canarygateway.core.Verdict;
  * @param history the recent transitions, oldest first
  * @param traffic the last analysis intervals' figures per lane, oldest first (only when
  * one release is shown)
+ * @param unreadableRecord why the release's stored record cannot be read (the fields
+ * above are then the state this gateway last knew), or {@code null} when it can
  */
 public record ReleaseDescriptor(String release, String state, int weight, int step, List<Integer> steps,
 		String stableVersion, String canaryVersion, String breaker, String reason, long revision, Instant stepStartedAt,
-		VerdictDescriptor analysis, List<TransitionDescriptor> history, List<TrafficPoint> traffic) {
+		VerdictDescriptor analysis, List<TransitionDescriptor> history, List<TrafficPoint> traffic,
+		UnreadableRecordDescriptor unreadableRecord) {
 
-	static ReleaseDescriptor of(ManagedRelease release, List<TrafficPoint> traffic) {
-		return of(release, release.status(), traffic);
+	static ReleaseDescriptor of(ManagedRelease release, UnreadableRecord unreadable, List<TrafficPoint> traffic) {
+		return of(release, release.status(), unreadable, traffic);
 	}
 
-	static ReleaseDescriptor of(ManagedRelease release, ReleaseStatus status, List<TrafficPoint> traffic) {
+	static ReleaseDescriptor of(ManagedRelease release, ReleaseStatus status, UnreadableRecord unreadable,
+			List<TrafficPoint> traffic) {
 		return new ReleaseDescriptor(status.release(), status.state().name(), status.weight(), status.step(),
 				release.config().steps(), release.config().stableVersion(), release.config().canaryVersion(),
 				release.killSwitch().stateName(), status.reason().tag(), status.revision(), status.stepStartedAt(),
 				VerdictDescriptor.of(release.lastVerdict()),
-				status.history().stream().map(TransitionDescriptor::of).toList(), traffic);
+				status.history().stream().map(TransitionDescriptor::of).toList(), traffic,
+				UnreadableRecordDescriptor.of(unreadable));
+	}
+
+	/**
+	 * A stored record that cannot be read.
+	 *
+	 * @param key where it is kept
+	 * @param error why it cannot be read, and what to do about it
+	 * @param since when this gateway first found it unreadable
+	 */
+	public record UnreadableRecordDescriptor(String key, String error, Instant since) {
+
+		static UnreadableRecordDescriptor of(UnreadableRecord record) {
+			return (record != null) ? new UnreadableRecordDescriptor(record.key(), record.error(), record.since())
+					: null;
+		}
+
 	}
 
 	/**

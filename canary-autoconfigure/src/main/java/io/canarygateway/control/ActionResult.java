@@ -25,7 +25,9 @@ public record ActionResult(Kind kind, ReleaseStatus status, String message) {
 		/** Not allowed in the release's current state. */
 		CONFLICT,
 		/** The store could not be reached; nothing changed. */
-		UNAVAILABLE
+		UNAVAILABLE,
+		/** The release's stored record cannot be read; nothing changed. */
+		UNREADABLE
 
 	}
 

@@ -80,6 +80,7 @@ public class AnalysisLoop implements AutoCloseable {
 
 	private void safeTick(String release) {
 		try {
+			this.controller.initializeIfWaiting(release);
 			tick(release);
 		}
 		catch (ReleaseStoreUnavailableException ex) {

@@ -39,6 +39,15 @@ public final class ManagedRelease {
 	 */
 	final AtomicBoolean pendingSwitchRollbackLogged = new AtomicBoolean();
 
+	/**
+	 * Set while the release waits to be set up because its stored record could not be
+	 * read at start.
+	 */
+	volatile boolean waitingForRecord;
+
+	/** Held while a waiting release is being set up. */
+	final Object waitingForRecordLock = new Object();
+
 	ManagedRelease(ReleaseConfig config, KillSwitch killSwitch, ReleaseStatus status) {
 		this.config = config;
 		this.schedule = config.schedule();

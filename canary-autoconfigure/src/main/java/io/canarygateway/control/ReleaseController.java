@@ -18,7 +18,9 @@ import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.Transition;
+import io.canarygateway.core.UnreadableRecord;
 import io.canarygateway.core.Verdict;
+import io.canarygateway.store.ReleaseRecordUnreadableException;
 import io.canarygateway.store.ReleaseStore;
 import io.canarygateway.store.ReleaseStoreUnavailableException;
 
@@ -84,12 +86,54 @@ public class ReleaseController implements AutoCloseable {
 	 * Adopts each release's stored record when it is about the configured canary version
 	 * (a restarted gateway resumes where the fleet is), otherwise stores a fresh one and
 	 * starts it when {@code auto-start} is set; then follows the store's changes.
+	 * <p>
+	 * A release whose stored record cannot be read starts with all its traffic on stable
+	 * (its initial {@code IDLE} state, nothing written) and is set up as above once the
+	 * record can be read: when the store delivers one, or at the latest at the next
+	 * {@link #initializeIfWaiting} (the analysis loop's). The other releases start as
+	 * usual.
 	 */
 	public void start() {
 		this.subscription = this.store.subscribe(this::onStored);
 		for (ManagedRelease release : this.releases.values()) {
-			initialize(release);
+			try {
+				initialize(release);
+			}
+			catch (ReleaseRecordUnreadableException ex) {
+				release.waitingForRecord = true;
+				LOG.log(System.Logger.Level.WARNING,
+						"Release ''{0}'' starts with all its traffic on stable: {1}; it "
+								+ "is set up as configured once its record can be read",
+						release.name(), ex.getMessage());
+			}
 		}
+	}
+
+	/**
+	 * Sets up a release whose record could not be read at start (see {@link #start()}),
+	 * if it still waits and the record can be read now. Blocks on the store: call it off
+	 * request threads.
+	 */
+	public void initializeIfWaiting(String name) {
+		ManagedRelease release = this.releases.get(name);
+		if (release == null || !release.waitingForRecord) {
+			return;
+		}
+		synchronized (release.waitingForRecordLock) {
+			if (!release.waitingForRecord) {
+				return;
+			}
+			try {
+				initialize(release);
+			}
+			catch (ReleaseRecordUnreadableException | ReleaseStoreUnavailableException ex) {
+				// still waiting; the store reports the problem
+				return;
+			}
+			release.waitingForRecord = false;
+		}
+		LOG.log(System.Logger.Level.INFO, "Release ''{0}'' is set up now that its record can be read: {1} at {2} %",
+				name, release.status().state(), release.status().weight());
 	}
 
 	private void initialize(ManagedRelease release) {
@@ -129,6 +173,14 @@ public class ReleaseController implements AutoCloseable {
 	/** The release of that name, or {@code null}. */
 	public ManagedRelease release(String name) {
 		return this.releases.get(name);
+	}
+
+	/**
+	 * Why the stored record of a release cannot be read, if the store found it so: the
+	 * release then keeps the state this gateway last knew, and actions on it are refused.
+	 */
+	public Optional<UnreadableRecord> unreadableRecord(String name) {
+		return this.store.unreadable(name);
 	}
 
 	/**
@@ -217,6 +269,11 @@ public class ReleaseController implements AutoCloseable {
 			return new ActionResult(ActionResult.Kind.UNAVAILABLE, release.status(),
 					"the release store is unavailable: " + ex.getMessage());
 		}
+		catch (ReleaseRecordUnreadableException ex) {
+			// reported by the store too, once per record
+			return new ActionResult(ActionResult.Kind.UNREADABLE, release.status(),
+					"cannot " + action.path() + ": " + ex.getMessage());
+		}
 		catch (RuntimeException ex) {
 			LOG.log(System.Logger.Level.WARNING, "Could not " + action.path() + " release '" + name + "'", ex);
 			return new ActionResult(ActionResult.Kind.UNAVAILABLE, release.status(),
@@ -231,7 +288,10 @@ public class ReleaseController implements AutoCloseable {
 	 */
 	public void onStored(ReleaseStatus status) {
 		ManagedRelease release = this.releases.get(status.release());
-		if (release != null && release.config().canaryVersion().equals(status.canaryVersion())) {
+		if (release != null && release.waitingForRecord) {
+			queueInitialization(release);
+		}
+		else if (release != null && release.config().canaryVersion().equals(status.canaryVersion())) {
 			release.accept(status);
 			if (release.killSwitch().openedByItself() != null && release.status().state().isSplitting()) {
 				queueSwitchRollback(release);
@@ -247,6 +307,15 @@ public class ReleaseController implements AutoCloseable {
 		ManagedRelease release = this.releases.get(name);
 		if (release != null) {
 			queueSwitchRollback(release);
+		}
+	}
+
+	private void queueInitialization(ManagedRelease release) {
+		try {
+			this.executor.execute(() -> initializeIfWaiting(release.name()));
+		}
+		catch (RejectedExecutionException ex) {
+			// shutting down
 		}
 	}
 
@@ -285,9 +354,15 @@ public class ReleaseController implements AutoCloseable {
 					+ "canary traffic through this gateway is stopped, and the rollback is written when the store "
 					+ "is back", release.name());
 		}
+		else if (result.kind() == ActionResult.Kind.UNREADABLE
+				&& release.pendingSwitchRollbackLogged.compareAndSet(false, true)) {
+			LOG.log(System.Logger.Level.WARNING, "The breaker of release ''{0}'' opened, but its record cannot be "
+					+ "read: canary traffic through this gateway is stopped, and the rollback is written when the "
+					+ "record can be read", release.name());
+		}
 		else if (result.kind() == ActionResult.Kind.APPLIED && release.pendingSwitchRollbackLogged.getAndSet(false)) {
 			LOG.log(System.Logger.Level.INFO, "Wrote the rollback of release ''{0}'' that its breaker called for while "
-					+ "the store was unavailable", release.name());
+					+ "the store was unavailable or the record unreadable", release.name());
 		}
 	}
 

@@ -4,6 +4,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.UnreadableRecord;
 
 /**
  * Where release records live. One record per release, replaced only by compare-and-set on
@@ -16,15 +17,28 @@ import io.canarygateway.core.ReleaseStatus;
  */
 public interface ReleaseStore {
 
-	/** The stored record of a release, if there is one. */
+	/**
+	 * The stored record of a release, if there is one.
+	 * @throws ReleaseRecordUnreadableException if there is one that cannot be read
+	 */
 	Optional<ReleaseStatus> find(String release);
 
 	/**
 	 * Stores {@code next} if the stored record's revision is {@code expectedRevision} (0:
 	 * no record yet).
 	 * @return the outcome, with the record stored after the call
+	 * @throws ReleaseRecordUnreadableException if the stored record cannot be read
 	 */
 	Swap compareAndSet(ReleaseStatus next, long expectedRevision);
+
+	/**
+	 * Why the stored record of a release could not be read the last time this store
+	 * tried, if it could not; empty once it can be read again (or is gone). A store whose
+	 * records are always readable (the in-memory one) keeps the default.
+	 */
+	default Optional<UnreadableRecord> unreadable(String release) {
+		return Optional.empty();
+	}
 
 	/**
 	 * Calls {@code listener} with every record stored from now on, by this or another

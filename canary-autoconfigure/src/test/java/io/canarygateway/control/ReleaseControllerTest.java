@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -36,8 +37,10 @@ import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.RoutingConfig;
 import io.canarygateway.core.Transition;
+import io.canarygateway.core.UnreadableRecord;
 import io.canarygateway.core.Verdict;
 import io.canarygateway.store.InMemoryReleaseStore;
+import io.canarygateway.store.ReleaseRecordUnreadableException;
 import io.canarygateway.store.ReleaseStore;
 import io.canarygateway.testing.MutableClock;
 
@@ -46,6 +49,7 @@ import static io.canarygateway.control.ActionResult.Kind.CONFLICT;
 import static io.canarygateway.control.ActionResult.Kind.INVALID;
 import static io.canarygateway.control.ActionResult.Kind.NOT_FOUND;
 import static io.canarygateway.control.ActionResult.Kind.UNAVAILABLE;
+import static io.canarygateway.control.ActionResult.Kind.UNREADABLE;
 import static io.canarygateway.core.ReleaseState.IDLE;
 import static io.canarygateway.core.ReleaseState.PAUSED;
 import static io.canarygateway.core.ReleaseState.PROGRESSING;
@@ -412,6 +416,104 @@ class ReleaseControllerTest {
 	}
 
 	@Test
+	void anUnreadableRecordRefusesActionsOnItsReleaseOnlyAndKeepsItsLastKnownState() {
+		FailingStore failing = new FailingStore(this.store);
+		ReleaseController controller = new ReleaseController(
+				List.of(config("orders", "v2", true), config("payments", "p2", true)), failing, this::killSwitchFor,
+				this.clock, this.executor, List.of(this.recording));
+		this.controllers.add(controller);
+		controller.start();
+		ReleaseStatus before = controller.release("orders").status();
+		failing.unreadable.add("orders");
+
+		ActionResult result = controller.operate("orders", Action.PAUSE, 0, OPERATOR);
+		assertThat(result.kind()).isEqualTo(UNREADABLE);
+		assertThat(result.message()).isEqualTo("cannot pause: the record of release 'orders' (records/orders) cannot "
+				+ "be read: 'stepStartedAt' is not an ISO-8601 instant: 'yesterday'");
+		assertThat(result.status()).isEqualTo(before);
+		assertThat(controller.release("orders").status()).as("the last known state").isEqualTo(before);
+		assertThat(controller.unreadableRecord("orders")).isPresent();
+		assertThat(controller.unreadableRecord("payments")).isEmpty();
+		assertThat(controller.operate("payments", Action.PAUSE, 0, OPERATOR).kind()).isEqualTo(APPLIED);
+		assertThat(controller.release("payments").status().state()).isEqualTo(PAUSED);
+
+		failing.unreadable.clear();
+		assertThat(controller.operate("orders", Action.PAUSE, 0, OPERATOR).kind()).isEqualTo(APPLIED);
+		assertThat(controller.unreadableRecord("orders")).isEmpty();
+	}
+
+	@Test
+	void aReleaseWhoseRecordCannotBeReadAtStartStartsOnStableAndIsSetUpOnceItCanBeRead() {
+		FailingStore failing = new FailingStore(this.store);
+		failing.unreadable.add("orders");
+		ReleaseController controller = new ReleaseController(
+				List.of(config("orders", "v2", true), config("payments", "p2", true)), failing, this::killSwitchFor,
+				this.clock, this.executor, List.of(this.recording));
+		this.controllers.add(controller);
+		controller.start();
+		assertThat(controller.release("payments").status().state()).as("the others start as usual")
+			.isEqualTo(PROGRESSING);
+		ReleaseStatus waiting = controller.release("orders").status();
+		assertThat(waiting.state()).as("all traffic on stable").isEqualTo(IDLE);
+		assertThat(waiting.revision()).as("nothing read or written").isZero();
+		assertThat(this.store.find("orders")).isEmpty();
+
+		controller.initializeIfWaiting("orders");
+		assertThat(controller.release("orders").status()).as("still unreadable").isEqualTo(waiting);
+
+		failing.unreadable.clear();
+		controller.initializeIfWaiting("orders");
+		ReleaseStatus started = this.store.find("orders").orElseThrow();
+		assertThat(started.state()).as("auto-started, as at a normal start").isEqualTo(PROGRESSING);
+		assertThat(controller.release("orders").status()).isEqualTo(started);
+		controller.initializeIfWaiting("orders");
+		assertThat(this.store.find("orders")).as("set up once").contains(started);
+	}
+
+	@Test
+	void aWaitingReleaseIsSetUpWhenTheStoreDeliversItsRecord() {
+		ReleaseStatus paused = new ReleaseStatus("orders", "v2", 9, 4, PAUSED, 25, 2, Reason.MANUAL, T0, List.of());
+		this.store.compareAndSet(paused, 0);
+		FailingStore failing = new FailingStore(this.store);
+		failing.unreadable.add("orders");
+		ReleaseController controller = new ReleaseController(List.of(config("orders", "v2", true)), failing,
+				this::killSwitchFor, this.clock, this.executor, List.of(this.recording));
+		this.controllers.add(controller);
+		controller.start();
+		assertThat(controller.release("orders").status().revision()).isZero();
+
+		failing.unreadable.clear();
+		// what a store does when it reads a record: hands it to its listeners
+		controller.onStored(paused);
+		runQueued();
+		assertThat(controller.release("orders").status()).as("adopted").isEqualTo(paused);
+		assertThat(this.transitions).isEmpty();
+	}
+
+	@Test
+	void aKillSwitchThatOpensWhileTheRecordIsUnreadableRollsBackOnceItCanBeRead() {
+		FailingStore failing = new FailingStore(this.store);
+		ReleaseController controller = new ReleaseController(List.of(config("orders", "v2", true)), failing,
+				this::killSwitchFor, this.clock, this.executor, List.of(this.recording));
+		this.controllers.add(controller);
+		controller.start();
+		ReleaseStatus before = controller.release("orders").status();
+
+		failing.unreadable.add("orders");
+		killSwitch("orders").openOnFailures(verdict());
+		runQueued();
+		assertThat(controller.release("orders").status()).isEqualTo(before);
+		assertThat(killSwitch("orders").allowsCanary()).isFalse();
+
+		failing.unreadable.clear();
+		controller.onStored(this.store.find("orders").orElseThrow());
+		runQueued();
+		ReleaseStatus rolledBack = this.store.find("orders").orElseThrow();
+		assertThat(rolledBack.state()).isEqualTo(ROLLED_BACK);
+		assertThat(rolledBack.reason()).isEqualTo(Reason.BREAKER);
+	}
+
+	@Test
 	void aThrowingListenerPreventsNeitherTheTransitionNorOtherListeners() {
 		List<ReleaseStatus> first = new CopyOnWriteArrayList<>();
 		List<ReleaseStatus> second = new CopyOnWriteArrayList<>();
@@ -706,7 +808,9 @@ class ReleaseControllerTest {
 	}
 
 	/**
-	 * Delegates to a store until it is "down", then throws like an unreachable server.
+	 * Delegates to a store until it is "down", then throws like an unreachable server;
+	 * and throws for the releases whose record is "unreadable" like a store that cannot
+	 * read them.
 	 */
 	static final class FailingStore implements ReleaseStore {
 
@@ -714,20 +818,28 @@ class ReleaseControllerTest {
 
 		volatile boolean down;
 
+		final Set<String> unreadable = ConcurrentHashMap.newKeySet();
+
 		FailingStore(ReleaseStore delegate) {
 			this.delegate = delegate;
 		}
 
 		@Override
 		public Optional<ReleaseStatus> find(String release) {
-			check();
+			check(release);
 			return this.delegate.find(release);
 		}
 
 		@Override
 		public Swap compareAndSet(ReleaseStatus next, long expectedRevision) {
-			check();
+			check(next.release());
 			return this.delegate.compareAndSet(next, expectedRevision);
+		}
+
+		@Override
+		public Optional<UnreadableRecord> unreadable(String release) {
+			return this.unreadable.contains(release) ? Optional.of(new UnreadableRecord(release, "records/" + release,
+					"'stepStartedAt' is not an ISO-8601 instant: 'yesterday'", T0)) : Optional.empty();
 		}
 
 		@Override
@@ -735,10 +847,13 @@ class ReleaseControllerTest {
 			return this.delegate.subscribe(listener);
 		}
 
-		private void check() {
+		private void check(String release) {
 			if (this.down) {
 				throw new IllegalStateException("connection refused");
 			}
+			unreadable(release).ifPresent((record) -> {
+				throw new ReleaseRecordUnreadableException(record);
+			});
 		}
 
 	}

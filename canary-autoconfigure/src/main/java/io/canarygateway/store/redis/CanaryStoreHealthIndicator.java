@@ -1,5 +1,8 @@
 package io.canarygateway.store.redis;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
@@ -14,6 +17,13 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * Alert on the gauge {@code canary.store.available} or on Spring Boot's own {@code redis}
  * health contributor instead. Details: {@code store}, {@code available},
  * {@code unavailableSince}, {@code lastError}, {@code outages}, {@code lastOutageEnded}.
+ * <p>
+ * A release record that cannot be read is listed under {@code unreadableRecords} (per
+ * release: {@code key}, {@code error}, {@code since}) and leaves the status as it is: the
+ * gateway serves that release with its last known state and every other release normally,
+ * and every replica reads the same record, so a worse status would take the whole fleet
+ * out of its load balancer for one release's data. Alert on the gauge
+ * {@code canary.store.unreadable.records}.
  */
 public class CanaryStoreHealthIndicator implements HealthIndicator {
 
@@ -33,6 +43,17 @@ public class CanaryStoreHealthIndicator implements HealthIndicator {
 				.withDetail("lastError", String.valueOf(this.availability.lastError()))
 				.withDetail("policy", "routing with the last known release state; automatic progression and "
 						+ "operator actions suspended until the store is back");
+		}
+		Map<String, Map<String, String>> unreadable = new LinkedHashMap<>();
+		this.availability.unreadableRecords().forEach((release, record) -> {
+			Map<String, String> detail = new LinkedHashMap<>();
+			detail.put("key", record.key());
+			detail.put("error", record.error());
+			detail.put("since", record.since().toString());
+			unreadable.put(release, detail);
+		});
+		if (!unreadable.isEmpty()) {
+			health.withDetail("unreadableRecords", unreadable);
 		}
 		health.withDetail("outages", this.availability.outages());
 		if (this.availability.lastOutageEnded() != null) {

@@ -76,6 +76,8 @@ public final class RedisCalls {
 	 * Waits for a command's result, failing fast while Redis is known to be unreachable.
 	 * @throws ReleaseStoreUnavailableException if Redis is down, too slow or refused the
 	 * command
+	 * @throws RedisKeyException if Redis answered with an error about the key (Redis is
+	 * not down for that)
 	 */
 	<T> T await(String what, Mono<T> command) {
 		this.availability.check();
@@ -87,6 +89,8 @@ public final class RedisCalls {
 	 * store finds out that it is back.
 	 * @throws ReleaseStoreUnavailableException if Redis is down, too slow or refused the
 	 * command
+	 * @throws RedisKeyException if Redis answered with an error about the key (Redis is
+	 * not down for that)
 	 */
 	<T> T probe(String what, Mono<T> command) {
 		if (Schedulers.isInNonBlockingThread()) {
@@ -99,6 +103,11 @@ public final class RedisCalls {
 			value = command.timeout(timeout).block();
 		}
 		catch (RuntimeException ex) {
+			String keyError = RedisKeyException.keyError(ex);
+			if (keyError != null) {
+				this.availability.succeeded();
+				throw new RedisKeyException(what, keyError, ex);
+			}
 			this.availability.failed(ex);
 			throw new ReleaseStoreUnavailableException(
 					"Redis could not " + what + ": " + ex.getMessage() + " (within " + timeout.toMillis() + " ms)", ex);

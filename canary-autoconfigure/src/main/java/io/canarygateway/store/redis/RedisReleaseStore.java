@@ -25,6 +25,8 @@ import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 
 import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.UnreadableRecord;
+import io.canarygateway.store.ReleaseRecordUnreadableException;
 import io.canarygateway.store.ReleaseStore;
 import io.canarygateway.store.ReleaseStoreUnavailableException;
 
@@ -49,6 +51,12 @@ import io.canarygateway.store.ReleaseStoreUnavailableException;
  * <li><b>Timeouts.</b> Every call waits at most {@code timeout}; calls go through the
  * reactive API so that a call that timed out is cancelled and never sent late
  * ({@link RedisCalls}).</li>
+ * <li><b>A record that cannot be read</b> (corrupt, a key of another type, a newer
+ * gateway's format) is a problem of its release only, not an outage: reading or writing
+ * that release throws {@link ReleaseRecordUnreadableException}, the other releases are
+ * read and written as ever, the record is never overwritten by a re-seed, and
+ * {@link StoreAvailability} reports it once and again when it can be read. A notification
+ * that cannot be read is logged and skipped.</li>
  * </ul>
  *
  * <h2>When Redis is unreachable (the outage policy)</h2>
@@ -84,6 +92,10 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 	private static final System.Logger LOG = System.getLogger(RedisReleaseStore.class.getName());
 
 	private static final String RECORD_FIELD = "record";
+
+	/** What to do about a record that is corrupt or of the wrong type. */
+	private static final String REPAIR = " — repair the record or delete the key (every gateway that knew the release "
+			+ "then stores its last known state again)";
 
 	private final ReactiveRedisConnectionFactory connectionFactory;
 
@@ -191,15 +203,16 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 	public Swap compareAndSet(ReleaseStatus next, long expectedRevision) {
 		this.known.add(next.release());
 		String record = this.codec.write(next);
-		List<String> reply = this.calls.await("store release '" + next.release() + "'",
+		List<String> reply = awaitOnRecord(next.release(), "store release '" + next.release() + "'",
 				script(this.compareAndSetScript, next.release(), Long.toString(expectedRevision),
 						Long.toString(next.revision()), next.canaryVersion(), record, this.keys.channel()));
 		if (swapped(reply)) {
+			this.calls.availability().readable(next.release());
 			remember(next, true);
 			notifyListeners(next);
 			return new Swap(true, next);
 		}
-		ReleaseStatus current = stored(reply);
+		ReleaseStatus current = stored(next.release(), reply);
 		if (current != null) {
 			remember(current, true);
 		}
@@ -212,11 +225,18 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 		return () -> this.listeners.remove(listener);
 	}
 
+	@Override
+	public Optional<UnreadableRecord> unreadable(String release) {
+		return this.calls.availability().unreadable(release);
+	}
+
 	/**
 	 * One round of the safety net: probes Redis, subscribes again if the subscription was
 	 * lost, re-reads every known release (re-seeding what Redis lost) and hands each
 	 * record to the listeners (which is how a rollback called for during an outage gets
-	 * written: see {@code ReleaseController#onStored}).
+	 * written: see {@code ReleaseController#onStored}). A release whose record cannot be
+	 * read keeps the state this gateway last knew (the store reports it once, and
+	 * {@link #unreadable} tells it) and does not stop the other releases' re-read.
 	 * @throws ReleaseStoreUnavailableException if Redis cannot be reached
 	 */
 	public void refresh() {
@@ -226,7 +246,14 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 		this.calls.probe("answer PING", ping());
 		subscribeToChanges();
 		for (String release : this.known) {
-			ReleaseStatus current = settle(release, read(release));
+			ReleaseStatus current;
+			try {
+				current = settle(release, read(release));
+			}
+			catch (ReleaseRecordUnreadableException ex) {
+				// reported once, when it became unreadable; the next round reads it again
+				continue;
+			}
 			if (current != null) {
 				notifyListeners(current);
 			}
@@ -254,10 +281,58 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 		return this.redis.execute((connection) -> connection.ping()).next();
 	}
 
+	/**
+	 * The record Redis holds for a release, or {@code null}.
+	 * @throws ReleaseRecordUnreadableException if it holds one that cannot be read
+	 */
 	private ReleaseStatus read(String release) {
-		Object json = this.calls.await("read release '" + release + "'",
+		Object json = awaitOnRecord(release, "read release '" + release + "'",
 				this.redis.opsForHash().get(this.keys.release(release), RECORD_FIELD));
-		return (json != null) ? this.codec.read(json.toString()) : null;
+		return decode(release, (json != null) ? json.toString() : null);
+	}
+
+	/**
+	 * Decodes the record Redis holds for a release ({@code null}: none), and keeps track
+	 * of whether it can be read.
+	 * @throws ReleaseRecordUnreadableException if it cannot
+	 */
+	private ReleaseStatus decode(String release, String json) {
+		ReleaseStatus status = null;
+		if (json != null) {
+			try {
+				status = this.codec.read(json);
+			}
+			catch (ReleaseRecordCodec.NewerFormatException ex) {
+				throw unreadable(release, ex.getMessage());
+			}
+			catch (IllegalArgumentException ex) {
+				throw unreadable(release, ex.getMessage() + REPAIR);
+			}
+			if (!status.release().equals(release)) {
+				throw unreadable(release, "it holds a record of release '" + status.release() + "'" + REPAIR);
+			}
+		}
+		this.calls.availability().readable(release);
+		return status;
+	}
+
+	/**
+	 * Runs a command on a release's record: an error Redis answers about the key (e.g.
+	 * {@code WRONGTYPE}) makes that record unreadable, it does not make Redis
+	 * unavailable.
+	 */
+	private <T> T awaitOnRecord(String release, String what, Mono<T> command) {
+		try {
+			return this.calls.await(what, command);
+		}
+		catch (RedisKeyException ex) {
+			throw unreadable(release, "Redis answered " + ex.reply() + " (a release record is a hash)" + REPAIR);
+		}
+	}
+
+	private ReleaseRecordUnreadableException unreadable(String release, String error) {
+		return new ReleaseRecordUnreadableException(
+				this.calls.availability().unreadable(release, this.keys.release(release), error));
 	}
 
 	/**
@@ -269,7 +344,7 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 	private ReleaseStatus settle(String release, ReleaseStatus stored) {
 		ReleaseStatus known = this.lastKnown.get(release);
 		if (known != null && lost(stored, known)) {
-			List<String> reply = this.calls.await("re-seed release '" + release + "'",
+			List<String> reply = awaitOnRecord(release, "re-seed release '" + release + "'",
 					script(this.seedScript, release, Long.toString(known.revision()), known.canaryVersion(),
 							this.codec.write(known), this.keys.channel()));
 			if (swapped(reply)) {
@@ -281,7 +356,7 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 				notifyListeners(known);
 				return known;
 			}
-			stored = stored(reply);
+			stored = stored(release, reply);
 		}
 		if (stored != null) {
 			remember(stored, true);
@@ -330,8 +405,9 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 		return !reply.isEmpty() && "1".equals(reply.get(0));
 	}
 
-	private ReleaseStatus stored(List<String> reply) {
-		return (reply.size() > 1 && !reply.get(1).isEmpty()) ? this.codec.read(reply.get(1)) : null;
+	/** The record a script found stored when it did not store its own. */
+	private ReleaseStatus stored(String release, List<String> reply) {
+		return decode(release, (reply.size() > 1 && !reply.get(1).isEmpty()) ? reply.get(1) : null);
 	}
 
 	private synchronized void subscribeToChanges() {
@@ -358,8 +434,9 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 			status = this.codec.read(json);
 		}
 		catch (IllegalArgumentException ex) {
+			// skipped, not fatal: the subscription goes on with the next message
 			LOG.log(System.Logger.Level.WARNING, "Ignored a message on " + this.keys.channel() + " that is not a "
-					+ "release record: " + ex.getMessage());
+					+ "release record this gateway can read: " + ex.getMessage());
 			return;
 		}
 		remember(status, false);

@@ -1,6 +1,7 @@
 package io.canarygateway.store.redis;
 
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,8 +34,10 @@ import io.canarygateway.core.Verdict;
  * "statistics", "reasons"}} and each lane {@code {"requests", "errors", "errorRate",
  * "p99Ms"}}. Enums are written by name, instants as ISO-8601 (nanosecond precision),
  * non-finite statistics as the strings {@code NaN}, {@code Infinity}, {@code -Infinity}.
- * Unknown fields are ignored on reading, so a later format may add some: {@code by} was
- * added that way (a transition without it reads as by {@code unknown}).
+ * Unknown fields are ignored on reading, so a later version may add some and keep the
+ * format number ({@code by} was added that way: a transition without it reads as by
+ * {@code unknown}); a change older gateways would misread (a field removed or changed in
+ * meaning) raises it, and they then refuse such records instead of guessing.
  */
 public final class ReleaseRecordCodec {
 
@@ -98,30 +101,45 @@ public final class ReleaseRecordCodec {
 	}
 
 	/**
-	 * Reads a record written by {@link #write}.
-	 * @throws IllegalArgumentException if the text is not such a record
+	 * Reads a record written by {@link #write} (by this or an earlier version; a record
+	 * without {@code format} is read as format 1).
+	 * @throws IllegalArgumentException if the text is not such a record, saying what is
+	 * wrong with it, or if a newer gateway wrote it in a format this one cannot read
 	 */
 	public ReleaseStatus read(String json) {
+		JsonNode node;
 		try {
-			JsonNode node = this.mapper.readTree(json);
-			int format = node.path("format").asInt(FORMAT);
-			if (format > FORMAT) {
-				throw new IllegalArgumentException(
-						"release record format " + format + " is newer than this gateway understands (" + FORMAT + ")");
-			}
+			node = this.mapper.readTree(json);
+		}
+		catch (JacksonException ex) {
+			throw new IllegalArgumentException("not a release record: " + ex.getOriginalMessage(), ex);
+		}
+		int format = node.path("format").asInt(FORMAT);
+		if (format > FORMAT) {
+			throw new NewerFormatException(
+					"record format " + format + " was written by a newer gateway; this one reads " + "formats up to "
+							+ FORMAT + " — upgrade this gateway to the version that wrote it");
+		}
+		try {
 			List<Transition> history = new ArrayList<>();
 			for (JsonNode t : node.path("history")) {
-				JsonNode evidence = t.get("evidence");
-				history.add(new Transition(instant(t, "at"), ReleaseState.valueOf(text(t, "from")),
-						ReleaseState.valueOf(text(t, "to")), reason(text(t, "reason")), t.path("weight").asInt(),
-						(evidence != null && !evidence.isNull()) ? readVerdict(evidence) : null,
-						t.path("by").isString() ? t.path("by").asString() : Transition.UNKNOWN));
+				try {
+					JsonNode evidence = t.get("evidence");
+					history.add(new Transition(instant(t, "at"), ReleaseState.valueOf(text(t, "from")),
+							ReleaseState.valueOf(text(t, "to")), reason(text(t, "reason")), t.path("weight").asInt(),
+							(evidence != null && !evidence.isNull()) ? readVerdict(evidence) : null,
+							t.path("by").isString() ? t.path("by").asString() : Transition.UNKNOWN));
+				}
+				catch (RuntimeException ex) {
+					throw new IllegalArgumentException("history[" + history.size() + "]: " + ex.getMessage(), ex);
+				}
 			}
 			return new ReleaseStatus(text(node, "release"), text(node, "canaryVersion"), longValue(node, "revision"),
 					longValue(node, "rollout"), ReleaseState.valueOf(text(node, "state")), node.path("weight").asInt(),
 					node.path("step").asInt(-1), reason(text(node, "reason")), instant(node, "stepStartedAt"), history);
 		}
-		catch (JacksonException | IllegalArgumentException | NullPointerException ex) {
+		catch (RuntimeException ex) {
+			// whatever a corrupt record makes the decoding throw: it is not a record
 			throw new IllegalArgumentException("not a release record: " + ex.getMessage(), ex);
 		}
 	}
@@ -151,7 +169,13 @@ public final class ReleaseRecordCodec {
 	}
 
 	private static Instant instant(JsonNode node, String field) {
-		return Instant.parse(text(node, field));
+		String text = text(node, field);
+		try {
+			return Instant.parse(text);
+		}
+		catch (DateTimeParseException ex) {
+			throw new IllegalArgumentException("'" + field + "' is not an ISO-8601 instant: '" + text + "'", ex);
+		}
 	}
 
 	private static long longValue(JsonNode node, String field) {
@@ -168,6 +192,15 @@ public final class ReleaseRecordCodec {
 			throw new IllegalArgumentException("missing text '" + field + "'");
 		}
 		return value.asString();
+	}
+
+	/** A record written in a format newer than this gateway reads. */
+	public static final class NewerFormatException extends IllegalArgumentException {
+
+		NewerFormatException(String message) {
+			super(message);
+		}
+
 	}
 
 }

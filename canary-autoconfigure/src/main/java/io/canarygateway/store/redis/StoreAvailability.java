@@ -3,6 +3,11 @@ package io.canarygateway.store.redis;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -10,6 +15,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
+import io.canarygateway.core.UnreadableRecord;
 import io.canarygateway.store.ReleaseStoreUnavailableException;
 
 /**
@@ -19,12 +25,20 @@ import io.canarygateway.store.ReleaseStoreUnavailableException;
  * the store's own probe keeps trying), and shows the state as the gauge
  * {@code canary.store.available} (1 or 0) and in the {@code canaryStore} health details.
  * <p>
+ * It also keeps which releases' records the store found unreadable (a problem of one
+ * release, not an outage): logged once when a record becomes unreadable and once when it
+ * can be read again, shown as the gauge {@code canary.store.unreadable.records} and in
+ * the health details.
+ * <p>
  * Thread-safe.
  */
 public class StoreAvailability implements MeterBinder {
 
 	/** The gauge's name. */
 	public static final String METRIC = "canary.store.available";
+
+	/** The name of the gauge of unreadable records. */
+	public static final String UNREADABLE_METRIC = "canary.store.unreadable.records";
 
 	private final String description;
 
@@ -41,6 +55,8 @@ public class StoreAvailability implements MeterBinder {
 	private volatile Instant lastOutageEnded;
 
 	private volatile String lastError;
+
+	private final ConcurrentMap<String, UnreadableRecord> unreadable = new ConcurrentHashMap<>();
 
 	/**
 	 * @param description names the store in logs and health details, e.g. {@code Redis}
@@ -130,6 +146,53 @@ public class StoreAvailability implements MeterBinder {
 		}
 	}
 
+	/**
+	 * The store found the record of a release unreadable. Logged once when it becomes
+	 * unreadable (and again only if the cause changes), not at every read.
+	 * @return the problem, with when it was first found
+	 */
+	public UnreadableRecord unreadable(String release, String key, String error) {
+		UnreadableRecord[] found = new UnreadableRecord[2];
+		UnreadableRecord current = this.unreadable.compute(release, (name, old) -> {
+			found[0] = old;
+			if (old != null && old.key().equals(key) && old.error().equals(error)) {
+				return old;
+			}
+			found[1] = new UnreadableRecord(release, key, error, (old != null) ? old.since() : this.clock.instant());
+			return found[1];
+		});
+		if (found[1] != null) {
+			this.log.log(System.Logger.Level.WARNING, (found[0] == null)
+					? "The record of release ''{0}'' ({1}) cannot be read: {2}. This gateway keeps serving the release "
+							+ "with the state it last knew and refuses actions on it until the record can be read "
+							+ "again; the other releases are not affected. Logged once"
+					: "The record of release ''{0}'' ({1}) still cannot be read, now: {2}", release, key, error);
+		}
+		return current;
+	}
+
+	/**
+	 * The store read the record of a release (or found none). Ends its problem, if it had
+	 * one, with one log line.
+	 */
+	public void readable(String release) {
+		UnreadableRecord old = this.unreadable.remove(release);
+		if (old != null) {
+			this.log.log(System.Logger.Level.INFO, "The record of release ''{0}'' ({1}) can be read again after {2} s",
+					release, old.key(), Duration.between(old.since(), this.clock.instant()).toMillis() / 1000.0);
+		}
+	}
+
+	/** Why the record of a release cannot be read, if the store found it so. */
+	public Optional<UnreadableRecord> unreadable(String release) {
+		return Optional.ofNullable(this.unreadable.get(release));
+	}
+
+	/** Every record the store found unreadable, by release name. */
+	public SortedMap<String, UnreadableRecord> unreadableRecords() {
+		return new TreeMap<>(this.unreadable);
+	}
+
 	private static String describe(Throwable cause) {
 		Throwable deepest = cause;
 		while (deepest.getCause() != null && deepest.getCause() != deepest) {
@@ -144,6 +207,10 @@ public class StoreAvailability implements MeterBinder {
 		Gauge.builder(METRIC, this, (availability) -> availability.isAvailable() ? 1 : 0)
 			.description("Whether the shared release store (" + this.description
 					+ ") can be reached: 1 yes, 0 no (the gateway then serves with the last known state)")
+			.register(registry);
+		Gauge.builder(UNREADABLE_METRIC, this, (availability) -> availability.unreadable.size())
+			.description("Releases whose record in the shared release store (" + this.description
+					+ ") this gateway cannot read (it serves them with their last known state)")
 			.register(registry);
 	}
 

@@ -23,6 +23,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.UnreadableRecord;
+import io.canarygateway.store.ReleaseRecordUnreadableException;
 import io.canarygateway.store.ReleaseStore;
 import io.canarygateway.store.ReleaseStoreUnavailableException;
 
@@ -33,7 +35,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The Redis release store against a real Redis server: compare-and-set, concurrency,
  * notification between two gateways (two connection factories), the periodic re-read,
- * re-seeding and the outage behaviour.
+ * re-seeding, the outage behaviour, and records and messages that cannot be read.
  */
 class RedisReleaseStoreTests {
 
@@ -302,6 +304,165 @@ class RedisReleaseStoreTests {
 		a.compareAndSet(Records.paused("orders", 1, 30), 0);
 		await().atMost(Duration.ofSeconds(30)).until(() -> !seen.isEmpty());
 		assertThat(handle).isNotNull();
+	}
+
+	@Test
+	void aCorruptRecordAffectsOnlyItsReleaseIsReportedOnceAndRecovers() {
+		RecordingLogger log = new RecordingLogger();
+		StoreAvailability availability = new StoreAvailability("Redis", log, Clock.systemUTC());
+		RedisReleaseStore store = store(this.factoryA, availability);
+		List<ReleaseStatus> seen = new CopyOnWriteArrayList<>();
+		store.subscribe(seen::add);
+		ReleaseStatus orders = Records.paused("orders", 1, 30);
+		store.compareAndSet(orders, 0);
+		List<String> others = List.of("payments", "billing", "search", "users");
+		for (String other : others) {
+			store.compareAndSet(Records.paused(other, 1, 10), 0);
+		}
+		String corrupt = new ReleaseRecordCodec().write(orders)
+			.replace("\"stepStartedAt\":\"2025-06-01T10:16:30.123456789Z\"", "\"stepStartedAt\":\"yesterday\"");
+		this.raw.opsForHash().put("canary:{orders}:release", "record", corrupt);
+
+		assertThatExceptionOfType(ReleaseRecordUnreadableException.class).isThrownBy(() -> store.find("orders"))
+			.withMessage("the record of release 'orders' (canary:{orders}:release) cannot be read: not a release "
+					+ "record: 'stepStartedAt' is not an ISO-8601 instant: 'yesterday' — repair the record or "
+					+ "delete the key (every gateway that knew the release then stores its last known state again)");
+		assertThat(store.unreadable("orders")).get()
+			.extracting(UnreadableRecord::key)
+			.isEqualTo("canary:{orders}:release");
+		assertThat(availability.isAvailable()).as("not an outage").isTrue();
+		// the other releases are still re-read: changes written behind the store's back
+		// (no notification) arrive
+		for (String other : others) {
+			writeBehindTheStoresBack(Records.paused(other, 2, 20));
+		}
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(
+					() -> assertThat(seen).containsAll(others.stream().map((o) -> Records.paused(o, 2, 20)).toList()));
+		assertThat(store.compareAndSet(Records.paused("payments", 3, 40), 2).swapped()).isTrue();
+		// many rounds later: still one warning, and the corrupt record was not
+		// overwritten
+		int rounds = seen.size();
+		await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() > rounds + 3 * others.size());
+		assertThat(log.warnings()).singleElement()
+			.asString()
+			.contains("release 'orders'", "canary:{orders}:release", "'stepStartedAt' is not an ISO-8601 instant");
+		assertThat(this.raw.opsForHash().get("canary:{orders}:release", "record")).isEqualTo(corrupt);
+		assertThat(seen).noneMatch((status) -> status.release().equals("orders") && status.revision() > 1);
+
+		// repaired by an operator: read again, with one line saying so
+		ReleaseStatus repaired = Records.paused("orders", 2, 50);
+		writeBehindTheStoresBack(repaired);
+		await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains(repaired));
+		assertThat(store.unreadable("orders")).isEmpty();
+		assertThat(store.find("orders")).contains(repaired);
+		assertThat(log.infos()).singleElement().asString().contains("release 'orders'", "can be read again");
+	}
+
+	@Test
+	void aKeyOfTheWrongTypeIsAProblemOfItsReleaseNotAnOutage() {
+		StoreAvailability availability = new StoreAvailability("Redis", Clock.systemUTC());
+		RedisReleaseStore store = store(this.factoryA, availability);
+		ReleaseStatus orders = Records.paused("orders", 1, 30);
+		store.compareAndSet(orders, 0);
+		store.compareAndSet(Records.paused("payments", 1, 10), 0);
+		this.raw.delete("canary:{orders}:release");
+		this.raw.opsForValue().set("canary:{orders}:release", "x");
+
+		assertThatExceptionOfType(ReleaseRecordUnreadableException.class).isThrownBy(() -> store.find("orders"))
+			.withMessageStartingWith("the record of release 'orders' (canary:{orders}:release) cannot be read: Redis "
+					+ "answered WRONGTYPE")
+			.withMessageContaining("(a release record is a hash)");
+		// the compare-and-set script gets the same answer
+		assertThatExceptionOfType(ReleaseRecordUnreadableException.class)
+			.isThrownBy(() -> store.compareAndSet(Records.paused("orders", 2, 40), 1))
+			.withMessageContaining("WRONGTYPE");
+		assertThat(availability.isAvailable()).as("Redis answered: no outage").isTrue();
+		assertThat(availability.outages()).isZero();
+		assertThat(store.compareAndSet(Records.paused("payments", 2, 20), 1).swapped()).isTrue();
+		assertThat(store.find("payments")).contains(Records.paused("payments", 2, 20));
+
+		// the operator deletes the key: the store re-seeds the last record it knew
+		this.raw.delete("canary:{orders}:release");
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(
+					() -> assertThat(this.raw.opsForHash().get("canary:{orders}:release", "revision")).isEqualTo("1"));
+		assertThat(store.find("orders")).contains(orders);
+		assertThat(store.unreadable("orders")).isEmpty();
+	}
+
+	@Test
+	void aRecordOfANewerFormatIsRefusedByNameNeverOverwrittenAndAValidWriteRecovers() {
+		RedisReleaseStore store = store(this.factoryA);
+		List<ReleaseStatus> seen = new CopyOnWriteArrayList<>();
+		store.subscribe(seen::add);
+		store.compareAndSet(Records.paused("orders", 1, 30), 0);
+		// a newer gateway wrote revision 2 in a format this one does not read
+		String newer = new ReleaseRecordCodec().write(Records.paused("orders", 2, 40))
+			.replace("\"format\":1,", "\"format\":3,\"lanes\":[\"stable\",\"canary\",\"dark\"],");
+		this.raw.opsForHash().putAll("canary:{orders}:release", Map.of("revision", "2", "record", newer));
+
+		assertThatExceptionOfType(ReleaseRecordUnreadableException.class).isThrownBy(() -> store.find("orders"))
+			.withMessage("the record of release 'orders' (canary:{orders}:release) cannot be read: record format 3 "
+					+ "was written by a newer gateway; this one reads formats up to 1 — upgrade this gateway to "
+					+ "the version that wrote it");
+		assertThatExceptionOfType(ReleaseRecordUnreadableException.class)
+			.isThrownBy(() -> store.compareAndSet(Records.paused("orders", 2, 50), 1));
+		int rounds = seen.size();
+		store.compareAndSet(Records.paused("payments", 1, 10), 0);
+		await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() > rounds + 3);
+		assertThat(this.raw.opsForHash().get("canary:{orders}:release", "record")).as("never re-seeded over")
+			.isEqualTo(newer);
+
+		// a valid write arrives (stored and published, as the compare-and-set script
+		// does)
+		ReleaseStatus valid = Records.paused("orders", 3, 60);
+		String json = new ReleaseRecordCodec().write(valid);
+		this.raw.opsForHash().putAll("canary:{orders}:release", Map.of("revision", "3", "record", json));
+		this.raw.convertAndSend("canary:releases", json);
+		await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains(valid));
+		await().atMost(Duration.ofSeconds(30)).until(() -> store.unreadable("orders").isEmpty());
+		assertThat(store.find("orders")).contains(valid);
+	}
+
+	@Test
+	void aRecordOfAnotherReleaseUnderTheKeyIsNotTakenForThisOne() {
+		RedisReleaseStore store = store(this.factoryA);
+		store.compareAndSet(Records.paused("orders", 1, 30), 0);
+		this.raw.opsForHash()
+			.put("canary:{orders}:release", "record",
+					new ReleaseRecordCodec().write(Records.paused("payments", 1, 90)));
+		assertThatExceptionOfType(ReleaseRecordUnreadableException.class).isThrownBy(() -> store.find("orders"))
+			.withMessageContaining("cannot be read: it holds a record of release 'payments'");
+	}
+
+	@Test
+	void messagesThatCannotBeReadAreSkippedAndTheSubscriptionStaysAlive() {
+		RedisReleaseStore a = store(this.factoryA);
+		// B re-reads only once a minute: what it gets before that came by pub/sub
+		RedisReleaseStore b = rereadingOncePerMinute(this.factoryB);
+		List<ReleaseStatus> seenByB = new CopyOnWriteArrayList<>();
+		b.subscribe(seenByB::add);
+		ReleaseRecordCodec codec = new ReleaseRecordCodec();
+		String valid = codec.write(Records.paused("orders", 1, 30));
+		for (String garbage : List.of("not json", "{\"format\":1}", "[1,2]",
+				valid.replace("\"stepStartedAt\":\"2025-06-01T10:16:30.123456789Z\"", "\"stepStartedAt\":\"soon\""),
+				valid.replace("\"format\":1", "\"format\":3"))) {
+			this.raw.convertAndSend("canary:releases", garbage);
+		}
+		ReleaseStatus record = Records.paused("orders", 1, 30);
+		assertThat(a.compareAndSet(record, 0).swapped()).isTrue();
+		await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(10))
+			.until(() -> seenByB.contains(record));
+		assertThat(seenByB).containsExactly(record);
+	}
+
+	/** Stores a record the way the compare-and-set script does, but publishes nothing. */
+	private void writeBehindTheStoresBack(ReleaseStatus status) {
+		this.raw.opsForHash()
+			.putAll("canary:{" + status.release() + "}:release", Map.of("revision", Long.toString(status.revision()),
+					"canaryVersion", status.canaryVersion(), "record", new ReleaseRecordCodec().write(status)));
 	}
 
 }

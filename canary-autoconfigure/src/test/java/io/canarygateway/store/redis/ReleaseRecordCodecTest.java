@@ -65,11 +65,60 @@ class ReleaseRecordCodecTest {
 		assertThat(this.codec.read(json.replace("{\"format\":1,", "{\"format\":1,\"future\":{\"x\":1},")))
 			.isEqualTo(status);
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> this.codec.read(json.replace("\"format\":1", "\"format\":2")))
-			.withMessageContaining("newer");
+			.isThrownBy(() -> this.codec.read(json.replace("\"format\":1", "\"format\":3")))
+			.withMessage("record format 3 was written by a newer gateway; this one reads formats up to 1 — upgrade "
+					+ "this gateway to the version that wrote it");
 		assertThatIllegalArgumentException().isThrownBy(() -> this.codec.read("{\"format\":1}"))
 			.withMessageContaining("not a release record");
 		assertThatIllegalArgumentException().isThrownBy(() -> this.codec.read("not json"));
+	}
+
+	/**
+	 * A record exactly as the first version of the codec wrote it (format 1): gateways of
+	 * later versions must go on reading it while they share Redis with older ones.
+	 */
+	static final String FORMAT_1 = "{\"format\":1,\"release\":\"orders\",\"canaryVersion\":\"v2\",\"revision\":7,"
+			+ "\"rollout\":1,\"state\":\"PAUSED\",\"weight\":30,\"step\":1,\"reason\":\"ANALYSIS\","
+			+ "\"stepStartedAt\":\"2025-06-01T10:16:30.123456789Z\",\"history\":[{\"at\":\"2025-06-01T10:15:30.123456789Z\","
+			+ "\"from\":\"IDLE\",\"to\":\"PROGRESSING\",\"reason\":\"SCHEDULE\",\"weight\":10},"
+			+ "{\"at\":\"2025-06-01T10:16:30.123456789Z\",\"from\":\"PROGRESSING\",\"to\":\"PAUSED\",\"reason\":\"ANALYSIS\","
+			+ "\"weight\":30,\"evidence\":{\"result\":\"FAIL\",\"at\":\"2025-06-01T10:16:29.123456789Z\","
+			+ "\"stable\":{\"requests\":900,\"errors\":1,\"errorRate\":0.0011111111111111111,\"p99Ms\":12.5},"
+			+ "\"canary\":{\"requests\":100,\"errors\":9,\"errorRate\":0.09,\"p99Ms\":48.25},"
+			+ "\"statistics\":{\"errorRate.z\":3.25,\"latency.low\":\"-Infinity\",\"latency.p\":\"NaN\","
+			+ "\"errorRate.critical\":2.9,\"latency.bound\":\"Infinity\"},"
+			+ "\"reasons\":[\"canary error rate 9.0 % exceeds stable's 0.1 % by more than 1 %\",\"quote \\\" and ünïcode\"]}}]}";
+
+	@Test
+	void recordsOfTheFirstFormatAreStillReadWithOrWithoutTheirFormatNumber() {
+		// written before transitions said who acted
+		ReleaseStatus written = Records.paused("orders", 7, 30);
+		ReleaseStatus expected = new ReleaseStatus(written.release(), written.canaryVersion(), written.revision(),
+				written.rollout(), written.state(), written.weight(), written.step(), written.reason(),
+				written.stepStartedAt(),
+				written.history()
+					.stream()
+					.map((t) -> new Transition(t.at(), t.from(), t.to(), t.reason(), t.weight(), t.evidence(),
+							Transition.UNKNOWN))
+					.toList());
+		assertThat(this.codec.read(FORMAT_1)).isEqualTo(expected);
+		assertThat(this.codec.read(FORMAT_1.replace("\"format\":1,", ""))).isEqualTo(expected);
+	}
+
+	@Test
+	void aCorruptRecordIsRefusedSayingWhatIsWrong() {
+		String json = this.codec.write(Records.paused("orders", 7, 30));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.codec.read(json.replace("\"stepStartedAt\":\"2025-06-01T10:16:30.123456789Z\"",
+					"\"stepStartedAt\":\"yesterday\"")))
+			.withMessage("not a release record: 'stepStartedAt' is not an ISO-8601 instant: 'yesterday'");
+		assertThatIllegalArgumentException().isThrownBy(
+				() -> this.codec.read(json.replace("\"at\":\"2025-06-01T10:16:30.123456789Z\"", "\"at\":\"13:00\"")))
+			.withMessage("not a release record: history[1]: 'at' is not an ISO-8601 instant: '13:00'");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.codec.read(json.replace("\"PAUSED\"", "\"SLEEPING\"")))
+			.withMessageStartingWith("not a release record:")
+			.withMessageContaining("SLEEPING");
 	}
 
 }

@@ -3,21 +3,27 @@ package io.canarygateway.store.redis;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
+import io.canarygateway.core.UnreadableRecord;
 import io.canarygateway.store.ReleaseStoreUnavailableException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 
-/** One log line per outage and per recovery, the gauge and the health contributor. */
+/**
+ * One log line per outage and per recovery, and per unreadable record and its recovery;
+ * the gauges and the health contributor.
+ */
 class StoreAvailabilityTests {
 
 	final RecordingLogger log = new RecordingLogger();
@@ -82,6 +88,61 @@ class StoreAvailabilityTests {
 			.containsEntry("outages", 1L);
 		this.availability.succeeded();
 		assertThat(indicator.health().getDetails()).containsKey("lastOutageEnded");
+	}
+
+	@Test
+	void anUnreadableRecordIsLoggedOnceWhenItBeginsAndOnceWhenItEnds() {
+		for (int i = 0; i < 100; i++) {
+			this.availability.unreadable("orders", "canary:{orders}:release",
+					"not a release record: 'stepStartedAt' is not an ISO-8601 instant: 'yesterday'");
+		}
+		assertThat(this.log.warnings()).singleElement()
+			.asString()
+			.contains("release 'orders'", "canary:{orders}:release", "'stepStartedAt' is not an ISO-8601 instant",
+					"last knew", "other releases are not affected");
+		this.availability.unreadable("orders", "canary:{orders}:release", "WRONGTYPE");
+		assertThat(this.log.warnings()).as("a new cause is told").hasSize(2);
+		assertThat(this.log.warnings().get(1)).contains("still cannot be read, now: WRONGTYPE");
+		assertThat(this.availability.unreadable("orders")).get()
+			.extracting(UnreadableRecord::error, UnreadableRecord::since)
+			.containsExactly("WRONGTYPE", Instant.parse("2025-06-01T10:00:00Z"));
+		assertThat(this.availability.unreadable("payments")).isEmpty();
+		assertThat(this.availability.isAvailable()).as("one record is not an outage").isTrue();
+
+		for (int i = 0; i < 100; i++) {
+			this.availability.readable("orders");
+			this.availability.readable("payments");
+		}
+		assertThat(this.log.infos()).singleElement().asString().contains("release 'orders'", "can be read again");
+		assertThat(this.availability.unreadable("orders")).isEmpty();
+	}
+
+	@Test
+	void unreadableRecordsAreCountedByAGaugeAndListedInTheHealthDetailsWhichStayUp() {
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		this.availability.bindTo(registry);
+		CanaryStoreHealthIndicator indicator = new CanaryStoreHealthIndicator(this.availability);
+		assertThat(registry.get("canary.store.unreadable.records").gauge().value()).isZero();
+		assertThat(registry.get("canary.store.unreadable.records").gauge().getId().getDescription()).isNotBlank();
+		assertThat(indicator.health().getDetails()).doesNotContainKey("unreadableRecords");
+
+		this.availability.unreadable("orders", "canary:{orders}:release",
+				"record format 3 was written by a newer gateway");
+		this.availability.unreadable("payments", "canary:{payments}:release", "WRONGTYPE");
+		assertThat(registry.get("canary.store.unreadable.records").gauge().value()).isEqualTo(2);
+		Health health = indicator.health();
+		assertThat(health.getStatus()).as("the gateway serves every release: it stays in its load balancer")
+			.isEqualTo(Status.UP);
+		assertThat(health.getDetails()).containsEntry("unreadableRecords", Map.of("orders",
+				Map.of("key", "canary:{orders}:release", "error", "record format 3 was written by a newer gateway",
+						"since", "2025-06-01T10:00:00Z"),
+				"payments",
+				Map.of("key", "canary:{payments}:release", "error", "WRONGTYPE", "since", "2025-06-01T10:00:00Z")));
+
+		this.availability.readable("orders");
+		assertThat(registry.get("canary.store.unreadable.records").gauge().value()).isOne();
+		assertThat(indicator.health().getDetails().get("unreadableRecords")).asInstanceOf(InstanceOfAssertFactories.MAP)
+			.containsOnlyKeys("payments");
 	}
 
 }
