@@ -2,6 +2,8 @@ package io.canarygateway.autoconfigure;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +23,8 @@ import io.canarygateway.core.RoutingConfig;
  * {@link Defaults}.
  */
 public final class ReleaseConfigs {
+
+	private static final String BUILT_IN = " (built-in default)";
 
 	private ReleaseConfigs() {
 	}
@@ -114,14 +118,33 @@ public final class ReleaseConfigs {
 				|| deadline.isZero() || deadline.compareTo(interval) > 0) {
 			return null;
 		}
-		String intervalOrigin = origin(name, release, defaults, "step-interval");
-		String builtIn = " (built-in default)";
+		Setting deadlineSetting = setting(name, release, defaults, "progress-deadline", deadline);
 		return new ConfigViolation("progress-deadline",
 				"must be longer than step-interval, was " + format(deadline)
-						+ ((origin(name, release, defaults, "progress-deadline") != null) ? "" : builtIn) + " while "
-						+ ((intervalOrigin != null) ? intervalOrigin + " is " + format(interval)
-								: "step-interval is " + format(interval) + builtIn)
+						+ (deadlineSetting.builtIn() ? BUILT_IN : "") + " while "
+						+ setting(name, release, defaults, "step-interval", interval)
 						+ ": the release would pause (reason deadline) at every step before it may advance");
+	}
+
+	/**
+	 * The analysis interval of every release, once per property that sets it (a value
+	 * inherited from {@code canary.defaults} or built in is listed once).
+	 */
+	static Collection<Setting> analysisIntervals(CanaryProperties properties) {
+		Map<String, Setting> settings = new LinkedHashMap<>();
+		properties.getReleases().forEach((name, release) -> {
+			Duration interval = pick(release.getAnalysis().getInterval(),
+					properties.getDefaults().getAnalysis().getInterval(), Defaults.ANALYSIS_INTERVAL);
+			Setting setting = setting(name, release, properties.getDefaults(), "analysis.interval", interval);
+			settings.putIfAbsent(setting.property(), setting);
+		});
+		return settings.values();
+	}
+
+	private static Setting setting(String name, CanaryProperties.Release release, CanaryProperties.Release defaults,
+			String property, Duration value) {
+		String origin = origin(name, release, defaults, property);
+		return (origin != null) ? new Setting(origin, value, false) : new Setting(property, value, true);
 	}
 
 	/**
@@ -136,6 +159,24 @@ public final class ReleaseConfigs {
 			return CanaryProperties.PREFIX + ".releases." + name + "." + property;
 		}
 		return (valueOf(defaults, property) != null) ? CanaryProperties.PREFIX + ".defaults." + property : null;
+	}
+
+	/**
+	 * A release's duration setting and where it comes from.
+	 *
+	 * @param property the full name of the property that sets it, or for a built-in
+	 * default its name relative to the release
+	 * @param value its value
+	 * @param builtIn whether no property sets it
+	 */
+	record Setting(String property, Duration value, boolean builtIn) {
+
+		/** E.g. {@code canary.defaults.step-interval is 2m}. */
+		@Override
+		public String toString() {
+			return this.property + " is " + format(this.value) + (this.builtIn ? BUILT_IN : "");
+		}
+
 	}
 
 	/**
