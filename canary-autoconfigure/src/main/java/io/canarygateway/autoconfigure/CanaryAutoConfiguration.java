@@ -12,6 +12,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
@@ -195,8 +196,13 @@ public class CanaryAutoConfiguration {
 	@Bean
 	CanaryRoutesValidator canaryRoutesValidator(ObjectProvider<GatewayProperties> gateway,
 			ObjectProvider<ConfigurationService> configurationService, CanaryRoutePredicateFactory predicates,
-			CanaryGatewayFilterFactory filters) {
-		return new CanaryRoutesValidator(gateway, configurationService, predicates, filters);
+			CanaryGatewayFilterFactory filters, ListableBeanFactory beans) {
+		return new CanaryRoutesValidator(gateway, configurationService, predicates, filters, beans);
+	}
+
+	@Bean
+	CanaryRoutesMonitor canaryRoutesMonitor() {
+		return new CanaryRoutesMonitor();
 	}
 
 	@Bean
