@@ -27,6 +27,7 @@ import org.springframework.cloud.gateway.support.ConfigurationService;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClients;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 import io.canarygateway.actuate.CanaryEndpoint;
 import io.canarygateway.actuate.CanaryEndpointContentTypeFilter;
@@ -216,6 +217,21 @@ public class CanaryAutoConfiguration {
 	@ConditionalOnAvailableEndpoint(endpoint = CanaryEndpoint.class)
 	CanaryEndpointContentTypeFilter canaryEndpointContentTypeFilter(ObjectProvider<PathMappedEndpoints> endpoints) {
 		return new CanaryEndpointContentTypeFilter(endpoints);
+	}
+
+	/**
+	 * Spring Cloud's configuration refresh (spring-cloud-context, brought by the
+	 * gateway's starter): say that {@code canary.*} changes are not applied.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = CanaryRefreshListener.EVENT)
+	static class RefreshConfiguration {
+
+		@Bean
+		CanaryRefreshListener canaryRefreshListener() {
+			return new CanaryRefreshListener();
+		}
+
 	}
 
 	/** The validated release configurations. */
