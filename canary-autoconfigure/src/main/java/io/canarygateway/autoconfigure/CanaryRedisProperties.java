@@ -73,7 +73,7 @@ public class CanaryRedisProperties {
 			return problems;
 		}
 		for (ReleaseConfigs.Setting interval : analysisIntervals) {
-			if (interval.value() != null && this.windowTtl.compareTo(interval.value()) <= 0) {
+			if (this.windowTtl.compareTo(interval.value()) <= 0) {
 				problems.add(PREFIX + ".window-ttl: must be longer than every release's analysis.interval, was "
 						+ ReleaseConfigs.format(this.windowTtl) + " while " + interval
 						+ ": each replica's share of a step's analysis window could expire between two looks");

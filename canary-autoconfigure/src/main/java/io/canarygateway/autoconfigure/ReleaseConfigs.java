@@ -153,7 +153,7 @@ public final class ReleaseConfigs {
 	 * {@code canary.defaults}; {@code null} when neither is set (the built-in default
 	 * applies).
 	 */
-	static String origin(String name, CanaryProperties.Release release, CanaryProperties.Release defaults,
+	private static String origin(String name, CanaryProperties.Release release, CanaryProperties.Release defaults,
 			String property) {
 		if (valueOf(release, property) != null) {
 			return CanaryProperties.PREFIX + ".releases." + name + "." + property;
