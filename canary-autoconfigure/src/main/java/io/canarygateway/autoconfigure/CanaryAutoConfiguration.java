@@ -12,6 +12,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
@@ -26,6 +27,7 @@ import org.springframework.cloud.gateway.support.ConfigurationService;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClients;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 import io.canarygateway.actuate.CanaryEndpoint;
 import io.canarygateway.actuate.CanaryEndpointContentTypeFilter;
@@ -196,8 +198,13 @@ public class CanaryAutoConfiguration {
 	@Bean
 	CanaryRoutesValidator canaryRoutesValidator(ObjectProvider<GatewayProperties> gateway,
 			ObjectProvider<ConfigurationService> configurationService, CanaryRoutePredicateFactory predicates,
-			CanaryGatewayFilterFactory filters) {
-		return new CanaryRoutesValidator(gateway, configurationService, predicates, filters);
+			CanaryGatewayFilterFactory filters, ListableBeanFactory beans) {
+		return new CanaryRoutesValidator(gateway, configurationService, predicates, filters, beans);
+	}
+
+	@Bean
+	CanaryRoutesMonitor canaryRoutesMonitor() {
+		return new CanaryRoutesMonitor();
 	}
 
 	@Bean
@@ -225,6 +232,21 @@ public class CanaryAutoConfiguration {
 			throw new InvalidCanaryConfigurationException(problems);
 		}
 		return new CrossSiteWriteFilter(endpoints, properties.normalizedAllowedOrigins());
+	}
+
+	/**
+	 * Spring Cloud's configuration refresh (spring-cloud-context, brought by the
+	 * gateway's starter): say that {@code canary.*} changes are not applied.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = CanaryRefreshListener.EVENT)
+	static class RefreshConfiguration {
+
+		@Bean
+		CanaryRefreshListener canaryRefreshListener() {
+			return new CanaryRefreshListener();
+		}
+
 	}
 
 	/** The validated release configurations. */

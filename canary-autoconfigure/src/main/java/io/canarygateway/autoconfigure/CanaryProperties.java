@@ -170,7 +170,7 @@ public class CanaryProperties {
 
 		/**
 		 * Time without a step advance (e.g. too little traffic) after which the release
-		 * pauses (default 10m).
+		 * pauses; must be longer than step-interval (default 10m).
 		 */
 		private Duration progressDeadline;
 

@@ -1,6 +1,7 @@
 package io.canarygateway.autoconfigure;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -44,7 +45,7 @@ import io.canarygateway.store.redis.StoreAvailability;
 @ConditionalOnClass(GlobalFilter.class)
 @ConditionalOnProperty(prefix = CanaryProperties.PREFIX, name = "enabled", matchIfMissing = true)
 @ConditionalOnProperty(prefix = CanaryProperties.PREFIX, name = "store.type", havingValue = "redis")
-@EnableConfigurationProperties(CanaryRedisProperties.class)
+@EnableConfigurationProperties({ CanaryRedisProperties.class, CanaryProperties.class })
 public class CanaryRedisAutoConfiguration {
 
 	static final String SPRING_DATA_REDIS = "org.springframework.data.redis.connection.ReactiveRedisConnectionFactory";
@@ -57,8 +58,9 @@ public class CanaryRedisAutoConfiguration {
 
 		@Bean
 		StoreAvailability canaryStoreAvailability(ObjectProvider<RedisConnectionFactory> connectionFactory,
-				CanaryRedisProperties properties, Clock clock) {
-			List<String> problems = properties.problems();
+				CanaryRedisProperties properties, CanaryProperties canary, Clock clock) {
+			List<String> problems = new ArrayList<>(properties.problems());
+			problems.addAll(properties.windowTtlProblems(ReleaseConfigs.analysisIntervals(canary)));
 			if (!problems.isEmpty()) {
 				throw new InvalidCanaryConfigurationException(problems);
 			}

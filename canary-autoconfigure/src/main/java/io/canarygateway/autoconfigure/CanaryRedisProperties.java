@@ -2,6 +2,7 @@ package io.canarygateway.autoconfigure;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -32,7 +33,8 @@ public class CanaryRedisProperties {
 
 	/**
 	 * How long a step's analysis window (each replica's share) stays in Redis after its
-	 * last write. Must be well above the longest analysis interval.
+	 * last write. Must be longer than every release's analysis interval (well above it is
+	 * better).
 	 */
 	private Duration windowTtl = Duration.ofMinutes(10);
 
@@ -53,6 +55,27 @@ public class CanaryRedisProperties {
 		positive(problems, "window-ttl", this.windowTtl);
 		if (this.keyPrefix == null || this.keyPrefix.isBlank()) {
 			problems.add(PREFIX + ".key-prefix: must not be blank, was '" + this.keyPrefix + "'");
+		}
+		return problems;
+	}
+
+	/**
+	 * What breaks the rule that {@code window-ttl} is longer than every release's
+	 * analysis interval, one line per interval that is not shorter: each replica writes
+	 * its share of a step's window at each look, so a window that lives no longer than
+	 * the time between two looks can lose replicas' shares before the judge reads them.
+	 */
+	List<String> windowTtlProblems(Collection<ReleaseConfigs.Setting> analysisIntervals) {
+		List<String> problems = new ArrayList<>();
+		if (this.windowTtl == null) {
+			return problems;
+		}
+		for (ReleaseConfigs.Setting interval : analysisIntervals) {
+			if (this.windowTtl.compareTo(interval.value()) <= 0) {
+				problems.add(PREFIX + ".window-ttl: must be longer than every release's analysis.interval, was "
+						+ ReleaseConfigs.format(this.windowTtl) + " while " + interval
+						+ ": each replica's share of a step's analysis window could expire between two looks");
+			}
 		}
 		return problems;
 	}

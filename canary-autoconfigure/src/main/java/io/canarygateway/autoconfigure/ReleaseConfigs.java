@@ -1,6 +1,9 @@
 package io.canarygateway.autoconfigure;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +24,8 @@ import io.canarygateway.core.RoutingConfig;
  */
 public final class ReleaseConfigs {
 
+	private static final String BUILT_IN = " (built-in default)";
+
 	private ReleaseConfigs() {
 	}
 
@@ -37,7 +42,13 @@ public final class ReleaseConfigs {
 		List<ReleaseConfig> configs = new ArrayList<>();
 		for (Map.Entry<String, CanaryProperties.Release> entry : properties.getReleases().entrySet()) {
 			ReleaseConfig config = resolve(entry.getKey(), entry.getValue(), properties.getDefaults());
-			for (ConfigViolation violation : config.violations()) {
+			List<ConfigViolation> violations = new ArrayList<>(config.violations());
+			ConfigViolation deadline = deadlineViolation(entry.getKey(), entry.getValue(), properties.getDefaults(),
+					config);
+			if (deadline != null) {
+				violations.add(deadline);
+			}
+			for (ConfigViolation violation : violations) {
 				problems.add(describe(entry.getKey(), entry.getValue(), properties.getDefaults(), violation));
 			}
 			configs.add(config);
@@ -89,6 +100,102 @@ public final class ReleaseConfigs {
 				pick(release.getManualGates(), defaults.getManualGates(), Defaults.MANUAL_GATES),
 				pick(release.getProgressDeadline(), defaults.getProgressDeadline(), Defaults.PROGRESS_DEADLINE),
 				routing, analysis, breaker);
+	}
+
+	/**
+	 * {@code progress-deadline} must be longer than {@code step-interval}: a step may
+	 * only advance once {@code step-interval} has passed, and the deadline pauses the
+	 * release (reason deadline) when a step has not advanced for
+	 * {@code progress-deadline}, so with a deadline that is not longer every step would
+	 * pause before it could advance. {@code null} when the rule holds or either value
+	 * already breaks another rule.
+	 */
+	private static ConfigViolation deadlineViolation(String name, CanaryProperties.Release release,
+			CanaryProperties.Release defaults, ReleaseConfig config) {
+		Duration interval = config.stepInterval();
+		Duration deadline = config.progressDeadline();
+		if (interval == null || deadline == null || interval.isNegative() || interval.isZero() || deadline.isNegative()
+				|| deadline.isZero() || deadline.compareTo(interval) > 0) {
+			return null;
+		}
+		Setting deadlineSetting = setting(name, release, defaults, "progress-deadline", deadline);
+		return new ConfigViolation("progress-deadline",
+				"must be longer than step-interval, was " + format(deadline)
+						+ (deadlineSetting.builtIn() ? BUILT_IN : "") + " while "
+						+ setting(name, release, defaults, "step-interval", interval)
+						+ ": the release would pause (reason deadline) at every step before it may advance");
+	}
+
+	/**
+	 * The analysis interval of every release, once per property that sets it (a value
+	 * inherited from {@code canary.defaults} or built in is listed once).
+	 */
+	static Collection<Setting> analysisIntervals(CanaryProperties properties) {
+		Map<String, Setting> settings = new LinkedHashMap<>();
+		properties.getReleases().forEach((name, release) -> {
+			Duration interval = pick(release.getAnalysis().getInterval(),
+					properties.getDefaults().getAnalysis().getInterval(), Defaults.ANALYSIS_INTERVAL);
+			Setting setting = setting(name, release, properties.getDefaults(), "analysis.interval", interval);
+			settings.putIfAbsent(setting.property(), setting);
+		});
+		return settings.values();
+	}
+
+	private static Setting setting(String name, CanaryProperties.Release release, CanaryProperties.Release defaults,
+			String property, Duration value) {
+		String origin = origin(name, release, defaults, property);
+		return (origin != null) ? new Setting(origin, value, false) : new Setting(property, value, true);
+	}
+
+	/**
+	 * The full name of the property that sets a release setting such as
+	 * {@code analysis.interval}: the release's own, else the one under
+	 * {@code canary.defaults}; {@code null} when neither is set (the built-in default
+	 * applies).
+	 */
+	private static String origin(String name, CanaryProperties.Release release, CanaryProperties.Release defaults,
+			String property) {
+		if (valueOf(release, property) != null) {
+			return CanaryProperties.PREFIX + ".releases." + name + "." + property;
+		}
+		return (valueOf(defaults, property) != null) ? CanaryProperties.PREFIX + ".defaults." + property : null;
+	}
+
+	/**
+	 * A release's duration setting and where it comes from.
+	 *
+	 * @param property the full name of the property that sets it, or for a built-in
+	 * default its name relative to the release
+	 * @param value its value
+	 * @param builtIn whether no property sets it
+	 */
+	record Setting(String property, Duration value, boolean builtIn) {
+
+		/** E.g. {@code canary.defaults.step-interval is 2m}. */
+		@Override
+		public String toString() {
+			return this.property + " is " + format(this.value) + (this.builtIn ? BUILT_IN : "");
+		}
+
+	}
+
+	/**
+	 * A duration as it is written in properties, in its largest whole unit: {@code 10m},
+	 * {@code 90s}, {@code 1500ms}.
+	 */
+	static String format(Duration duration) {
+		long millis = duration.toMillis();
+		if (millis <= 0 || !duration.equals(Duration.ofMillis(millis))) {
+			return duration.toString();
+		}
+		long[] units = { 86_400_000, 3_600_000, 60_000, 1000 };
+		String[] suffixes = { "d", "h", "m", "s" };
+		for (int i = 0; i < units.length; i++) {
+			if (millis % units[i] == 0) {
+				return (millis / units[i]) + suffixes[i];
+			}
+		}
+		return millis + "ms";
 	}
 
 	/**

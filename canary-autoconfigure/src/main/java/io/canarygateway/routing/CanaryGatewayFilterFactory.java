@@ -1,5 +1,6 @@
 package io.canarygateway.routing;
 
+import java.net.URI;
 import java.util.List;
 
 import jakarta.validation.constraints.NotEmpty;
@@ -10,6 +11,8 @@ import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.validation.annotation.Validated;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -23,6 +26,8 @@ public class CanaryGatewayFilterFactory extends AbstractGatewayFilterFactory<Can
 
 	/** Shortcut key of the release name. */
 	public static final String RELEASE_KEY = "release";
+
+	private static final String LOAD_BALANCED = "lb";
 
 	private final RoutedReleases releases;
 
@@ -43,18 +48,53 @@ public class CanaryGatewayFilterFactory extends AbstractGatewayFilterFactory<Can
 	public GatewayFilter apply(Config config) {
 		RoutedRelease release = this.releases.require(config.getRelease(),
 				"Route filter Canary=" + config.getRelease());
-		GatewayFilter filter = new GatewayFilter() {
-			@Override
-			public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-				return CanaryGatewayFilterFactory.this.handler.handle(exchange, chain, release, true);
-			}
+		return new OrderedGatewayFilter(new CanaryFilter(release, this.handler), CanaryExchangeHandler.ORDER);
+	}
 
-			@Override
-			public String toString() {
-				return "Canary: " + release.name();
+	/**
+	 * Whether a route reaches its backend through the load balancer: its URI is
+	 * {@code lb://service} (or {@code lb:ws://service}).
+	 */
+	public static boolean isLoadBalanced(URI routeUri) {
+		return routeUri != null && LOAD_BALANCED.equals(routeUri.getScheme());
+	}
+
+	/**
+	 * The filter; the startup and route checks find it in a route's filters to learn its
+	 * release. On a route that is not load-balanced it does nothing: the gateway cannot
+	 * tell the versions apart there, and both lanes would reach the same backend and be
+	 * compared with each other. Startup fails on such a route (docs/routing.md); one
+	 * added at runtime is reported when routes are refreshed.
+	 */
+	public static final class CanaryFilter implements GatewayFilter {
+
+		private final RoutedRelease release;
+
+		private final CanaryExchangeHandler handler;
+
+		CanaryFilter(RoutedRelease release, CanaryExchangeHandler handler) {
+			this.release = release;
+			this.handler = handler;
+		}
+
+		@Override
+		public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+			Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+			if (route != null && !isLoadBalanced(route.getUri())) {
+				return chain.filter(exchange);
 			}
-		};
-		return new OrderedGatewayFilter(filter, CanaryExchangeHandler.ORDER);
+			return this.handler.handle(exchange, chain, this.release, true);
+		}
+
+		public RoutedRelease release() {
+			return this.release;
+		}
+
+		@Override
+		public String toString() {
+			return "Canary: " + this.release.name();
+		}
+
 	}
 
 	/** Configuration: the release. */

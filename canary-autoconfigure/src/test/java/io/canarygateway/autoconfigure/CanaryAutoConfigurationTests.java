@@ -108,7 +108,9 @@ class CanaryAutoConfigurationTests {
 			.withPropertyValues(ROUTE + "[0].id=orders-canary", ROUTE + "[0].uri=http://localhost:1",
 					ROUTE + "[0].predicates[0]=Path=/orders/**", ROUTE + "[0].predicates[1]=Canary=orders, canary",
 					ROUTE + "[1].id=orders-lb", ROUTE + "[1].uri=lb://orders", ROUTE + "[1].predicates[0]=Path=/lb/**",
-					ROUTE + "[1].filters[0]=Canary=orders")
+					ROUTE + "[1].filters[0]=Canary=orders", ROUTE + "[2].id=orders-stable",
+					ROUTE + "[2].uri=http://localhost:2", ROUTE + "[2].predicates[0]=Path=/orders/**",
+					ROUTE + "[2].predicates[1]=Canary=orders, stable")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				assertThat(context.getBeansOfType(RoutePredicateFactory.class).values())
@@ -116,7 +118,8 @@ class CanaryAutoConfigurationTests {
 				assertThat(context.getBeansOfType(GatewayFilterFactory.class).values())
 					.anySatisfy((factory) -> assertThat(factory.name()).isEqualTo("Canary"));
 				List<Route> routes = context.getBean(RouteLocator.class).getRoutes().collectList().block();
-				assertThat(routes).extracting(Route::getId).containsExactly("orders-canary", "orders-lb");
+				assertThat(routes).extracting(Route::getId)
+					.containsExactly("orders-canary", "orders-lb", "orders-stable");
 				assertThat(routes.get(0).getPredicate().toString()).contains("Canary: orders canary");
 				assertThat(routes.get(1).getFilters()).extracting(Object::toString)
 					.anySatisfy((filter) -> assertThat(filter).contains("Canary: orders"));

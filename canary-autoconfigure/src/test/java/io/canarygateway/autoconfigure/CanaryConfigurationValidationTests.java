@@ -119,6 +119,42 @@ class CanaryConfigurationValidationTests {
 	}
 
 	@Test
+	void progressDeadlineNotLongerThanStepIntervalFailsNamingBothValues() {
+		this.runner.withPropertyValues(CanaryContexts.ORDERS)
+			.withPropertyValues(ORDERS + "step-interval=2m", ORDERS + "progress-deadline=2m")
+			.run((context) -> assertThat(find(context.getStartupFailure()).getProblems())
+				.containsExactly(ORDERS + "progress-deadline: must be longer than step-interval, was 2m while " + ORDERS
+						+ "step-interval is 2m: the release would pause (reason deadline) at every step "
+						+ "before it may advance"));
+	}
+
+	@Test
+	void progressDeadlineRuleNamesWhereEachValueComesFrom() {
+		this.runner.withPropertyValues(CanaryContexts.ORDERS)
+			.withPropertyValues("canary.defaults.progress-deadline=30s", "canary.releases.payments.stable-version=p1",
+					"canary.releases.payments.canary-version=p2", "canary.releases.payments.step-interval=15m",
+					"canary.releases.payments.progress-deadline=20m", "canary.releases.billing.stable-version=b1",
+					"canary.releases.billing.canary-version=b2", "canary.releases.billing.step-interval=15m")
+			.run((context) -> assertThat(find(context.getStartupFailure()).getProblems()).containsExactlyInAnyOrder(
+					"canary.defaults.progress-deadline (inherited by canary.releases.orders): must be longer than "
+							+ "step-interval, was 30s while step-interval is 1m (built-in default): the release would "
+							+ "pause (reason deadline) at every step before it may advance",
+					"canary.defaults.progress-deadline (inherited by canary.releases.billing): must be longer than "
+							+ "step-interval, was 30s while canary.releases.billing.step-interval is 15m: the release "
+							+ "would pause (reason deadline) at every step before it may advance"));
+	}
+
+	@Test
+	void builtInProgressDeadlineBelowALongStepIntervalIsNamedAsTheReleasesProperty() {
+		this.runner.withPropertyValues(CanaryContexts.ORDERS)
+			.withPropertyValues("canary.defaults.step-interval=1h")
+			.run((context) -> assertThat(find(context.getStartupFailure()).getProblems())
+				.containsExactly(ORDERS + "progress-deadline: must be longer than step-interval, was 10m (built-in "
+						+ "default) while canary.defaults.step-interval is 1h: the release would pause (reason "
+						+ "deadline) at every step before it may advance"));
+	}
+
+	@Test
 	void invalidReleaseValueIsNamedAsTheReleaseEvenWhenADefaultExists() {
 		this.runner.withPropertyValues(CanaryContexts.ORDERS)
 			.withPropertyValues("canary.defaults.steps=10,50", ORDERS + "steps=50,10")
@@ -130,6 +166,7 @@ class CanaryConfigurationValidationTests {
 	void validBoundaryValuesStart() {
 		this.runner.withPropertyValues(CanaryContexts.ORDERS)
 			.withPropertyValues(ORDERS + "steps=1,100", ORDERS + "manual-gates=100", ORDERS + "analysis.confidence=0.5",
+					ORDERS + "step-interval=1m", ORDERS + "progress-deadline=60001ms",
 					ORDERS + "analysis.failure-threshold=1", ORDERS + "analysis.error-rate-tolerance=0",
 					ORDERS + "analysis.max-error-rate=1")
 			.run((context) -> {

@@ -126,6 +126,40 @@ class CanaryRedisAutoConfigurationTests {
 	}
 
 	@Test
+	void windowTtlNotLongerThanAnAnalysisIntervalFailsStartupNamingBoth() {
+		String consequence = ": each replica's share of a step's analysis window could expire between two looks";
+		runner()
+			.withPropertyValues("canary.store.type=redis", "canary.store.redis.window-ttl=30s",
+					"canary.releases.orders.analysis.interval=30s", "canary.defaults.analysis.interval=1m",
+					"canary.releases.payments.stable-version=p1", "canary.releases.payments.canary-version=p2",
+					"canary.releases.billing.stable-version=b1", "canary.releases.billing.canary-version=b2")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				InvalidCanaryConfigurationException invalid = find(context.getStartupFailure());
+				// payments and billing inherit the same default: one line for it
+				assertThat(invalid.getProblems()).containsExactly(
+						"canary.store.redis.window-ttl: must be longer than every release's analysis.interval, was "
+								+ "30s while canary.releases.orders.analysis.interval is 30s" + consequence,
+						"canary.store.redis.window-ttl: must be longer than every release's analysis.interval, was "
+								+ "30s while canary.defaults.analysis.interval is 1m" + consequence);
+				assertThat(
+						new CanaryConfigurationFailureAnalyzer().analyze(context.getStartupFailure()).getDescription())
+					.contains("canary.store.redis.window-ttl: must be longer");
+			});
+	}
+
+	@Test
+	void windowTtlIsCheckedAgainstTheBuiltInAnalysisInterval() {
+		runner().withPropertyValues("canary.store.type=redis", "canary.store.redis.window-ttl=10s")
+			.run((context) -> assertThat(find(context.getStartupFailure()).getProblems())
+				.containsExactly("canary.store.redis.window-ttl: must be longer than every release's "
+						+ "analysis.interval, was 10s while analysis.interval is 10s (built-in default): each "
+						+ "replica's share of a step's analysis window could expire between two looks"));
+		runner().withPropertyValues("canary.store.type=redis", "canary.store.redis.window-ttl=11s")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
 	void storeTypeRedisWithoutSpringDataRedisFailsNamingTheDependency() {
 		new ReactiveWebApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(CanaryRedisAutoConfiguration.class, CanaryAutoConfiguration.class,
@@ -140,6 +174,16 @@ class CanaryRedisAutoConfigurationTests {
 					.hasMessageContaining("canary.store.type")
 					.hasMessageContaining("org.springframework.boot:spring-boot-starter-data-redis");
 			});
+	}
+
+	private static InvalidCanaryConfigurationException find(Throwable failure) {
+		assertThat(failure).as("startup failure").isNotNull();
+		for (Throwable t = failure; t != null; t = t.getCause()) {
+			if (t instanceof InvalidCanaryConfigurationException invalid) {
+				return invalid;
+			}
+		}
+		throw new AssertionError("no InvalidCanaryConfigurationException in the cause chain", failure);
 	}
 
 }

@@ -18,8 +18,13 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
+import io.canarygateway.routing.CanaryGatewayFilterFactory;
+import io.canarygateway.routing.CanaryRoutePredicateFactory;
 import io.canarygateway.routing.UnknownReleaseException;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,6 +41,16 @@ import static org.assertj.core.api.Assertions.assertThatException;
 class CanaryRouteStartupTests {
 
 	private static final String ROUTE = "spring.cloud.gateway.server.webflux.routes[0]";
+
+	private static final String ROUTE_1 = "spring.cloud.gateway.server.webflux.routes[1]";
+
+	private static final String ROUTE_2 = "spring.cloud.gateway.server.webflux.routes[2]";
+
+	private static final String DIRECT_URI_RULE = ": the Canary filter needs a load-balanced route (uri "
+			+ "lb://<service>), was uri http://localhost:1: it picks stable or canary instances of the service by "
+			+ "their version metadata, and with a direct URI both lanes would reach the same backend and be compared "
+			+ "with each other. For direct URIs use the Canary predicate on two routes, Canary=orders, canary and "
+			+ "Canary=orders, stable (docs/routing.md, \"Predicate mode\")";
 
 	/**
 	 * Gateway settings under which the gateway itself would not fail startup on a bad
@@ -129,14 +144,90 @@ class CanaryRouteStartupTests {
 	@ValueSource(strings = { "", NO_WEIGHT, NO_REFRESH })
 	void validCanaryRoutesStart(String gatewaySetting) {
 		List<String> properties = properties(gatewaySetting, ROUTE + ".uri=http://localhost:1",
-				ROUTE + ".predicates[1]=Canary=orders, canary", "spring.cloud.gateway.server.webflux.routes[1].id=lb",
-				"spring.cloud.gateway.server.webflux.routes[1].uri=lb://svc",
-				"spring.cloud.gateway.server.webflux.routes[1].predicates[0]=Path=/lb/**",
-				"spring.cloud.gateway.server.webflux.routes[1].filters[0]=Canary=orders");
+				ROUTE + ".predicates[1]=Canary=orders, canary", ROUTE_1 + ".id=lb", ROUTE_1 + ".uri=lb://svc",
+				ROUTE_1 + ".predicates[0]=Path=/lb/**", ROUTE_1 + ".filters[0]=Canary=orders", ROUTE_2 + ".id=r-stable",
+				ROUTE_2 + ".uri=http://localhost:2", ROUTE_2 + ".predicates[0]=Path=/x/**",
+				ROUTE_2 + ".predicates[1]=Canary=orders, stable");
 		try (ConfigurableApplicationContext context = application(properties).run()) {
 			List<Route> routes = context.getBean(RouteLocator.class).getRoutes().collectList().block();
-			assertThat(routes).extracting(Route::getId).containsExactlyInAnyOrder("r", "lb");
+			assertThat(routes).extracting(Route::getId).containsExactlyInAnyOrder("r", "lb", "r-stable");
 		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "", NO_WEIGHT, NO_REFRESH })
+	void filterOnADirectUriFailsStartupNamingTheRoute(String gatewaySetting) {
+		Throwable failure = startupFailure(gatewaySetting, ROUTE + ".uri=http://localhost:1",
+				ROUTE + ".filters[0]=Canary=orders");
+		InvalidCanaryConfigurationException invalid = find(failure, InvalidCanaryConfigurationException.class);
+		assertThat(invalid.getProblems()).containsExactly(ROUTE + ".filters[0] (route 'r')" + DIRECT_URI_RULE);
+		assertThat(new CanaryConfigurationFailureAnalyzer().analyze(failure).getDescription())
+			.contains(ROUTE + ".filters[0] (route 'r'): the Canary filter needs a load-balanced route");
+	}
+
+	@Test
+	void defaultFilterFailsStartupNamingEveryDirectRoute() {
+		Throwable failure = startupFailure(NO_WEIGHT, ROUTE + ".uri=http://localhost:1", ROUTE_1 + ".id=lb",
+				ROUTE_1 + ".uri=lb://svc", ROUTE_1 + ".predicates[0]=Path=/lb/**",
+				"spring.cloud.gateway.server.webflux.default-filters[0]=Canary=orders");
+		assertThat(find(failure, InvalidCanaryConfigurationException.class).getProblems())
+			.containsExactly("spring.cloud.gateway.server.webflux.default-filters[0] (on route 'r')" + DIRECT_URI_RULE);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "", NO_WEIGHT, NO_REFRESH })
+	void predicateLaneWithoutARouteForTheOtherLaneFailsStartup(String gatewaySetting) {
+		Throwable failure = startupFailure(gatewaySetting, ROUTE + ".uri=http://localhost:1",
+				ROUTE + ".predicates[1]=Canary=orders, canary");
+		assertThat(find(failure, InvalidCanaryConfigurationException.class).getProblems())
+			.containsExactly(ROUTE + ".predicates[1] (route 'r'): release 'orders' has a route for its canary lane "
+					+ "but none for its stable lane (no route has the predicate Canary=orders, stable): requests "
+					+ "whose lane is stable would go to another route or get 404. Add a route with Canary=orders, "
+					+ "stable and the same other predicates (docs/routing.md, \"Predicate mode\")");
+	}
+
+	@Test
+	void stableLaneAloneFailsStartupNamingTheMissingCanaryLane() {
+		Throwable failure = startupFailure(NO_WEIGHT, ROUTE + ".uri=http://localhost:1",
+				ROUTE + ".predicates[1]=Canary=orders, stable");
+		assertThat(find(failure, InvalidCanaryConfigurationException.class).getProblems()).singleElement()
+			.asString()
+			.startsWith(ROUTE + ".predicates[1] (route 'r'): release 'orders' has a route for its stable lane "
+					+ "but none for its canary lane (no route has the predicate Canary=orders, canary)");
+	}
+
+	@Test
+	void javaDslRouteWithTheFilterOnADirectUriFailsStartup() {
+		List<String> properties = properties(NO_WEIGHT, ROUTE + ".uri=lb://svc");
+		Throwable failure = assertThatException()
+			.isThrownBy(() -> application(properties).sources(DirectDslRoute.class).run().close())
+			.actual();
+		assertThat(find(failure, InvalidCanaryConfigurationException.class).getProblems()).singleElement()
+			.asString()
+			.startsWith("route 'dsl' (RouteLocator bean 'dslRoutes'): the Canary filter needs a load-balanced route "
+					+ "(uri lb://<service>), was uri http://localhost:1");
+	}
+
+	@Test
+	void javaDslRouteCompletesAPredicatePairFromProperties() {
+		List<String> properties = properties(NO_WEIGHT, ROUTE + ".uri=http://localhost:1",
+				ROUTE + ".predicates[1]=Canary=orders, canary");
+		try (ConfigurableApplicationContext context = application(properties).sources(StableLaneDslRoute.class).run()) {
+			assertThat(context.getBean(RouteLocator.class).getRoutes().collectList().block()).extracting(Route::getId)
+				.containsExactlyInAnyOrder("r", "dsl-stable");
+		}
+	}
+
+	@Test
+	void javaDslPredicateLaneAloneFailsStartup() {
+		List<String> properties = properties(NO_WEIGHT, ROUTE + ".uri=lb://svc");
+		Throwable failure = assertThatException()
+			.isThrownBy(() -> application(properties).sources(StableLaneDslRoute.class).run().close())
+			.actual();
+		assertThat(find(failure, InvalidCanaryConfigurationException.class).getProblems()).singleElement()
+			.asString()
+			.startsWith("route 'dsl-stable' (RouteLocator bean 'dslRoutes'): release 'orders' has a route for its "
+					+ "stable lane but none for its canary lane");
 	}
 
 	@Test
@@ -196,6 +287,36 @@ class CanaryRouteStartupTests {
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
 	static class Gateway {
+
+	}
+
+	/** A Java DSL route with the {@code Canary} filter on a direct URI. */
+	@Configuration(proxyBeanMethods = false)
+	static class DirectDslRoute {
+
+		@Bean
+		RouteLocator dslRoutes(RouteLocatorBuilder builder, CanaryGatewayFilterFactory canary) {
+			return builder.routes()
+				.route("dsl",
+						(r) -> r.path("/dsl/**")
+							.filters((f) -> f.filter(canary.apply((c) -> c.setRelease("orders"))))
+							.uri("http://localhost:1"))
+				.build();
+		}
+
+	}
+
+	/** A Java DSL route for the stable lane of {@code orders}. */
+	@Configuration(proxyBeanMethods = false)
+	static class StableLaneDslRoute {
+
+		@Bean
+		RouteLocator dslRoutes(RouteLocatorBuilder builder, CanaryRoutePredicateFactory canary) {
+			return builder.routes().route("dsl-stable", (r) -> r.path("/x/**").and().predicate(canary.apply((c) -> {
+				c.setRelease("orders");
+				c.setLane("stable");
+			})).uri("http://localhost:2")).build();
+		}
 
 	}
 

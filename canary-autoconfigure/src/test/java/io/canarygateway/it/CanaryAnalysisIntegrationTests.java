@@ -102,6 +102,9 @@ class CanaryAnalysisIntegrationTests {
 		registry.add("canary.releases.healthy.analysis.max-latency", () -> "1m");
 		registry.add("canary.releases.gated.analysis.max-latency", () -> "1m");
 		registry.add("canary.releases.quiet.steps", () -> "10,100");
+		// no traffic: the deadline (which must be longer than the step-interval) pauses
+		// it
+		registry.add("canary.releases.quiet.step-interval", () -> "1s");
 		registry.add("canary.releases.quiet.progress-deadline", () -> "2s");
 		registry.add("canary.releases.quiet.analysis.interval", () -> "250ms");
 	}

@@ -41,6 +41,8 @@ final class Fleet implements AutoCloseable {
 		this.properties.put("canary.defaults.auto-start", "true");
 		this.properties.put("canary.defaults.steps", "10,50,100");
 		this.properties.put("canary.defaults.step-interval", "1h");
+		// longer than the step-interval (a startup rule); no test runs for an hour
+		this.properties.put("canary.defaults.progress-deadline", "2h");
 		this.properties.put("canary.defaults.analysis.interval", "250ms");
 		// no verdict but inconclusive: a busy test machine's latency noise must not move
 		// a release; a release
