@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,9 @@ public class AnalysisLoop implements AutoCloseable {
 
 	private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
 
+	/** The failure each release's looks currently end in (what was logged). */
+	private final Map<String, String> failures = new ConcurrentHashMap<>();
+
 	/**
 	 * @param controller the releases, and who applies the automatic actions
 	 * @param recorders what the request path recorded
@@ -78,17 +82,37 @@ public class AnalysisLoop implements AutoCloseable {
 		});
 	}
 
-	private void safeTick(String release) {
+	/**
+	 * A scheduled look: never throws. A failure is logged at WARNING when it starts (or
+	 * its message changes), at DEBUG while it repeats, and its end at INFO: a problem
+	 * that lasts (e.g. a key of the wrong type in Redis) is one log line, not one per
+	 * interval.
+	 */
+	void safeTick(String release) {
 		try {
 			this.controller.initializeIfWaiting(release);
 			tick(release);
+			String ended = this.failures.remove(release);
+			if (ended != null) {
+				LOG.log(System.Logger.Level.INFO, "Analysis of release ''{0}'' works again (it failed with: {1})",
+						release, ended);
+			}
 		}
 		catch (ReleaseStoreUnavailableException ex) {
 			// no look without the fleet's data: progression is frozen until the store is
 			// back (it logs the outage)
 		}
 		catch (RuntimeException ex) {
-			LOG.log(System.Logger.Level.WARNING, "Analysis of release '" + release + "' failed", ex);
+			String problem = String.valueOf(ex);
+			if (problem.equals(this.failures.put(release, problem))) {
+				LOG.log(System.Logger.Level.DEBUG, "Analysis of release '" + release + "' still fails", ex);
+			}
+			else {
+				LOG.log(System.Logger.Level.WARNING,
+						"Analysis of release '" + release
+								+ "' failed; its progression waits until a look succeeds (logged again when it does)",
+						ex);
+			}
 		}
 	}
 
