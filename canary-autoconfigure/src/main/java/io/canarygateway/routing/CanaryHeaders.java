@@ -10,6 +10,13 @@ public final class CanaryHeaders {
 	public static final String LANE = "X-Canary-Lane";
 
 	/**
+	 * Request header that tells services behind the gateway which version each service of
+	 * a request's lane uses; no client may set it, so a client's value is removed from
+	 * every forwarded request.
+	 */
+	public static final String VERSIONS = "X-Canary-Versions";
+
+	/**
 	 * Response header naming the version that served the request (with
 	 * {@code expose-version}).
 	 */

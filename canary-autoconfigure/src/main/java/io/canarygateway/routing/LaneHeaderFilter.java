@@ -12,8 +12,9 @@ import io.canarygateway.loadbalancer.LaneRequest;
  * Spring Cloud Gateway forwards for a request the canary handling has sent down a lane
  * (its {@link LaneRequest}'s attempt), replacing any value the client sent; from every
  * other request a client's {@code X-Canary-Lane} is removed, so no backend sees a lane
- * the gateway did not choose. Runs last among the gateway's request header filters, when
- * the routing filter builds the proxied request.
+ * the gateway did not choose. A client's {@code X-Canary-Versions} is removed from every
+ * request. Runs last among the gateway's request header filters, when the routing filter
+ * builds the proxied request.
  * <p>
  * Done here rather than by mutating the request in the canary filter: a mutated request
  * carries a copy of the headers in a case-insensitive map, and every later header lookup
@@ -30,7 +31,8 @@ public class LaneHeaderFilter implements HttpHeadersFilter, Ordered {
 	public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
 		LaneRequest request = LaneRequest.handled(exchange.getAttributes());
 		String lane = (request != null && request.attempt() != null) ? request.attempt().value() : null;
-		if (lane == null && !input.containsHeader(CanaryHeaders.LANE)) {
+		if (lane == null && !input.containsHeader(CanaryHeaders.LANE)
+				&& !input.containsHeader(CanaryHeaders.VERSIONS)) {
 			return input;
 		}
 		if (input != exchange.getRequest().getHeaders()) {
@@ -49,9 +51,10 @@ public class LaneHeaderFilter implements HttpHeadersFilter, Ordered {
 
 	/**
 	 * The lane sent down, or no lane header at all for a request that no canary handling
-	 * sent down a lane.
+	 * sent down a lane; never a client's versions.
 	 */
 	private static void setOrRemove(HttpHeaders headers, String lane) {
+		headers.remove(CanaryHeaders.VERSIONS);
 		if (lane != null) {
 			headers.set(CanaryHeaders.LANE, lane);
 		}

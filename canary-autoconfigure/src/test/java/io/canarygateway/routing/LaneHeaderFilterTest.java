@@ -72,6 +72,27 @@ class LaneHeaderFilterTest {
 	}
 
 	@Test
+	void removesAClientsVersionsHeaderFromEveryRequest() {
+		MockServerWebExchange plain = MockServerWebExchange
+			.from(MockServerHttpRequest.get("/other").header(CanaryHeaders.VERSIONS, "orders=v2").header("A", "b"));
+		HttpHeaders forwarded = this.filter.filter(HttpHeaders.readOnlyHttpHeaders(plain.getRequest().getHeaders()),
+				plain);
+		assertThat(forwarded.containsHeader(CanaryHeaders.VERSIONS)).isFalse();
+		assertThat(forwarded.containsHeader(CanaryHeaders.LANE)).isFalse();
+		assertThat(forwarded.getFirst("A")).isEqualTo("b");
+
+		MockServerWebExchange sent = MockServerWebExchange
+			.from(MockServerHttpRequest.get("/orders").header(CanaryHeaders.VERSIONS, "orders=v9"));
+		LaneRequest request = LaneRequest.decided(sent.getAttributes(), "orders", Assignment.CANARY_DRAWN);
+		request.handle(sent.getAttributes());
+		request.attempt(Lane.CANARY, null);
+		HttpHeaders copied = HttpHeaders.copyOf(sent.getRequest().getHeaders());
+		assertThat(this.filter.filter(copied, sent)).isSameAs(copied);
+		assertThat(copied.containsHeader(CanaryHeaders.VERSIONS)).isFalse();
+		assertThat(copied.get(CanaryHeaders.LANE)).containsExactly("canary");
+	}
+
+	@Test
 	void appliesToRequestsOnlyAndRunsLast() {
 		assertThat(this.filter.supports(Type.REQUEST)).isTrue();
 		assertThat(this.filter.supports(Type.RESPONSE)).isFalse();
