@@ -25,7 +25,12 @@ public record ActionResult(Kind kind, ReleaseStatus status, String message) {
 		/** Not allowed in the release's current state. */
 		CONFLICT,
 		/** The store could not be reached; nothing changed. */
-		UNAVAILABLE
+		UNAVAILABLE,
+		/**
+		 * The store did not confirm the change: it may have been applied, or may still
+		 * be. Read the release to find out before repeating the action.
+		 */
+		OUTCOME_UNKNOWN
 
 	}
 

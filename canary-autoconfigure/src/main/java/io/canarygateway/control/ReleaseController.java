@@ -19,6 +19,7 @@ import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.Verdict;
 import io.canarygateway.store.ReleaseStore;
+import io.canarygateway.store.ReleaseStoreOutcomeUnknownException;
 import io.canarygateway.store.ReleaseStoreUnavailableException;
 
 /**
@@ -206,6 +207,12 @@ public class ReleaseController implements AutoCloseable {
 			return new ActionResult(ActionResult.Kind.CONFLICT, release.status(),
 					"release '" + name + "' kept changing under " + MAX_ATTEMPTS + " attempts; try again");
 		}
+		catch (ReleaseStoreOutcomeUnknownException ex) {
+			// a late write is announced like any other: every replica follows it
+			return new ActionResult(ActionResult.Kind.OUTCOME_UNKNOWN, release.status(),
+					"the release store did not confirm the change in time: it may have been applied, or may still be; "
+							+ "read the release to see its state before trying again (" + ex.getMessage() + ")");
+		}
 		catch (ReleaseStoreUnavailableException ex) {
 			// the store reports its outages itself, once each: no log line per refused
 			// action
@@ -274,8 +281,9 @@ public class ReleaseController implements AutoCloseable {
 		}
 		release.lastVerdict(evidence);
 		ActionResult result = apply(release.name(), Action.ROLL_BACK, 0, Reason.BREAKER, evidence);
-		if (result.kind() == ActionResult.Kind.UNAVAILABLE
-				&& release.pendingSwitchRollbackLogged.compareAndSet(false, true)) {
+		boolean unconfirmed = result.kind() == ActionResult.Kind.UNAVAILABLE
+				|| result.kind() == ActionResult.Kind.OUTCOME_UNKNOWN;
+		if (unconfirmed && release.pendingSwitchRollbackLogged.compareAndSet(false, true)) {
 			LOG.log(System.Logger.Level.WARNING, "The breaker of release ''{0}'' opened, but the store is unavailable: "
 					+ "canary traffic through this gateway is stopped, and the rollback is written when the store "
 					+ "is back", release.name());

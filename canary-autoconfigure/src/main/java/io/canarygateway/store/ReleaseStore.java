@@ -23,6 +23,10 @@ public interface ReleaseStore {
 	 * Stores {@code next} if the stored record's revision is {@code expectedRevision} (0:
 	 * no record yet).
 	 * @return the outcome, with the record stored after the call
+	 * @throws ReleaseStoreUnavailableException if the store cannot be reached: the record
+	 * was not stored
+	 * @throws ReleaseStoreOutcomeUnknownException if the store received the write but
+	 * could not say whether it stored it: it may have, or may still
 	 */
 	Swap compareAndSet(ReleaseStatus next, long expectedRevision);
 

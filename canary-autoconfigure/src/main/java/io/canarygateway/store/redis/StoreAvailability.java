@@ -130,7 +130,8 @@ public class StoreAvailability implements MeterBinder {
 		}
 	}
 
-	private static String describe(Throwable cause) {
+	/** The innermost cause, as {@code SimpleClassName: message}. */
+	static String describe(Throwable cause) {
 		Throwable deepest = cause;
 		while (deepest.getCause() != null && deepest.getCause() != deepest) {
 			deepest = deepest.getCause();
