@@ -2,11 +2,9 @@ package io.canarygateway.store.redis;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,16 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import io.canarygateway.breaker.CanaryBreakers;
-import io.canarygateway.breaker.ResilienceKillSwitch;
 import io.canarygateway.control.ReleaseController;
-import io.canarygateway.core.AnalysisConfig;
-import io.canarygateway.core.BreakerConfig;
 import io.canarygateway.core.Reason;
-import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
-import io.canarygateway.core.RoutingConfig;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -82,7 +74,7 @@ class RedisAutoStartTests {
 		assertThat(this.store.compareAndSet(idle, 0).swapped()).isTrue();
 		this.control.serverCommands().setConfig("min-replicas-to-write", "1");
 		try {
-			this.controller = controller();
+			this.controller = ReleaseControllers.autoStarting("orders", this.store, this.thread);
 			this.controller.start();
 			assertThat(this.controller.release("orders").status().state()).isEqualTo(ReleaseState.IDLE);
 		}
@@ -95,17 +87,6 @@ class RedisAutoStartTests {
 		assertThat(stored.state()).isEqualTo(ReleaseState.PROGRESSING);
 		assertThat(stored.reason()).isEqualTo(Reason.SCHEDULE);
 		assertThat(stored.history()).hasSize(1);
-	}
-
-	private ReleaseController controller() {
-		ReleaseConfig config = new ReleaseConfig("orders", "v1", "v2", true, ReleaseConfig.DEFAULT_STEPS,
-				Duration.ofMinutes(1), List.of(), Duration.ofMinutes(10), RoutingConfig.defaults(),
-				AnalysisConfig.defaults(), BreakerConfig.defaults());
-		CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
-		return new ReleaseController(List.of(config), this.store,
-				(release, listener) -> new ResilienceKillSwitch(CanaryBreakers.breaker(breakers, release),
-						Clock.systemUTC(), listener, null),
-				Clock.systemUTC(), this.thread, List.of());
 	}
 
 }

@@ -3,11 +3,9 @@ package io.canarygateway.store.redis;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,17 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import io.canarygateway.breaker.CanaryBreakers;
-import io.canarygateway.breaker.ResilienceKillSwitch;
 import io.canarygateway.control.ActionResult;
 import io.canarygateway.control.ReleaseController;
 import io.canarygateway.core.Action;
-import io.canarygateway.core.AnalysisConfig;
-import io.canarygateway.core.BreakerConfig;
-import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
-import io.canarygateway.core.RoutingConfig;
 import io.canarygateway.store.ReleaseStore;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -79,14 +71,7 @@ class RedisSlowWriteTests {
 		this.store = new RedisReleaseStore(this.factory, new RedisKeys("canary"),
 				new RedisCalls(this.availability, TIMEOUT, TIMEOUT), RedisScripts.load(), Duration.ofMinutes(10));
 		this.store.start();
-		ReleaseConfig config = new ReleaseConfig("orders", "v1", "v2", true, ReleaseConfig.DEFAULT_STEPS,
-				Duration.ofMinutes(1), List.of(), Duration.ofMinutes(10), RoutingConfig.defaults(),
-				AnalysisConfig.defaults(), BreakerConfig.defaults());
-		CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
-		this.controller = new ReleaseController(List.of(config), this.store,
-				(release, listener) -> new ResilienceKillSwitch(CanaryBreakers.breaker(breakers, release),
-						Clock.systemUTC(), listener, null),
-				Clock.systemUTC(), Runnable::run, List.of());
+		this.controller = ReleaseControllers.autoStarting("orders", this.store, Runnable::run);
 		this.controller.start();
 		assertThat(this.controller.release("orders").status().state()).isEqualTo(ReleaseState.PROGRESSING);
 	}
