@@ -28,7 +28,9 @@ import io.canarygateway.core.UnreadableRecord;
  * Answers 200 with the release, 404 for an unknown release, 400 for an unknown action or
  * a bad weight, 409 for an action not allowed in the release's state or on a release
  * whose stored record cannot be read (the body then has {@code unreadableRecord}), and
- * 503 when the release store cannot be reached — each with a JSON body saying why.
+ * 503 when the release store cannot be reached or did not confirm the change (the body's
+ * {@code outcome} says {@code unchanged} or {@code unknown}) — each with a JSON body
+ * saying why.
  */
 @Endpoint(id = "canary")
 public class CanaryEndpoint {
@@ -92,8 +94,8 @@ public class CanaryEndpoint {
 			case NOT_FOUND -> error(WebEndpointResponse.STATUS_NOT_FOUND, release, action, result.message());
 			case INVALID -> error(WebEndpointResponse.STATUS_BAD_REQUEST, release, action, result.message());
 			case CONFLICT -> error(409, release, action, result.message());
-			case UNAVAILABLE ->
-				error(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE, release, action, result.message());
+			case UNAVAILABLE -> unavailable(release, action, result.message(), "unchanged");
+			case OUTCOME_UNKNOWN -> unavailable(release, action, result.message(), "unknown");
 			case UNREADABLE -> {
 				// not 503: the store answers, but this release's record needs an operator
 				// (or an upgrade) before any action on it can succeed; retrying is no use
@@ -110,6 +112,17 @@ public class CanaryEndpoint {
 
 	private static WebEndpointResponse<Object> error(int status, String release, String action, String message) {
 		return new WebEndpointResponse<>(errorBody(status, release, action, message), status);
+	}
+
+	/**
+	 * A 503, saying whether the release is {@code unchanged} (safe to try again) or in an
+	 * {@code unknown} state (the change may have been applied: read it first).
+	 */
+	private static WebEndpointResponse<Object> unavailable(String release, String action, String message,
+			String outcome) {
+		Map<String, Object> body = errorBody(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE, release, action, message);
+		body.put("outcome", outcome);
+		return new WebEndpointResponse<>(body, WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
 	}
 
 	private static Map<String, Object> errorBody(int status, String release, String action, String message) {

@@ -27,7 +27,13 @@ public record ActionResult(Kind kind, ReleaseStatus status, String message) {
 		/** The store could not be reached; nothing changed. */
 		UNAVAILABLE,
 		/** The release's stored record cannot be read; nothing changed. */
-		UNREADABLE
+		UNREADABLE,
+
+		/**
+		 * The store did not confirm the change: it may have been applied, or may still
+		 * be. Read the release to find out before repeating the action.
+		 */
+		OUTCOME_UNKNOWN
 
 	}
 

@@ -1,6 +1,7 @@
 package io.canarygateway.control;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Collections;
@@ -8,8 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import io.canarygateway.core.Action;
 import io.canarygateway.core.Lifecycle;
@@ -22,6 +25,7 @@ import io.canarygateway.core.UnreadableRecord;
 import io.canarygateway.core.Verdict;
 import io.canarygateway.store.ReleaseRecordUnreadableException;
 import io.canarygateway.store.ReleaseStore;
+import io.canarygateway.store.ReleaseStoreOutcomeUnknownException;
 import io.canarygateway.store.ReleaseStoreUnavailableException;
 
 /**
@@ -43,6 +47,9 @@ public class ReleaseController implements AutoCloseable {
 	 */
 	private static final int MAX_ATTEMPTS = 16;
 
+	/** How long an auto-start the store could not take waits before it is tried again. */
+	static final Duration AUTO_START_RETRY = Duration.ofSeconds(2);
+
 	private final Map<String, ManagedRelease> releases;
 
 	private final ReleaseStore store;
@@ -55,6 +62,8 @@ public class ReleaseController implements AutoCloseable {
 
 	private AutoCloseable subscription;
 
+	private volatile boolean closed;
+
 	/**
 	 * @param configs the validated release configurations
 	 * @param store where records live
@@ -62,7 +71,8 @@ public class ReleaseController implements AutoCloseable {
 	 * each
 	 * @param clock the time of transitions
 	 * @param executor runs the rollbacks kill switches call for, off the request thread
-	 * that opened them (calls may block on the store)
+	 * that opened them, and the retries of auto-starts the store could not take (calls
+	 * may block on the store)
 	 * @param listeners told of every transition this controller makes
 	 */
 	public ReleaseController(Collection<ReleaseConfig> configs, ReleaseStore store, KillSwitch.Factory killSwitches,
@@ -85,7 +95,8 @@ public class ReleaseController implements AutoCloseable {
 	/**
 	 * Adopts each release's stored record when it is about the configured canary version
 	 * (a restarted gateway resumes where the fleet is), otherwise stores a fresh one and
-	 * starts it when {@code auto-start} is set; then follows the store's changes.
+	 * starts it when {@code auto-start} is set (a start the store cannot take is retried
+	 * until it lands: see {@link #autoStart}); then follows the store's changes.
 	 * <p>
 	 * A release whose stored record cannot be read starts with all its traffic on stable
 	 * (its initial {@code IDLE} state, nothing written) and is set up as above once the
@@ -146,7 +157,7 @@ public class ReleaseController implements AutoCloseable {
 				if (config.autoStart() && stored.get().state() == ReleaseState.IDLE) {
 					// never started (auto-start was off, or a gateway stopped between
 					// storing and starting it)
-					apply(config.name(), Action.START, 0, Reason.SCHEDULE, null);
+					autoStart(release, stored.get(), 1);
 				}
 				return;
 			}
@@ -156,13 +167,60 @@ public class ReleaseController implements AutoCloseable {
 			if (this.store.compareAndSet(fresh, expected).swapped()) {
 				release.accept(fresh);
 				if (config.autoStart()) {
-					apply(config.name(), Action.START, 0, Reason.SCHEDULE, null);
+					autoStart(release, fresh, 1);
 				}
 				return;
 			}
 		}
 		throw new IllegalStateException("could not initialize release '" + config.name()
 				+ "': its stored record kept changing under " + MAX_ATTEMPTS + " attempts");
+	}
+
+	/**
+	 * Starts a release that auto-starts, from the idle record this gateway stored or
+	 * adopted. The start must not be lost: when the store cannot take it, it is logged
+	 * and tried again every {@link #AUTO_START_RETRY} (on the executor) until it lands,
+	 * or until the record has changed meanwhile — started by another gateway (or by a
+	 * late write of an earlier attempt), or steered by an operator — which makes it moot.
+	 */
+	private void autoStart(ManagedRelease release, ReleaseStatus idle, int attempt) {
+		if (this.closed) {
+			return;
+		}
+		ActionResult result = applyIfUnchanged(idle, Action.START, Reason.SCHEDULE, null);
+		switch (result.kind()) {
+			case APPLIED -> {
+				if (attempt > 1) {
+					LOG.log(System.Logger.Level.INFO, "Auto-started release ''{0}'' at attempt {1}", release.name(),
+							attempt);
+				}
+			}
+			case CONFLICT -> {
+				if (attempt > 1) {
+					ReleaseStatus now = result.status();
+					LOG.log(System.Logger.Level.INFO,
+							"Release ''{0}'' changed before this gateway could auto-start it (now {1}, canary version "
+									+ "{2}, revision {3}), so this gateway does not start it",
+							release.name(), now.state(), now.canaryVersion(), now.revision());
+				}
+			}
+			default -> {
+				if (attempt == 1) {
+					LOG.log(System.Logger.Level.WARNING,
+							"Could not auto-start release ''{0}'' ({1}); it stays IDLE, and the start is tried again "
+									+ "every {2} s until it lands or the release is started elsewhere",
+							release.name(), result.message(), AUTO_START_RETRY.toSeconds());
+				}
+				retryAutoStart(release, idle, attempt + 1);
+			}
+		}
+	}
+
+	private void retryAutoStart(ManagedRelease release, ReleaseStatus idle, int attempt) {
+		// after the delay, handed to the executor (off the thread that started the
+		// gateway); a closed controller retries no more
+		CompletableFuture.delayedExecutor(AUTO_START_RETRY.toMillis(), TimeUnit.MILLISECONDS, this.executor)
+			.execute(() -> autoStart(release, idle, attempt));
 	}
 
 	/** The managed releases by name, in configuration order. */
@@ -263,6 +321,12 @@ public class ReleaseController implements AutoCloseable {
 			return new ActionResult(ActionResult.Kind.CONFLICT, release.status(),
 					"release '" + name + "' kept changing under " + MAX_ATTEMPTS + " attempts; try again");
 		}
+		catch (ReleaseStoreOutcomeUnknownException ex) {
+			// a late write is announced like any other: every replica follows it
+			return new ActionResult(ActionResult.Kind.OUTCOME_UNKNOWN, release.status(),
+					"the release store did not confirm the change in time: it may have been applied, or may still be; "
+							+ "read the release to see its state before trying again (" + ex.getMessage() + ")");
+		}
 		catch (ReleaseStoreUnavailableException ex) {
 			// the store reports its outages itself, once each: no log line per refused
 			// action
@@ -348,8 +412,9 @@ public class ReleaseController implements AutoCloseable {
 		}
 		release.lastVerdict(evidence);
 		ActionResult result = apply(release.name(), Action.ROLL_BACK, 0, Reason.BREAKER, evidence);
-		if (result.kind() == ActionResult.Kind.UNAVAILABLE
-				&& release.pendingSwitchRollbackLogged.compareAndSet(false, true)) {
+		boolean unconfirmed = result.kind() == ActionResult.Kind.UNAVAILABLE
+				|| result.kind() == ActionResult.Kind.OUTCOME_UNKNOWN;
+		if (unconfirmed && release.pendingSwitchRollbackLogged.compareAndSet(false, true)) {
 			LOG.log(System.Logger.Level.WARNING, "The breaker of release ''{0}'' opened, but the store is unavailable: "
 					+ "canary traffic through this gateway is stopped, and the rollback is written when the store "
 					+ "is back", release.name());
@@ -388,6 +453,7 @@ public class ReleaseController implements AutoCloseable {
 
 	@Override
 	public void close() throws Exception {
+		this.closed = true;
 		if (this.subscription != null) {
 			this.subscription.close();
 		}

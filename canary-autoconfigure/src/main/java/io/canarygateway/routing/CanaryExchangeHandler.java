@@ -9,6 +9,7 @@ import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.ReactiveLoadBalancerClientFilter;
 import org.springframework.cloud.gateway.support.NotFoundException;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.web.server.ResponseStatusException;
@@ -31,7 +32,9 @@ import io.canarygateway.loadbalancer.LaneRequest;
  * <li><b>Retry on stable</b>, at most once, on load-balanced routes: a failed canary
  * attempt is tried again on stable when it is safe (docs/routing.md, "Retry on stable"):
  * when it never reached a canary backend (connection refused, no instance) for any
- * method; on a 5xx or another failure for GET, HEAD and OPTIONS.</li>
+ * method, its body still unread; on a 5xx or another failure for GET, HEAD and OPTIONS,
+ * whose body, if they have one of at most {@link #MAX_KEPT_BODY} bytes, is kept for the
+ * retry before the first attempt (a larger one is not retried once sent).</li>
  * <li><b>Finish</b>: {@code X-Canary-Version} (with {@code expose-version}) names the
  * version that served.</li>
  * </ol>
@@ -47,6 +50,13 @@ public class CanaryExchangeHandler {
 	public static final int ORDER = ReactiveLoadBalancerClientFilter.LOAD_BALANCER_CLIENT_FILTER_ORDER - 1;
 
 	/**
+	 * The largest request body kept so that a canary request with a body can be retried
+	 * on stable (Spring's default limit for a body read into memory): a larger one, or
+	 * one of unknown length, is sent once.
+	 */
+	static final int MAX_KEPT_BODY = 256 * 1024;
+
+	/**
 	 * Handles a request for {@code release}.
 	 * @param loadBalanced whether the route reaches its backend through the load balancer
 	 * (versions chosen by instance metadata, retry on stable possible); otherwise the
@@ -59,6 +69,26 @@ public class CanaryExchangeHandler {
 			return chain.filter(exchange);
 		}
 		URI lbUrl = loadBalanced ? exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR) : null;
+		if (lbUrl != null && request.lane() == Lane.CANARY && release.routing().retryOnStable()
+				&& isIdempotent(exchange.getRequest().getMethod())) {
+			// one header lookup; a request without a body pays nothing more
+			long length = exchange.getRequest().getHeaders().getContentLength();
+			if (length > 0 && length <= MAX_KEPT_BODY) {
+				// a retry sends the body again: keep it (released by Spring Cloud
+				// Gateway's RemoveCachedBodyFilter when the exchange ends)
+				return ServerWebExchangeUtils.cacheRequestBody(exchange,
+						(kept) -> attempts(exchange.mutate().request(kept).build(), chain, release, request, lbUrl));
+			}
+		}
+		return attempts(exchange, chain, release, request, lbUrl);
+	}
+
+	/**
+	 * The attempt down the request's lane, and the retry on stable when it failed and may
+	 * be sent again.
+	 */
+	private static Mono<Void> attempts(ServerWebExchange exchange, GatewayFilterChain chain, RoutedRelease release,
+			LaneRequest request, URI lbUrl) {
 		return attempt(exchange, chain, release, request, request.lane(), lbUrl).flatMap((first) -> {
 			if (!first.retryOnStable(exchange, release, lbUrl)) {
 				return first.finish(exchange, release);
@@ -123,9 +153,10 @@ public class CanaryExchangeHandler {
 			if (!this.failure || this.served != Lane.CANARY || lbUrl == null || !release.routing().retryOnStable()) {
 				return false;
 			}
-			boolean idempotent = isIdempotent(exchange.getRequest().getMethod());
-			return (this.error == null) ? idempotent
-					: (notSent(this.error) || (idempotent && isServerError(this.error)));
+			// may it be sent again once it reached the canary?
+			boolean repeatable = isIdempotent(exchange.getRequest().getMethod()) && bodyRepeatable(exchange);
+			return (this.error == null) ? repeatable
+					: (notSent(this.error) || (repeatable && isServerError(this.error)));
 		}
 
 		/**
@@ -139,6 +170,18 @@ public class CanaryExchangeHandler {
 			return (this.error != null) ? Mono.error(this.error) : Mono.empty();
 		}
 
+	}
+
+	/**
+	 * Whether the request's body can be sent again: it has none, or it was kept (by
+	 * {@link #handle}, or by another filter that cached it).
+	 */
+	static boolean bodyRepeatable(ServerWebExchange exchange) {
+		if (exchange.getAttribute(ServerWebExchangeUtils.CACHED_REQUEST_BODY_ATTR) != null) {
+			return true;
+		}
+		HttpHeaders headers = exchange.getRequest().getHeaders();
+		return headers.getContentLength() <= 0 && !headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
 	}
 
 	static boolean isIdempotent(HttpMethod method) {

@@ -28,6 +28,10 @@ public interface ReleaseStore {
 	 * no record yet).
 	 * @return the outcome, with the record stored after the call
 	 * @throws ReleaseRecordUnreadableException if the stored record cannot be read
+	 * @throws ReleaseStoreUnavailableException if the store cannot be reached: the record
+	 * was not stored
+	 * @throws ReleaseStoreOutcomeUnknownException if the store received the write but
+	 * could not say whether it stored it: it may have, or may still
 	 */
 	Swap compareAndSet(ReleaseStatus next, long expectedRevision);
 

@@ -42,6 +42,7 @@ import io.canarygateway.core.Verdict;
 import io.canarygateway.store.InMemoryReleaseStore;
 import io.canarygateway.store.ReleaseRecordUnreadableException;
 import io.canarygateway.store.ReleaseStore;
+import io.canarygateway.store.ReleaseStoreUnavailableException;
 import io.canarygateway.testing.MutableClock;
 
 import static io.canarygateway.control.ActionResult.Kind.APPLIED;
@@ -56,6 +57,7 @@ import static io.canarygateway.core.ReleaseState.PROGRESSING;
 import static io.canarygateway.core.ReleaseState.PROMOTED;
 import static io.canarygateway.core.ReleaseState.ROLLED_BACK;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class ReleaseControllerTest {
 
@@ -83,6 +85,14 @@ class ReleaseControllerTest {
 	private final ConcurrentLinkedQueue<Runnable> queued = new ConcurrentLinkedQueue<>();
 
 	private final Executor executor = this.queued::add;
+
+	/**
+	 * Waits for a task the controller hands to its thread later (a retry waits
+	 * {@link ReleaseController#AUTO_START_RETRY}).
+	 */
+	private void awaitQueued() {
+		await().atMost(Duration.ofSeconds(60)).until(() -> !this.queued.isEmpty());
+	}
 
 	private void runQueued() {
 		for (Runnable task; (task = this.queued.poll()) != null;) {
@@ -176,6 +186,63 @@ class ReleaseControllerTest {
 		assertThat(controller.release("orders").status()).isEqualTo(stored);
 		assertThat(this.transitions).containsExactly(stored);
 		assertThat(killSwitch("orders").resets).hasValue(1);
+	}
+
+	@Test
+	void anAutoStartTheStoreCannotTakeIsRetriedUntilItLands() {
+		ReleaseStatus idle = ReleaseStatus.idle("orders", "v2", T0).withRevision(1);
+		this.store.compareAndSet(idle, 0);
+		FailingStore failing = new FailingStore(this.store);
+		failing.writesDown = true;
+		ReleaseController controller = new ReleaseController(List.of(config("orders", "v2", true)), failing,
+				this::killSwitchFor, this.clock, this.executor, List.of(this.recording));
+		this.controllers.add(controller);
+		controller.start();
+		assertThat(controller.release("orders").status().state()).as("started, though the start failed")
+			.isEqualTo(IDLE);
+		assertThat(this.transitions).isEmpty();
+
+		// the store is still down at the first retry: tried again later
+		awaitQueued();
+		runQueued();
+		assertThat(this.store.find("orders")).contains(idle);
+
+		failing.writesDown = false;
+		awaitQueued();
+		runQueued();
+		ReleaseStatus started = this.store.find("orders").orElseThrow();
+		assertThat(started.state()).isEqualTo(PROGRESSING);
+		assertThat(started.reason()).isEqualTo(Reason.SCHEDULE);
+		assertThat(controller.release("orders").status()).isEqualTo(started);
+		assertThat(this.transitions).containsExactly(started);
+		assertThat(this.queued).as("nothing left to retry").isEmpty();
+	}
+
+	@Test
+	void anAutoStartIsNotRetriedOnceTheReleaseWasStartedElsewhere() {
+		this.store.compareAndSet(ReleaseStatus.idle("orders", "v2", T0).withRevision(1), 0);
+		FailingStore failing = new FailingStore(this.store);
+		failing.writesDown = true;
+		ReleaseController controller = new ReleaseController(List.of(config("orders", "v2", true)), failing,
+				this::killSwitchFor, this.clock, this.executor, List.of(this.recording));
+		this.controllers.add(controller);
+		controller.start();
+
+		// another gateway, which reaches the store, starts it and an operator pauses it
+		ReleaseController other = new ReleaseController(List.of(config("orders", "v2", true)), this.store,
+				(config, listener) -> new RecordingKillSwitch(listener), this.clock, this.executor, List.of());
+		this.controllers.add(other);
+		other.start();
+		assertThat(other.operate("orders", Action.PAUSE, 0, OPERATOR).kind()).isEqualTo(APPLIED);
+		ReleaseStatus paused = this.store.find("orders").orElseThrow();
+
+		failing.writesDown = false;
+		awaitQueued();
+		runQueued();
+		assertThat(this.store.find("orders")).as("not started a second time").contains(paused);
+		assertThat(paused.history()).extracting(Transition::to).containsExactly(PROGRESSING, PAUSED);
+		assertThat(this.transitions).isEmpty();
+		assertThat(this.queued).as("nothing left to retry").isEmpty();
 	}
 
 	@Test
@@ -820,6 +887,9 @@ class ReleaseControllerTest {
 
 		final Set<String> unreadable = ConcurrentHashMap.newKeySet();
 
+		/** Refuses only writes, as a store that is unavailable for them. */
+		volatile boolean writesDown;
+
 		FailingStore(ReleaseStore delegate) {
 			this.delegate = delegate;
 		}
@@ -833,6 +903,9 @@ class ReleaseControllerTest {
 		@Override
 		public Swap compareAndSet(ReleaseStatus next, long expectedRevision) {
 			check(next.release());
+			if (this.writesDown) {
+				throw new ReleaseStoreUnavailableException("the store refuses writes");
+			}
 			return this.delegate.compareAndSet(next, expectedRevision);
 		}
 

@@ -15,7 +15,11 @@ import io.canarygateway.store.ReleaseStoreUnavailableException;
  * Commands go through Spring Data Redis' reactive API so that a command that times out is
  * cancelled: Lettuce then never sends it, even if it was queued while the connection was
  * down. A blocking call whose timeout fired could otherwise be sent after Redis came
- * back, and an operator's action reported as failed would take effect late.
+ * back, and an operator's action reported as failed would take effect late. Cancelling
+ * does not recall a command that was already sent, though: a slow Redis may still run it
+ * after the call failed. A write's caller finds out by reading again
+ * ({@link RedisReleaseStore#compareAndSet}); {@link #await} fails before sending anything
+ * only while Redis is known to be down.
  * <p>
  * <b>Warm-up.</b> The first calls of a gateway are slow (connecting, class loading, a
  * cold JIT): a few hundred milliseconds on a busy machine. Until the store has re-read
@@ -109,8 +113,8 @@ public final class RedisCalls {
 				throw new RedisKeyException(what, keyError, ex);
 			}
 			this.availability.failed(ex);
-			throw new ReleaseStoreUnavailableException(
-					"Redis could not " + what + ": " + ex.getMessage() + " (within " + timeout.toMillis() + " ms)", ex);
+			throw new ReleaseStoreUnavailableException("Redis could not " + what + ": " + StoreAvailability.describe(ex)
+					+ " (within " + timeout.toMillis() + " ms)", ex);
 		}
 		this.availability.succeeded();
 		return value;

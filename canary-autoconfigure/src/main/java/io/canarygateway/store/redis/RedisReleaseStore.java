@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -28,6 +29,7 @@ import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.UnreadableRecord;
 import io.canarygateway.store.ReleaseRecordUnreadableException;
 import io.canarygateway.store.ReleaseStore;
+import io.canarygateway.store.ReleaseStoreOutcomeUnknownException;
 import io.canarygateway.store.ReleaseStoreUnavailableException;
 
 /**
@@ -49,8 +51,10 @@ import io.canarygateway.store.ReleaseStoreUnavailableException;
  * net against a lost message or subscription, every release is also re-read every
  * {@code refresh-interval}.</li>
  * <li><b>Timeouts.</b> Every call waits at most {@code timeout}; calls go through the
- * reactive API so that a call that timed out is cancelled and never sent late
- * ({@link RedisCalls}).</li>
+ * reactive API so that a call that timed out before it was sent is cancelled and never
+ * sent late ({@link RedisCalls}). A compare-and-set that fails after it may have been
+ * sent is settled by reading the record again: applied, lost to another writer, or
+ * {@link ReleaseStoreOutcomeUnknownException unknown}.</li>
  * <li><b>A record that cannot be read</b> (corrupt, a key of another type, a newer
  * gateway's format) is a problem of its release only, not an outage: reading or writing
  * that release throws {@link ReleaseRecordUnreadableException}, the other releases are
@@ -203,9 +207,17 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 	public Swap compareAndSet(ReleaseStatus next, long expectedRevision) {
 		this.known.add(next.release());
 		String record = this.codec.write(next);
-		List<String> reply = awaitOnRecord(next.release(), "store release '" + next.release() + "'",
-				script(this.compareAndSetScript, next.release(), Long.toString(expectedRevision),
-						Long.toString(next.revision()), next.canaryVersion(), record, this.keys.channel()));
+		// during a known outage: fails fast, nothing sent
+		this.calls.availability().check();
+		List<String> reply;
+		try {
+			reply = awaitOnRecord(next.release(), "store release '" + next.release() + "'",
+					script(this.compareAndSetScript, next.release(), Long.toString(expectedRevision),
+							Long.toString(next.revision()), next.canaryVersion(), record, this.keys.channel()));
+		}
+		catch (ReleaseStoreUnavailableException ex) {
+			return unconfirmed(next, expectedRevision, record, ex);
+		}
 		if (swapped(reply)) {
 			this.calls.availability().readable(next.release());
 			remember(next, true);
@@ -217,6 +229,68 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 			remember(current, true);
 		}
 		return new Swap(false, current);
+	}
+
+	/**
+	 * Finds out what became of a compare-and-set that failed after it was handed to
+	 * Redis. The timeout cancels the call, but a command already sent is not recalled:
+	 * Redis may have run it before the answer was lost, or run it later still. So the
+	 * record is read again (waiting even though the failure marked Redis down): if it is
+	 * {@code next}, the write was applied; if it moved past the expected revision without
+	 * it, the write lost (like a refused compare-and-set) and can no longer apply.
+	 * Otherwise the outcome stays unknown.
+	 * @throws ReleaseStoreUnavailableException if Redis answered with an error: it did
+	 * not store the record
+	 * @throws ReleaseStoreOutcomeUnknownException if neither the call nor the read said
+	 */
+	private Swap unconfirmed(ReleaseStatus next, long expectedRevision, String record,
+			ReleaseStoreUnavailableException failure) {
+		if (refusedByRedis(failure)) {
+			throw failure;
+		}
+		String release = next.release();
+		Object stored;
+		try {
+			stored = this.calls.probe("read release '" + release + "'",
+					this.redis.opsForHash().get(this.keys.release(release), RECORD_FIELD));
+		}
+		catch (ReleaseStoreUnavailableException ex) {
+			throw outcomeUnknown(release, failure);
+		}
+		catch (RedisKeyException ex) {
+			throw unreadable(release, "Redis answered " + ex.reply() + " (a release record is a hash)" + REPAIR);
+		}
+		if (record.equals(stored)) {
+			LOG.log(System.Logger.Level.INFO,
+					"Redis stored release ''{0}'' (revision {1}) although it did not answer in time; found by reading it "
+							+ "again",
+					release, next.revision());
+			remember(next, true);
+			notifyListeners(next);
+			return new Swap(true, next);
+		}
+		ReleaseStatus current = decode(release, (stored != null) ? stored.toString() : null);
+		if (current != null && current.revision() != expectedRevision) {
+			remember(current, true);
+			return new Swap(false, current);
+		}
+		throw outcomeUnknown(release, failure);
+	}
+
+	/** Whether Redis answered the command with an error (it ran and refused it). */
+	private static boolean refusedByRedis(Throwable failure) {
+		for (Throwable t = failure; t != null; t = (t.getCause() == t) ? null : t.getCause()) {
+			if (t instanceof RedisCommandExecutionException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static ReleaseStoreOutcomeUnknownException outcomeUnknown(String release,
+			ReleaseStoreUnavailableException failure) {
+		return new ReleaseStoreOutcomeUnknownException(failure.getMessage() + "; reading release '" + release
+				+ "' again did not tell whether Redis stored it, or will when it catches up", failure);
 	}
 
 	@Override

@@ -193,7 +193,8 @@ public class StoreAvailability implements MeterBinder {
 		return new TreeMap<>(this.unreadable);
 	}
 
-	private static String describe(Throwable cause) {
+	/** The innermost cause, as {@code SimpleClassName: message}. */
+	static String describe(Throwable cause) {
 		Throwable deepest = cause;
 		while (deepest.getCause() != null && deepest.getCause() != deepest) {
 			deepest = deepest.getCause();
