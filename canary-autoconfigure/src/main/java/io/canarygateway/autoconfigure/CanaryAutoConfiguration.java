@@ -263,4 +263,20 @@ public class CanaryAutoConfiguration {
 
 	}
 
+	/**
+	 * Keeps the gateway's keep-alive connections read through Reactor Netty 1.3.6's stall
+	 * (reactor/reactor-netty#4361) when the gateway runs on Reactor Netty.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { "reactor.netty.http.server.HttpServer",
+			"org.springframework.boot.reactor.netty.NettyServerCustomizer" })
+	static class KeepAliveConfiguration {
+
+		@Bean
+		KeepAliveReadResumer canaryKeepAliveReadResumer() {
+			return new KeepAliveReadResumer();
+		}
+
+	}
+
 }

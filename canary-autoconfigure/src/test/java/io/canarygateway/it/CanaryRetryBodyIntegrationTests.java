@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
@@ -224,7 +225,11 @@ class CanaryRetryBodyIntegrationTests {
 							.header("Content-Type", "application/json")
 							.sendString(Mono.just(json))
 							.then();
-					});
+					})
+					// never answered synchronously: Reactor Netty 1.3.6 can then stop
+					// reading the gateway's keep-alive connection
+					// (reactor/reactor-netty#4361)
+					.subscribeOn(Schedulers.parallel());
 			}).bindNow();
 		}
 

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
@@ -51,7 +52,10 @@ final class TestBackend implements AutoCloseable {
 				.sendString(Mono.just(body))
 				.then();
 			long delay = this.delayMillis.get();
-			return (delay > 0) ? Mono.delay(Duration.ofMillis(delay)).then(send) : send;
+			// never answered synchronously: Reactor Netty 1.3.6 can then stop reading the
+			// gateway's keep-alive connection (reactor/reactor-netty#4361)
+			return (delay > 0) ? Mono.delay(Duration.ofMillis(delay)).then(send)
+					: send.subscribeOn(Schedulers.parallel());
 		}).bindNow();
 	}
 

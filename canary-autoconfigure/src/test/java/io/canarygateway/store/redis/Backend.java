@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
@@ -41,7 +42,10 @@ final class Backend implements AutoCloseable {
 			return response.status(this.status.get())
 				.header("Content-Type", "application/json")
 				.sendString(Mono.just("{\"version\":\"" + version + "\"}"))
-				.then();
+				.then()
+				// never answered synchronously: Reactor Netty 1.3.6 can then stop reading
+				// the gateway's keep-alive connection (reactor/reactor-netty#4361)
+				.subscribeOn(Schedulers.parallel());
 		}).bindNow();
 	}
 
