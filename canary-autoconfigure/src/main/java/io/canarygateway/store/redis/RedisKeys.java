@@ -10,7 +10,8 @@ import java.time.Instant;
  * <ul>
  * <li>{@code <prefix>:{<release>}:release} — hash: {@code revision},
  * {@code canaryVersion}, {@code record} (the JSON record, see
- * {@link ReleaseRecordCodec}); replaced only by compare-and-set.</li>
+ * {@link io.canarygateway.store.ReleaseRecordCodec}); replaced only by
+ * compare-and-set.</li>
  * <li>{@code <prefix>:{<release>}:window:<rollout>:<step start, epoch ms>} — hash: one
  * field per gateway replica, its share of that step's analysis window; expires a while
  * after the last write.</li>

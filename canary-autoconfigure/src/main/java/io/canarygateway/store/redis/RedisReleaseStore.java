@@ -27,6 +27,7 @@ import org.springframework.data.redis.listener.ReactiveRedisMessageListenerConta
 
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.UnreadableRecord;
+import io.canarygateway.store.ReleaseRecordCodec;
 import io.canarygateway.store.ReleaseRecordUnreadableException;
 import io.canarygateway.store.ReleaseStore;
 import io.canarygateway.store.ReleaseStoreOutcomeUnknownException;

@@ -9,6 +9,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.store.ReleaseRecordCodec;
 
 /**
  * What the gateway replicas of a test share: one real Redis, real backends (a stable and

@@ -24,6 +24,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.UnreadableRecord;
+import io.canarygateway.store.Records;
+import io.canarygateway.store.ReleaseRecordCodec;
 import io.canarygateway.store.ReleaseRecordUnreadableException;
 import io.canarygateway.store.ReleaseStore;
 import io.canarygateway.store.ReleaseStoreUnavailableException;

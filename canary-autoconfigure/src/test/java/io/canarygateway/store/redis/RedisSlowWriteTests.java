@@ -20,6 +20,8 @@ import io.canarygateway.control.ReleaseController;
 import io.canarygateway.core.Action;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.store.Records;
+import io.canarygateway.store.ReleaseRecordCodec;
 import io.canarygateway.store.ReleaseStore;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package io.canarygateway.store.redis;
+package io.canarygateway.store;
 
 import java.time.Instant;
 import java.util.List;

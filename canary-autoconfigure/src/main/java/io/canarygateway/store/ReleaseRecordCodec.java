@@ -1,4 +1,4 @@
-package io.canarygateway.store.redis;
+package io.canarygateway.store;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -22,10 +22,10 @@ import io.canarygateway.core.Transition;
 import io.canarygateway.core.Verdict;
 
 /**
- * Writes a {@link ReleaseStatus} as the JSON record kept in Redis and reads it back,
- * field by field, so that the stored format is written down here and does not change when
- * a Java class is refactored (gateways of two versions share one Redis during a rolling
- * upgrade).
+ * Writes a {@link ReleaseStatus} as the JSON record a durable store keeps (in Redis, in a
+ * file) and reads it back, field by field, so that the stored format is written down here
+ * and does not change when a Java class is refactored (gateways of two versions share one
+ * Redis during a rolling upgrade, and a gateway reads the records an older one wrote).
  * <p>
  * The format (version 1):
  * {@code {"format":1, "release", "canaryVersion", "revision", "rollout", "state",

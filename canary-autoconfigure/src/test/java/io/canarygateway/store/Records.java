@@ -1,4 +1,4 @@
-package io.canarygateway.store.redis;
+package io.canarygateway.store;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,9 +14,9 @@ import io.canarygateway.core.Transition;
 import io.canarygateway.core.Verdict;
 
 /** Release records for the store tests, with history and evidence. */
-final class Records {
+public final class Records {
 
-	static final Instant T0 = Instant.parse("2025-06-01T10:15:30.123456789Z");
+	public static final Instant T0 = Instant.parse("2025-06-01T10:15:30.123456789Z");
 
 	private Records() {
 	}
@@ -25,11 +25,12 @@ final class Records {
 	 * A record of {@code release} at {@code revision}, paused at {@code weight}, with two
 	 * transitions.
 	 */
-	static ReleaseStatus paused(String release, long revision, int weight) {
+	public static ReleaseStatus paused(String release, long revision, int weight) {
 		return record(release, "v2", revision, ReleaseState.PAUSED, weight);
 	}
 
-	static ReleaseStatus record(String release, String canaryVersion, long revision, ReleaseState state, int weight) {
+	public static ReleaseStatus record(String release, String canaryVersion, long revision, ReleaseState state,
+			int weight) {
 		List<Transition> history = new ArrayList<>();
 		history.add(new Transition(T0, ReleaseState.IDLE, ReleaseState.PROGRESSING, Reason.SCHEDULE, 10, null,
 				Transition.GATEWAY));
@@ -40,7 +41,7 @@ final class Records {
 	}
 
 	/** A failing verdict with every kind of figure, including non-finite statistics. */
-	static Verdict verdict() {
+	public static Verdict verdict() {
 		Map<String, Double> statistics = new LinkedHashMap<>();
 		statistics.put("errorRate.z", 3.25);
 		statistics.put("errorRate.critical", 2.9);
