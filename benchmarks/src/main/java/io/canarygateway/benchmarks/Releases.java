@@ -19,14 +19,14 @@ public final class Releases {
 	public static ReleaseConfig defaults(String name) {
 		return new ReleaseConfig(name, "v1", "v2", Defaults.AUTO_START, Defaults.STEPS, Defaults.STEP_INTERVAL,
 				Defaults.MANUAL_GATES, Defaults.PROGRESS_DEADLINE, RoutingConfig.defaults(), AnalysisConfig.defaults(),
-				BreakerConfig.defaults());
+				BreakerConfig.defaults(), Defaults.TRIGGER, Defaults.TRIGGER_SETTLE);
 	}
 
 	/** The same release with other routing settings. */
 	public static ReleaseConfig withRouting(ReleaseConfig config, RoutingConfig routing) {
 		return new ReleaseConfig(config.name(), config.stableVersion(), config.canaryVersion(), config.autoStart(),
 				config.steps(), config.stepInterval(), config.manualGates(), config.progressDeadline(), routing,
-				config.analysis(), config.breaker());
+				config.analysis(), config.breaker(), config.trigger(), config.triggerSettle());
 	}
 
 }

@@ -18,19 +18,20 @@ import io.canarygateway.control.ActionResult;
 import io.canarygateway.control.ManagedRelease;
 import io.canarygateway.control.ReleaseController;
 import io.canarygateway.core.Action;
+import io.canarygateway.core.Reason;
 import io.canarygateway.core.Transition;
 import io.canarygateway.core.UnreadableRecord;
 
 /**
  * The {@code canary} actuator endpoint (docs/operations.md, "The canary endpoint"): lists
  * releases, shows one, and applies an operator's action ({@code POST
- * /actuator/canary/{release}/{action}}, {@code weight} taking {@code {"weight": 30}}).
- * Answers 200 with the release, 404 for an unknown release, 400 for an unknown action or
- * a bad weight, 409 for an action not allowed in the release's state or on a release
- * whose stored record cannot be read (the body then has {@code unreadableRecord}), and
- * 503 when the release store cannot be reached or did not confirm the change (the body's
- * {@code outcome} says {@code unchanged} or {@code unknown}) — each with a JSON body
- * saying why.
+ * /actuator/canary/{release}/{action}}, {@code weight} taking {@code {"weight": 30}},
+ * {@code start} optionally {@code {"version": "v3"}}). Answers 200 with the release, 404
+ * for an unknown release, 400 for an unknown action, a bad weight or a bad version, 409
+ * for an action not allowed in the release's state or on a release whose stored record
+ * cannot be read (the body then has {@code unreadableRecord}), and 503 when the release
+ * store cannot be reached or did not confirm the change (the body's {@code outcome} says
+ * {@code unchanged} or {@code unknown}) — each with a JSON body saying why.
  */
 @Endpoint(id = "canary")
 public class CanaryEndpoint {
@@ -65,10 +66,13 @@ public class CanaryEndpoint {
 	/**
 	 * Applies an operator's action; the history records who acted: the authenticated
 	 * principal's name, or {@code anonymous} when the request carried none.
+	 * @param weight the new weight of {@code weight}
+	 * @param version the version {@code start} rolls out (none: the record's canary
+	 * version)
 	 */
 	@WriteOperation
 	public WebEndpointResponse<Object> act(SecurityContext securityContext, @Selector String release,
-			@Selector String action, @Nullable Integer weight) {
+			@Selector String action, @Nullable Integer weight, @Nullable String version) {
 		ManagedRelease managed = this.controller.release(release);
 		if (managed == null) {
 			return error(WebEndpointResponse.STATUS_NOT_FOUND, release, action, "no release named '" + release + "'");
@@ -84,10 +88,15 @@ public class CanaryEndpoint {
 			return error(WebEndpointResponse.STATUS_BAD_REQUEST, release, action,
 					"weight needs a JSON body {\"weight\": <0-100>}");
 		}
+		if (version != null && parsed != Action.START) {
+			return error(WebEndpointResponse.STATUS_BAD_REQUEST, release, action,
+					"only start takes a version; " + action + " acts on the release's current rollout");
+		}
 		Principal principal = securityContext.getPrincipal();
 		String by = (principal != null && principal.getName() != null && !principal.getName().isBlank())
 				? principal.getName() : Transition.ANONYMOUS;
-		ActionResult result = this.controller.operate(release, parsed, (weight != null) ? weight : 0, by);
+		ActionResult result = (parsed == Action.START) ? this.controller.start(release, version, Reason.MANUAL, by, -1)
+				: this.controller.operate(release, parsed, (weight != null) ? weight : 0, by);
 		return switch (result.kind()) {
 			case APPLIED ->
 				new WebEndpointResponse<>(ReleaseDescriptor.of(managed, result.status(), unreadable(release), null));

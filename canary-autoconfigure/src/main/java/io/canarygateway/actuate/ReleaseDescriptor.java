@@ -21,8 +21,12 @@ import io.canarygateway.core.Verdict;
  * @param weight the canary weight in percent
  * @param step index of the current step, -1 before the first
  * @param steps the step weights
- * @param stableVersion the stable version
- * @param canaryVersion the canary version
+ * @param stableVersion the stable version (the record's: versions move forward at
+ * runtime)
+ * @param canaryVersion the canary version, or {@code null} when there is none
+ * @param previousVersion the stable version before the last promotion handed over, or
+ * {@code null}
+ * @param rolledBackVersions the versions this release rolled back, most recent last
  * @param breaker the Resilience4j breaker's state name
  * @param reason why the last change happened
  * @param revision the record's revision in the store
@@ -35,9 +39,9 @@ import io.canarygateway.core.Verdict;
  * above are then the state this gateway last knew), or {@code null} when it can
  */
 public record ReleaseDescriptor(String release, String state, int weight, int step, List<Integer> steps,
-		String stableVersion, String canaryVersion, String breaker, String reason, long revision, Instant stepStartedAt,
-		VerdictDescriptor analysis, List<TransitionDescriptor> history, List<TrafficPoint> traffic,
-		UnreadableRecordDescriptor unreadableRecord) {
+		String stableVersion, String canaryVersion, String previousVersion, List<String> rolledBackVersions,
+		String breaker, String reason, long revision, Instant stepStartedAt, VerdictDescriptor analysis,
+		List<TransitionDescriptor> history, List<TrafficPoint> traffic, UnreadableRecordDescriptor unreadableRecord) {
 
 	static ReleaseDescriptor of(ManagedRelease release, UnreadableRecord unreadable, List<TrafficPoint> traffic) {
 		return of(release, release.status(), unreadable, traffic);
@@ -46,9 +50,9 @@ public record ReleaseDescriptor(String release, String state, int weight, int st
 	static ReleaseDescriptor of(ManagedRelease release, ReleaseStatus status, UnreadableRecord unreadable,
 			List<TrafficPoint> traffic) {
 		return new ReleaseDescriptor(status.release(), status.state().name(), status.weight(), status.step(),
-				release.config().steps(), release.config().stableVersion(), release.config().canaryVersion(),
-				release.killSwitch().stateName(), status.reason().tag(), status.revision(), status.stepStartedAt(),
-				VerdictDescriptor.of(release.lastVerdict()),
+				release.config().steps(), status.stableVersion(), status.canaryVersion(), status.versions().previous(),
+				status.versions().rolledBack(), release.killSwitch().stateName(), status.reason().tag(),
+				status.revision(), status.stepStartedAt(), VerdictDescriptor.of(release.lastVerdict()),
 				status.history().stream().map(TransitionDescriptor::of).toList(), traffic,
 				UnreadableRecordDescriptor.of(unreadable));
 	}
@@ -99,14 +103,15 @@ public record ReleaseDescriptor(String release, String state, int weight, int st
 	 * @param weight the weight after it
 	 * @param by who acted: a principal's name, {@code anonymous}, or {@code gateway} for
 	 * an automatic transition
+	 * @param version the canary version of the rollout it belongs to, if known
 	 * @param evidence the verdict behind it, if any
 	 */
 	public record TransitionDescriptor(Instant at, String from, String to, String reason, int weight, String by,
-			VerdictDescriptor evidence) {
+			String version, VerdictDescriptor evidence) {
 
 		static TransitionDescriptor of(Transition transition) {
 			return new TransitionDescriptor(transition.at(), transition.from().name(), transition.to().name(),
-					transition.reason().tag(), transition.weight(), transition.by(),
+					transition.reason().tag(), transition.weight(), transition.by(), transition.version(),
 					VerdictDescriptor.of(transition.evidence()));
 		}
 

@@ -2,7 +2,9 @@ package io.canarygateway.autoconfigure;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -57,6 +59,7 @@ import io.canarygateway.routing.LaneHeaderFilter;
 import io.canarygateway.routing.RoutedRelease;
 import io.canarygateway.routing.RoutedReleases;
 import io.canarygateway.store.InMemoryReleaseStore;
+import io.canarygateway.store.ReleaseRecordCodec;
 import io.canarygateway.store.ReleaseStore;
 
 /**
@@ -85,6 +88,18 @@ public class CanaryAutoConfiguration {
 	@Bean
 	CanaryReleaseConfigs canaryReleaseConfigs(CanaryProperties properties) {
 		return new CanaryReleaseConfigs(ReleaseConfigs.resolve(properties));
+	}
+
+	/**
+	 * The record format of the durable stores; reads records of the previous format with
+	 * the configured stable version of their release.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	ReleaseRecordCodec canaryReleaseRecordCodec(CanaryReleaseConfigs configs) {
+		Map<String, String> stable = new HashMap<>();
+		configs.releases().forEach((config) -> stable.put(config.name(), config.stableVersion()));
+		return new ReleaseRecordCodec(stable::get);
 	}
 
 	@Bean

@@ -7,6 +7,8 @@ import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import io.canarygateway.core.Trigger;
+
 /**
  * Configuration of Canary Gateway (prefix {@code canary}). Every setting of a release may
  * be given once under {@code canary.defaults} and overridden per release; a value set
@@ -140,18 +142,39 @@ public class CanaryProperties {
 	 */
 	public static class Release {
 
-		/** Version that serves by default (required). */
+		/**
+		 * Version that serves by default when the release is first stored (required).
+		 * Afterwards the stored record's versions serve: they move forward at runtime.
+		 */
 		private String stableVersion;
 
-		/** Version being released (required, different from stable-version). */
+		/**
+		 * Version to roll out (optional, different from stable-version; none: all traffic
+		 * stays on stable until a rollout is started with a version). Seeds the release's
+		 * first record; later, a version different from both of the record's starts a new
+		 * rollout when auto-start is on.
+		 */
 		private String canaryVersion;
 
 		/**
-		 * Whether the release starts progressing when the gateway starts (default true).
-		 * If the store already holds the release for the same canary version, the gateway
-		 * resumes it instead.
+		 * Whether the configured canary version starts rolling out when the gateway
+		 * starts (default true). A release the store already holds resumes where it
+		 * stood.
 		 */
 		private Boolean autoStart;
+
+		/**
+		 * What else starts a rollout: manual (only operators, pipelines and the
+		 * configuration) or discovery (instances of a new version appearing among the
+		 * release's lb:// services) (default manual).
+		 */
+		private Trigger trigger;
+
+		/**
+		 * How long instances of a new version must have been seen before the discovery
+		 * trigger starts their rollout (default 30s).
+		 */
+		private Duration triggerSettle;
 
 		/**
 		 * Canary weight in percent per step, strictly increasing, each in (0,100]
@@ -208,6 +231,22 @@ public class CanaryProperties {
 
 		public void setAutoStart(Boolean autoStart) {
 			this.autoStart = autoStart;
+		}
+
+		public Trigger getTrigger() {
+			return this.trigger;
+		}
+
+		public void setTrigger(Trigger trigger) {
+			this.trigger = trigger;
+		}
+
+		public Duration getTriggerSettle() {
+			return this.triggerSettle;
+		}
+
+		public void setTriggerSettle(Duration triggerSettle) {
+			this.triggerSettle = triggerSettle;
 		}
 
 		public List<Integer> getSteps() {

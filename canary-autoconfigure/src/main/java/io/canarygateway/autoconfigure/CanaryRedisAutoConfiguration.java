@@ -22,6 +22,7 @@ import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.util.ClassUtils;
 
 import io.canarygateway.analysis.FleetWindows;
+import io.canarygateway.store.ReleaseRecordCodec;
 import io.canarygateway.store.ReleaseStore;
 import io.canarygateway.store.redis.CanaryStoreHealthIndicator;
 import io.canarygateway.store.redis.RedisCalls;
@@ -101,11 +102,11 @@ public class CanaryRedisAutoConfiguration {
 		@Bean(initMethod = "start", destroyMethod = "close")
 		@ConditionalOnMissingBean(ReleaseStore.class)
 		RedisReleaseStore canaryReleaseStore(ReactiveRedisConnectionFactory connectionFactory,
-				CanaryRedisProperties properties, RedisCalls calls, RedisScripts scripts) {
+				CanaryRedisProperties properties, RedisCalls calls, RedisScripts scripts, ReleaseRecordCodec codec) {
 			// injected, not looked up: the store must close before the connection factory
 			// does
 			return new RedisReleaseStore(connectionFactory, new RedisKeys(properties.getKeyPrefix()), calls, scripts,
-					properties.getRefreshInterval());
+					codec, properties.getRefreshInterval());
 		}
 
 		@Bean

@@ -99,7 +99,8 @@ public final class ReleaseConfigs {
 				pick(release.getStepInterval(), defaults.getStepInterval(), Defaults.STEP_INTERVAL),
 				pick(release.getManualGates(), defaults.getManualGates(), Defaults.MANUAL_GATES),
 				pick(release.getProgressDeadline(), defaults.getProgressDeadline(), Defaults.PROGRESS_DEADLINE),
-				routing, analysis, breaker);
+				routing, analysis, breaker, pick(release.getTrigger(), defaults.getTrigger(), Defaults.TRIGGER),
+				pick(release.getTriggerSettle(), defaults.getTriggerSettle(), Defaults.TRIGGER_SETTLE));
 	}
 
 	/**

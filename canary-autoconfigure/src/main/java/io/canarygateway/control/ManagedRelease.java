@@ -2,7 +2,6 @@ package io.canarygateway.control;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.canarygateway.core.Lane;
 import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.StepSchedule;
@@ -83,11 +82,6 @@ public final class ManagedRelease {
 
 	public void lastVerdict(Verdict verdict) {
 		this.lastVerdict = verdict;
-	}
-
-	/** The version a lane is served by. */
-	public String version(Lane lane) {
-		return (lane == Lane.CANARY) ? this.config.canaryVersion() : this.config.stableVersion();
 	}
 
 	/**

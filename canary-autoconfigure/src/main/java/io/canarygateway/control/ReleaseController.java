@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import io.canarygateway.core.Action;
 import io.canarygateway.core.Lifecycle;
@@ -23,6 +24,7 @@ import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.Transition;
 import io.canarygateway.core.UnreadableRecord;
 import io.canarygateway.core.Verdict;
+import io.canarygateway.core.Versions;
 import io.canarygateway.store.ReleaseRecordUnreadableException;
 import io.canarygateway.store.ReleaseStore;
 import io.canarygateway.store.ReleaseStoreOutcomeUnknownException;
@@ -87,16 +89,19 @@ public class ReleaseController implements AutoCloseable {
 			String name = config.name();
 			KillSwitch killSwitch = killSwitches.create(config, () -> switchOpened(name));
 			map.put(name, new ManagedRelease(config, killSwitch,
-					ReleaseStatus.idle(name, config.canaryVersion(), now).withRevision(0)));
+					ReleaseStatus.idle(name, seedVersions(config), now).withRevision(0)));
 		}
 		this.releases = Collections.unmodifiableMap(map);
 	}
 
 	/**
-	 * Adopts each release's stored record when it is about the configured canary version
-	 * (a restarted gateway resumes where the fleet is), otherwise stores a fresh one and
-	 * starts it when {@code auto-start} is set (a start the store cannot take is retried
-	 * until it lands: see {@link #autoStart}); then follows the store's changes.
+	 * Adopts each release's stored record (a restarted gateway resumes where the release
+	 * stands: the record, not the configuration, says which versions serve), or stores
+	 * the one its configuration seeds when the store holds none. With {@code auto-start},
+	 * a configured canary version is then started: on a fresh record, on one never
+	 * started, or when the configuration names a new canary version (see
+	 * {@link #startsFromConfig}); a start the store cannot take is retried until it lands
+	 * (see {@link #autoStart}). Then follows the store's changes.
 	 * <p>
 	 * A release whose stored record cannot be read starts with all its traffic on stable
 	 * (its initial {@code IDLE} state, nothing written) and is set up as above once the
@@ -152,22 +157,17 @@ public class ReleaseController implements AutoCloseable {
 		Instant now = this.clock.instant();
 		for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
 			Optional<ReleaseStatus> stored = this.store.find(config.name());
-			if (stored.isPresent() && config.canaryVersion().equals(stored.get().canaryVersion())) {
-				release.accept(stored.get());
-				if (config.autoStart() && stored.get().state() == ReleaseState.IDLE) {
-					// never started (auto-start was off, or a gateway stopped between
-					// storing and starting it)
-					autoStart(release, stored.get(), 1);
-				}
+			if (stored.isPresent()) {
+				ReleaseStatus record = stored.get();
+				release.accept(record);
+				startFromConfig(release, record);
 				return;
 			}
-			long expected = stored.map(ReleaseStatus::revision).orElse(0L);
-			ReleaseStatus fresh = ReleaseStatus.idle(config.name(), config.canaryVersion(), now)
-				.withRevision(expected + 1);
-			if (this.store.compareAndSet(fresh, expected).swapped()) {
+			ReleaseStatus fresh = ReleaseStatus.idle(config.name(), seedVersions(config), now).withRevision(1);
+			if (this.store.compareAndSet(fresh, 0).swapped()) {
 				release.accept(fresh);
-				if (config.autoStart()) {
-					autoStart(release, fresh, 1);
+				if (config.autoStart() && config.canaryVersion() != null) {
+					autoStart(release, fresh, null, 1);
 				}
 				return;
 			}
@@ -176,18 +176,86 @@ public class ReleaseController implements AutoCloseable {
 				+ "': its stored record kept changing under " + MAX_ATTEMPTS + " attempts");
 	}
 
+	private static Versions seedVersions(ReleaseConfig config) {
+		return Versions.of(config.stableVersion(), config.canaryVersion());
+	}
+
 	/**
-	 * Starts a release that auto-starts, from the idle record this gateway stored or
-	 * adopted. The start must not be lost: when the store cannot take it, it is logged
-	 * and tried again every {@link #AUTO_START_RETRY} (on the executor) until it lands,
-	 * or until the record has changed meanwhile — started by another gateway (or by a
-	 * late write of an earlier attempt), or steered by an operator — which makes it moot.
+	 * Starts the configured canary version on a stored record when
+	 * {@link #startsFromConfig} says so, or says why it does not when the configuration
+	 * names a version the record does not roll out.
 	 */
-	private void autoStart(ManagedRelease release, ReleaseStatus idle, int attempt) {
+	private void startFromConfig(ManagedRelease release, ReleaseStatus record) {
+		ReleaseConfig config = release.config();
+		String configured = config.canaryVersion();
+		switch (startsFromConfig(config, record)) {
+			case RESUME -> autoStart(release, record, null, 1);
+			case NEW_VERSION -> autoStart(release, record, configured, 1);
+			case NOT_STARTED -> LOG.log(System.Logger.Level.INFO,
+					"Release ''{0}'' is configured with canary version {1}, which its record does not roll out "
+							+ "(stable {2}, canary {3}, {4}); with auto-start off it is not started: start it with "
+							+ "POST .../canary/{0}/start '{'\"version\": \"{1}\"'}'",
+					release.name(), configured, record.stableVersion(), record.canaryVersion(), record.state());
+			default -> {
+			}
+		}
+	}
+
+	/**
+	 * Whether the configured canary version starts a rollout on a stored record: a record
+	 * stored but never started resumes its start; a configured version that differs from
+	 * the one the configuration last asked for (the configuration changed), and from the
+	 * record's stable and canary versions, and that the release did not roll back, starts
+	 * a new rollout. Otherwise the record wins: a restart never replays an old configured
+	 * version over a rollout started at runtime.
+	 */
+	static ConfigStart startsFromConfig(ReleaseConfig config, ReleaseStatus record) {
+		String configured = config.canaryVersion();
+		if (configured == null) {
+			return ConfigStart.NONE;
+		}
+		Versions versions = record.versions();
+		if (configured.equals(versions.canary())) {
+			return (config.autoStart() && record.state() == ReleaseState.IDLE) ? ConfigStart.RESUME : ConfigStart.NONE;
+		}
+		if (configured.equals(versions.configured()) || configured.equals(versions.stable())
+				|| versions.rolledBack().contains(configured)) {
+			return ConfigStart.NONE;
+		}
+		return config.autoStart() ? ConfigStart.NEW_VERSION : ConfigStart.NOT_STARTED;
+	}
+
+	/** What the configuration does to a stored record. */
+	enum ConfigStart {
+
+		/** Nothing: the record wins. */
+		NONE,
+		/** Start the record's canary version, stored but never started. */
+		RESUME,
+		/** Start a rollout of the configured canary version. */
+		NEW_VERSION,
+		/** The configuration names a new version, but auto-start is off. */
+		NOT_STARTED
+
+	}
+
+	/**
+	 * Starts a release that auto-starts, from the record this gateway stored or adopted:
+	 * its canary version when {@code version} is {@code null}, otherwise a rollout of the
+	 * configured {@code version} (reason {@code schedule}). The start must not be lost:
+	 * when the store cannot take it, it is logged and tried again every
+	 * {@link #AUTO_START_RETRY} (on the executor) until it lands, or until the record has
+	 * changed meanwhile — started by another gateway (or by a late write of an earlier
+	 * attempt), or steered by an operator — which makes it moot.
+	 */
+	private void autoStart(ManagedRelease release, ReleaseStatus from, String version, int attempt) {
 		if (this.closed) {
 			return;
 		}
-		ActionResult result = applyIfUnchanged(idle, Action.START, Reason.SCHEDULE, null);
+		ActionResult result = change(release.name(), "start", Transition.GATEWAY, from.revision(),
+				(current) -> Lifecycle.start(
+						(version != null) ? current.withVersions(current.versions().configuredAs(version)) : current,
+						release.schedule(), version, Reason.SCHEDULE, Transition.GATEWAY, this.clock.instant()));
 		switch (result.kind()) {
 			case APPLIED -> {
 				if (attempt > 1) {
@@ -195,32 +263,31 @@ public class ReleaseController implements AutoCloseable {
 							attempt);
 				}
 			}
-			case CONFLICT -> {
-				if (attempt > 1) {
+			case CONFLICT, INVALID -> {
+				if (attempt > 1 || result.kind() == ActionResult.Kind.INVALID) {
 					ReleaseStatus now = result.status();
 					LOG.log(System.Logger.Level.INFO,
-							"Release ''{0}'' changed before this gateway could auto-start it (now {1}, canary version "
-									+ "{2}, revision {3}), so this gateway does not start it",
-							release.name(), now.state(), now.canaryVersion(), now.revision());
+							"Release ''{0}'' was not auto-started (now {1}, canary version {2}, revision {3}): {4}",
+							release.name(), now.state(), now.canaryVersion(), now.revision(), result.message());
 				}
 			}
 			default -> {
 				if (attempt == 1) {
 					LOG.log(System.Logger.Level.WARNING,
-							"Could not auto-start release ''{0}'' ({1}); it stays IDLE, and the start is tried again "
-									+ "every {2} s until it lands or the release is started elsewhere",
-							release.name(), result.message(), AUTO_START_RETRY.toSeconds());
+							"Could not auto-start release ''{0}'' ({1}); it stays {2}, and the start is tried again "
+									+ "every {3} s until it lands or the release is started elsewhere",
+							release.name(), result.message(), from.state(), AUTO_START_RETRY.toSeconds());
 				}
-				retryAutoStart(release, idle, attempt + 1);
+				retryAutoStart(release, from, version, attempt + 1);
 			}
 		}
 	}
 
-	private void retryAutoStart(ManagedRelease release, ReleaseStatus idle, int attempt) {
+	private void retryAutoStart(ManagedRelease release, ReleaseStatus from, String version, int attempt) {
 		// after the delay, handed to the executor (off the thread that started the
 		// gateway); a closed controller retries no more
 		CompletableFuture.delayedExecutor(AUTO_START_RETRY.toMillis(), TimeUnit.MILLISECONDS, this.executor)
-			.execute(() -> autoStart(release, idle, attempt));
+			.execute(() -> autoStart(release, from, version, attempt));
 	}
 
 	/** The managed releases by name, in configuration order. */
@@ -260,6 +327,21 @@ public class ReleaseController implements AutoCloseable {
 	}
 
 	/**
+	 * Starts a rollout of a version (docs/operations.md, "Shipping the next version"): an
+	 * operator's ({@code manual}) or the discovery trigger's ({@code discovery}) start.
+	 * {@code version == null} is a plain start of the record's canary version.
+	 * @param expectedRevision the revision the start was decided on ({@code -1}: any)
+	 */
+	public ActionResult start(String name, String version, Reason reason, String by, long expectedRevision) {
+		ManagedRelease release = this.releases.get(name);
+		if (release == null) {
+			return notFound(name);
+		}
+		return change(name, "start", by, expectedRevision,
+				(current) -> Lifecycle.start(current, release.schedule(), version, reason, by, this.clock.instant()));
+	}
+
+	/**
 	 * Applies an automatic action decided on {@code judged}, only if the stored record is
 	 * still that one: when several gateways judge the same window, exactly one of them
 	 * moves the release, and a decision made on a record that has since changed (by an
@@ -284,28 +366,35 @@ public class ReleaseController implements AutoCloseable {
 		if (release == null) {
 			return notFound(name);
 		}
+		return change(name, action.path(), by, expectedRevision, (current) -> Lifecycle.apply(current,
+				release.schedule(), action, weight, reason, by, evidence, this.clock.instant()));
+	}
+
+	/**
+	 * Changes a release: computes the next record from the stored one and
+	 * compare-and-sets it, retrying when another writer won, then updates the local view,
+	 * logs the transition and tells the listeners.
+	 * @param what the action's name, for messages
+	 * @param expectedRevision the revision the change was decided on, or {@code -1}
+	 * @param next the change
+	 */
+	private ActionResult change(String name, String what, String by, long expectedRevision,
+			Function<ReleaseStatus, Lifecycle.Outcome> next) {
+		ManagedRelease release = this.releases.get(name);
 		try {
 			for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
 				ReleaseStatus current = this.store.find(name).orElse(release.status());
-				// first: a record of another canary version is never adopted, not even to
-				// report a conflict
-				if (!release.config().canaryVersion().equals(current.canaryVersion())) {
-					return new ActionResult(ActionResult.Kind.CONFLICT, current,
-							"release '" + name + "' is being rolled out with canary version " + current.canaryVersion()
-									+ " by another gateway; this one is configured for "
-									+ release.config().canaryVersion());
-				}
 				if (expectedRevision >= 0 && current.revision() != expectedRevision) {
 					release.accept(current);
 					return new ActionResult(ActionResult.Kind.CONFLICT, current,
 							"release '" + name + "' changed since it was judged (revision " + expectedRevision
 									+ ", now " + current.revision() + ")");
 				}
-				Lifecycle.Outcome outcome = Lifecycle.apply(current, release.schedule(), action, weight, reason, by,
-						evidence, this.clock.instant());
+				Lifecycle.Outcome outcome = next.apply(current);
 				if (outcome.refused()) {
 					release.accept(current);
-					return new ActionResult(ActionResult.Kind.CONFLICT, current, outcome.refusal());
+					return new ActionResult(outcome.invalid() ? ActionResult.Kind.INVALID : ActionResult.Kind.CONFLICT,
+							current, outcome.refusal());
 				}
 				if (!outcome.changed()) {
 					release.accept(current);
@@ -336,10 +425,10 @@ public class ReleaseController implements AutoCloseable {
 		catch (ReleaseRecordUnreadableException ex) {
 			// reported by the store too, once per record
 			return new ActionResult(ActionResult.Kind.UNREADABLE, release.status(),
-					"cannot " + action.path() + ": " + ex.getMessage());
+					"cannot " + what + ": " + ex.getMessage());
 		}
 		catch (RuntimeException ex) {
-			LOG.log(System.Logger.Level.WARNING, "Could not " + action.path() + " release '" + name + "'", ex);
+			LOG.log(System.Logger.Level.WARNING, "Could not " + what + " release '" + name + "' (by " + by + ")", ex);
 			return new ActionResult(ActionResult.Kind.UNAVAILABLE, release.status(),
 					"the release store is unavailable: " + ex.getMessage());
 		}
@@ -355,7 +444,7 @@ public class ReleaseController implements AutoCloseable {
 		if (release != null && release.waitingForRecord) {
 			queueInitialization(release);
 		}
-		else if (release != null && release.config().canaryVersion().equals(status.canaryVersion())) {
+		else if (release != null) {
 			release.accept(status);
 			if (release.killSwitch().openedByItself() != null && release.status().state().isSplitting()) {
 				queueSwitchRollback(release);

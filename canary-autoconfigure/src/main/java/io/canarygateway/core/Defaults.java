@@ -33,6 +33,12 @@ public final class Defaults {
 	 */
 	public static final Duration PROGRESS_DEADLINE = Duration.ofMinutes(10);
 
+	/** {@code trigger}: only operators and the configuration start rollouts. */
+	public static final Trigger TRIGGER = Trigger.MANUAL;
+
+	/** {@code trigger-settle}. */
+	public static final Duration TRIGGER_SETTLE = Duration.ofSeconds(30);
+
 	/**
 	 * {@code routing.override-header}: request header whose {@code always}/{@code never}
 	 * forces the lane.

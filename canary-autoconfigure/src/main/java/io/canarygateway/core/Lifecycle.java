@@ -59,15 +59,20 @@ public final class Lifecycle {
 			String by, Verdict evidence, Instant now) {
 		ReleaseState from = current.state();
 		if (NO_OP.get(action) == from) {
-			return new Outcome(current, false, null);
+			return new Outcome(current, false, null, false);
 		}
 		if (!ALLOWED.get(action).contains(from)) {
-			return new Outcome(current, false, "cannot " + action.path().replace('_', ' ') + " release '"
+			return Outcome.refused(current, "cannot " + action.path().replace('_', ' ') + " release '"
 					+ current.release() + "' in state " + from + "; allowed from " + ALLOWED.get(action));
 		}
 		if (action == Action.WEIGHT && (weight < 0 || weight > 100)) {
-			return new Outcome(current, false, "weight must be between 0 and 100, was " + weight);
+			return Outcome.invalid(current, "weight must be between 0 and 100, was " + weight);
 		}
+		if (action == Action.START && current.canaryVersion() == null) {
+			return Outcome.refused(current, "release '" + current.release()
+					+ "' has no canary version to start; name one: {\"version\": \"...\"}");
+		}
+		Versions versions = current.versions();
 		long rollout = current.rollout();
 		Instant stepStart = current.stepStartedAt();
 		ReleaseState to;
@@ -75,8 +80,7 @@ public final class Lifecycle {
 		int step;
 		switch (action) {
 			case START -> {
-				rollout++;
-				return enterStep(current, schedule, 0, rollout, reason, by, evidence, now);
+				return enterStep(current, versions, schedule, 0, rollout + 1, reason, by, evidence, now);
 			}
 			case ADVANCE -> {
 				int next = schedule.nextAbove(current.weight());
@@ -87,7 +91,7 @@ public final class Lifecycle {
 					stepStart = now;
 				}
 				else {
-					return enterStep(current, schedule, next, rollout, reason, by, evidence, now);
+					return enterStep(current, versions, schedule, next, rollout, reason, by, evidence, now);
 				}
 			}
 			case PAUSE, HALT -> {
@@ -111,6 +115,7 @@ public final class Lifecycle {
 			}
 			case ABORT, ROLL_BACK -> {
 				to = ReleaseState.ROLLED_BACK;
+				versions = versions.rollingBack();
 				newWeight = 0;
 				step = current.step();
 				stepStart = now;
@@ -125,18 +130,53 @@ public final class Lifecycle {
 			}
 			default -> throw new IllegalStateException("unhandled action " + action);
 		}
-		Transition transition = new Transition(now, from, to, reason, newWeight, evidence, by);
-		return new Outcome(current.next(rollout, to, newWeight, step, reason, stepStart, transition), true, null);
+		Transition transition = new Transition(now, from, to, reason, newWeight, evidence, by, versions.canary());
+		return new Outcome(current.next(versions, rollout, to, newWeight, step, reason, stepStart, transition), true,
+				null, false);
 	}
 
-	private static Outcome enterStep(ReleaseStatus current, StepSchedule schedule, int index, long rollout,
-			Reason reason, String by, Verdict evidence, Instant now) {
+	/**
+	 * Starts a rollout of a version given at runtime (docs/operations.md, "Shipping the
+	 * next version"), allowed from every state: from {@code PROMOTED} the promoted canary
+	 * becomes the stable version the new one is compared with; from {@code PROGRESSING}
+	 * or {@code PAUSED} the new version supersedes the rollout in flight (the same
+	 * version there is refused); otherwise the new version rolls out against the current
+	 * stable. {@code version == null} is a plain {@link Action#START}.
+	 * @return the outcome; {@link Outcome#invalid()} when the version is malformed or
+	 * would be the stable version itself
+	 */
+	public static Outcome start(ReleaseStatus current, StepSchedule schedule, String version, Reason reason, String by,
+			Instant now) {
+		if (version == null) {
+			return apply(current, schedule, Action.START, 0, reason, by, null, now);
+		}
+		String problem = Versions.problem(version);
+		if (problem != null) {
+			return Outcome.invalid(current, problem);
+		}
+		ReleaseState from = current.state();
+		if (from.isSplitting() && version.equals(current.canaryVersion())) {
+			return Outcome.refused(current, "release '" + current.release() + "' is already rolling out version "
+					+ version + " (" + from + " at " + current.weight() + " %)");
+		}
+		Versions versions = current.versions().rollout(version, from == ReleaseState.PROMOTED);
+		if (version.equals(versions.stable())) {
+			return Outcome.invalid(current,
+					"version " + version + " is the stable version of release '" + current.release() + "'"
+							+ ((from == ReleaseState.PROMOTED) ? " (promoted)" : "")
+							+ "; a rollout needs another version");
+		}
+		return enterStep(current, versions, schedule, 0, current.rollout() + 1, reason, by, null, now);
+	}
+
+	private static Outcome enterStep(ReleaseStatus current, Versions versions, StepSchedule schedule, int index,
+			long rollout, Reason reason, String by, Verdict evidence, Instant now) {
 		int weight = schedule.weight(index);
 		boolean gate = schedule.isGate(index);
 		ReleaseState to = gate ? ReleaseState.PAUSED : ReleaseState.PROGRESSING;
 		Reason why = gate ? Reason.GATE : reason;
-		Transition transition = new Transition(now, current.state(), to, why, weight, evidence, by);
-		return new Outcome(current.next(rollout, to, weight, index, why, now, transition), true, null);
+		Transition transition = new Transition(now, current.state(), to, why, weight, evidence, by, versions.canary());
+		return new Outcome(current.next(versions, rollout, to, weight, index, why, now, transition), true, null, false);
 	}
 
 	/**
@@ -144,11 +184,22 @@ public final class Lifecycle {
 	 *
 	 * @param status the record after the action (the current one when nothing changed)
 	 * @param changed whether the record changed
-	 * @param refusal why the action is not allowed, or {@code null} when it was
+	 * @param refusal why the action is not allowed or not valid, or {@code null} when it
+	 * was applied (or a no-op)
+	 * @param invalid whether it was refused for its input (a malformed version, a weight
+	 * out of range: the endpoint answers 400) rather than for the release's state (409)
 	 */
-	public record Outcome(ReleaseStatus status, boolean changed, String refusal) {
+	public record Outcome(ReleaseStatus status, boolean changed, String refusal, boolean invalid) {
 
-		/** Whether the action was refused (the endpoint answers 409). */
+		static Outcome refused(ReleaseStatus current, String why) {
+			return new Outcome(current, false, why, false);
+		}
+
+		static Outcome invalid(ReleaseStatus current, String why) {
+			return new Outcome(current, false, why, true);
+		}
+
+		/** Whether the action was refused, for the release's state or for its input. */
 		public boolean refused() {
 			return this.refusal != null;
 		}

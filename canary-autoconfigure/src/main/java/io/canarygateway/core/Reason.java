@@ -18,8 +18,13 @@ public enum Reason {
 	GATE,
 	/** No step advance within {@code progress-deadline}. */
 	DEADLINE,
-	/** The step schedule moved on (including the automatic start). */
-	SCHEDULE;
+	/**
+	 * The step schedule moved on (including the automatic start, and a start of the
+	 * configured canary version).
+	 */
+	SCHEDULE,
+	/** Instances of a new version appeared among the release's services. */
+	DISCOVERY;
 
 	/** The lower-case name used in JSON and metric tags. */
 	public String tag() {

@@ -6,13 +6,16 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * One release as configured: the two versions, the step schedule and the settings of its
- * routing, analysis and breaker. {@link #violations()} lists every rule the values break;
- * a release is only used once it has none.
+ * One release as configured: the versions that seed its record, the step schedule and the
+ * settings of its routing, analysis and breaker. {@link #violations()} lists every rule
+ * the values break; a release is only used once it has none.
  *
  * @param name the release name used by routes, endpoints and metrics
- * @param stableVersion the version that serves by default
- * @param canaryVersion the version being released
+ * @param stableVersion the stable version of the release's first record (afterwards the
+ * record's versions serve: {@link Versions})
+ * @param canaryVersion the version to roll out, or {@code null} for none (the release
+ * stays {@code IDLE}, all stable); a version different from both of the record's starts a
+ * new rollout when {@code autoStart}
  * @param autoStart whether the release starts progressing when the gateway starts
  * @param steps canary weights in percent, strictly increasing, each in (0,100]
  * @param stepInterval minimum time at each step before it may advance
@@ -22,10 +25,14 @@ import java.util.List;
  * @param routing how requests are assigned to lanes
  * @param analysis how the canary is judged
  * @param breaker the canary breaker's settings
+ * @param trigger what starts a rollout besides an operator and the configuration
+ * @param triggerSettle how long instances of a new version must have been seen before
+ * {@link Trigger#DISCOVERY} starts their rollout
  */
 public record ReleaseConfig(String name, String stableVersion, String canaryVersion, boolean autoStart,
 		List<Integer> steps, Duration stepInterval, List<Integer> manualGates, Duration progressDeadline,
-		RoutingConfig routing, AnalysisConfig analysis, BreakerConfig breaker) {
+		RoutingConfig routing, AnalysisConfig analysis, BreakerConfig breaker, Trigger trigger,
+		Duration triggerSettle) {
 
 	/** The built-in default steps: the same list as {@link Defaults#STEPS}. */
 	public static final List<Integer> DEFAULT_STEPS = Defaults.STEPS;
@@ -55,13 +62,21 @@ public record ReleaseConfig(String name, String stableVersion, String canaryVers
 		if (isBlank(this.stableVersion)) {
 			out.add(new ConfigViolation("stable-version", "is required"));
 		}
-		if (isBlank(this.canaryVersion)) {
-			out.add(new ConfigViolation("canary-version", "is required"));
+		else if (Versions.problem(this.stableVersion) != null) {
+			out.add(new ConfigViolation("stable-version", Versions.problem(this.stableVersion)));
+		}
+		if (this.canaryVersion != null && Versions.problem(this.canaryVersion) != null) {
+			out.add(new ConfigViolation("canary-version",
+					Versions.problem(this.canaryVersion) + " (leave it out for no canary)"));
 		}
 		if (!isBlank(this.stableVersion) && this.stableVersion.equals(this.canaryVersion)) {
 			out.add(new ConfigViolation("canary-version",
 					"must differ from stable-version, both were '" + this.stableVersion + "'"));
 		}
+		if (this.trigger == null) {
+			out.add(new ConfigViolation("trigger", "is required (manual or discovery)"));
+		}
+		positive(out, "trigger-settle", this.triggerSettle, true);
 		if (this.steps.isEmpty()) {
 			out.add(new ConfigViolation("steps", "must list at least one weight"));
 		}

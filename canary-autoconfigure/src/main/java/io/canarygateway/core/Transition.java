@@ -16,9 +16,11 @@ import java.util.Objects;
  * @param by who acted: for an operator's action the authenticated principal's name (or
  * {@link #ANONYMOUS}), for an automatic one {@link #GATEWAY}; {@link #UNKNOWN} in records
  * written before transitions said who
+ * @param version the canary version of the rollout the transition belongs to (after it),
+ * or {@code null} when there is none or in records written before transitions said
  */
 public record Transition(Instant at, ReleaseState from, ReleaseState to, Reason reason, int weight, Verdict evidence,
-		String by) {
+		String by, String version) {
 
 	/** Who made an automatic transition (analysis, breaker, gate, deadline, schedule). */
 	public static final String GATEWAY = "gateway";

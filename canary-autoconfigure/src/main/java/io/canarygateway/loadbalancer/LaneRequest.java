@@ -33,6 +33,8 @@ public final class LaneRequest {
 
 	private final Assignment assignment;
 
+	private final LaneTargets targets;
+
 	private final LaneRequest next;
 
 	private boolean handled;
@@ -43,9 +45,10 @@ public final class LaneRequest {
 
 	private Lane offered;
 
-	private LaneRequest(String release, Assignment assignment, LaneRequest next) {
+	private LaneRequest(String release, Assignment assignment, LaneTargets targets, LaneRequest next) {
 		this.release = release;
 		this.assignment = assignment;
+		this.targets = targets;
 		this.next = next;
 	}
 
@@ -64,9 +67,12 @@ public final class LaneRequest {
 	/**
 	 * Records the lane decided for a release (call once per release, after {@link #find}
 	 * found none).
+	 * @param targets the lanes' targets for the versions of the record the lane was
+	 * decided on
 	 */
-	public static LaneRequest decided(Map<String, Object> attributes, String release, Assignment assignment) {
-		LaneRequest request = new LaneRequest(release, assignment, head(attributes));
+	public static LaneRequest decided(Map<String, Object> attributes, String release, Assignment assignment,
+			LaneTargets targets) {
+		LaneRequest request = new LaneRequest(release, assignment, targets, head(attributes));
 		attributes.put(ATTRIBUTE, request);
 		return request;
 	}
@@ -135,6 +141,19 @@ public final class LaneRequest {
 	/** How the lane was decided: drawn requests are judged, forced ones only counted. */
 	public Assignment assignment() {
 		return this.assignment;
+	}
+
+	/**
+	 * The lanes' targets for the versions the request was decided on: every attempt of
+	 * the request uses them.
+	 */
+	public LaneTargets targets() {
+		return this.targets;
+	}
+
+	/** The version that served the current attempt. */
+	public String servedVersion() {
+		return this.targets.versions().of(served());
 	}
 
 	/** The lane of the current attempt, or {@code null} before the first. */

@@ -33,6 +33,12 @@ public final class LaneTarget {
 
 	private volatile Cached cache;
 
+	/**
+	 * @param metadataKey the instance metadata that names an instance's version
+	 * @param stableVersion the stable version
+	 * @param canaryVersion the canary version, or {@code null} when there is none
+	 * @param lane the lane this target serves
+	 */
 	public LaneTarget(String metadataKey, String stableVersion, String canaryVersion, Lane lane) {
 		this.metadataKey = metadataKey;
 		this.stableVersion = stableVersion;
@@ -77,6 +83,10 @@ public final class LaneTarget {
 	}
 
 	private List<ServiceInstance> ofVersion(List<ServiceInstance> instances, String version) {
+		if (version == null) {
+			// a release without a canary version: no instance is a canary
+			return List.of();
+		}
 		List<ServiceInstance> matching = new ArrayList<>();
 		for (ServiceInstance instance : instances) {
 			if (version.equals(versionOf(instance))) {

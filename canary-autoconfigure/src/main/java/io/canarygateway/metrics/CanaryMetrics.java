@@ -14,6 +14,7 @@ import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.Transition;
 import io.canarygateway.core.Verdict;
+import io.canarygateway.core.Versions;
 
 /**
  * The meters of docs/operations.md ("Prometheus metrics"). Per-request meters are created
@@ -42,6 +43,11 @@ public class CanaryMetrics implements TransitionListener {
 	/** Fallback reason: a failed canary request was retried on stable. */
 	public static final String RETRY = "retry";
 
+	/**
+	 * The {@code version} tag of a canary lane while the release has no canary version.
+	 */
+	public static final String NO_VERSION = "none";
+
 	private final MeterRegistry registry;
 
 	public CanaryMetrics(MeterRegistry registry) {
@@ -62,20 +68,30 @@ public class CanaryMetrics implements TransitionListener {
 				.description("1 for the release's current state, 0 for the others")
 				.register(this.registry);
 		}
+		return new ReleaseMeters(this.registry, name, release.status().versions(), fallbacks(name, NO_CANARY_INSTANCE),
+				fallbacks(name, RETRY));
+	}
+
+	/** The request timers of a release for one set of its versions. */
+	private static Timers timers(MeterRegistry registry, String release, Versions versions) {
 		Timer[][][] timers = new Timer[Lane.values().length][2][2];
 		for (Lane lane : Lane.values()) {
+			String version = (versions.of(lane) != null) ? versions.of(lane) : NO_VERSION;
 			for (int failure = 0; failure < 2; failure++) {
 				for (int drawn = 0; drawn < 2; drawn++) {
 					timers[lane.ordinal()][failure][drawn] = Timer.builder(REQUESTS)
-						.tags("release", name, "lane", lane.value(), "version", release.version(lane), "outcome",
+						.tags("release", release, "lane", lane.value(), "version", version, "outcome",
 								(failure == 1) ? "failure" : "success", "assignment", (drawn == 1) ? "drawn" : "forced")
 						.description("Requests of a release by the lane and version that served them, and whether "
 								+ "their lane was drawn (judged) or forced (not judged)")
-						.register(this.registry);
+						.register(registry);
 				}
 			}
 		}
-		return new ReleaseMeters(timers, fallbacks(name, NO_CANARY_INSTANCE), fallbacks(name, RETRY));
+		return new Timers(versions, timers);
+	}
+
+	private record Timers(Versions versions, Timer[][][] timers) {
 	}
 
 	private Counter fallbacks(String release, String reason) {
@@ -103,24 +119,43 @@ public class CanaryMetrics implements TransitionListener {
 			.increment();
 	}
 
-	/** The per-request instruments of one release. */
+	/**
+	 * The per-request instruments of one release. The request timers are tagged with the
+	 * version that served: they follow the release's versions as they move forward,
+	 * registered once per set of versions.
+	 */
 	public static final class ReleaseMeters {
 
-		private final Timer[][][] timers;
+		private final MeterRegistry registry;
+
+		private final String release;
+
+		private volatile Timers timers;
 
 		private final Counter noCanaryInstance;
 
 		private final Counter retries;
 
-		ReleaseMeters(Timer[][][] timers, Counter noCanaryInstance, Counter retries) {
-			this.timers = timers;
+		ReleaseMeters(MeterRegistry registry, String release, Versions versions, Counter noCanaryInstance,
+				Counter retries) {
+			this.registry = registry;
+			this.release = release;
+			this.timers = timers(registry, release, versions);
 			this.noCanaryInstance = noCanaryInstance;
 			this.retries = retries;
 		}
 
-		/** Records one request served by {@code lane}, its lane drawn or forced. */
-		public void record(Lane lane, boolean failure, boolean drawn, long nanos) {
-			this.timers[lane.ordinal()][failure ? 1 : 0][drawn ? 1 : 0].record(nanos, TimeUnit.NANOSECONDS);
+		/**
+		 * Records one request served by {@code lane} of {@code versions} (those it was
+		 * decided on), its lane drawn or forced.
+		 */
+		public void record(Versions versions, Lane lane, boolean failure, boolean drawn, long nanos) {
+			Timers current = this.timers;
+			if (current.versions() != versions) {
+				current = timers(this.registry, this.release, versions);
+				this.timers = current;
+			}
+			current.timers()[lane.ordinal()][failure ? 1 : 0][drawn ? 1 : 0].record(nanos, TimeUnit.NANOSECONDS);
 		}
 
 		/** Counts a canary-lane request that had no canary instance to go to. */

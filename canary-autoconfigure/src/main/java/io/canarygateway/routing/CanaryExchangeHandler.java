@@ -91,12 +91,12 @@ public class CanaryExchangeHandler {
 			LaneRequest request, URI lbUrl) {
 		return attempt(exchange, chain, release, request, request.lane(), lbUrl).flatMap((first) -> {
 			if (!first.retryOnStable(exchange, release, lbUrl)) {
-				return first.finish(exchange, release);
+				return first.finish(exchange, release, request);
 			}
 			resetForRetry(exchange, lbUrl);
 			release.meters().retried();
 			return attempt(exchange, chain, release, request, Lane.STABLE, lbUrl)
-				.flatMap((second) -> second.finish(exchange, release));
+				.flatMap((second) -> second.finish(exchange, release, request));
 		});
 	}
 
@@ -106,7 +106,7 @@ public class CanaryExchangeHandler {
 	 */
 	private static Mono<Outcome> attempt(ServerWebExchange exchange, GatewayFilterChain chain, RoutedRelease release,
 			LaneRequest request, Lane lane, URI lbUrl) {
-		request.attempt(lane, (lbUrl != null) ? release.target(lane) : null);
+		request.attempt(lane, (lbUrl != null) ? request.targets().target(lane) : null);
 		long start = System.nanoTime();
 		return chain.filter(exchange)
 			.then(Mono
@@ -138,7 +138,8 @@ public class CanaryExchangeHandler {
 				Throwable error) {
 			Lane served = request.served();
 			boolean failure = (error != null) || (status != null && status.is5xxServerError());
-			release.record(served, failure, request.assignment().drawn(), System.nanoTime() - start);
+			release.record(request.targets().versions(), served, failure, request.assignment().drawn(),
+					System.nanoTime() - start);
 			if (request.attempt() == Lane.CANARY && served == Lane.STABLE) {
 				release.meters().noCanaryInstance();
 			}
@@ -163,9 +164,9 @@ public class CanaryExchangeHandler {
 		 * Ends the request: names the version that served, and passes on the failure of a
 		 * call that failed.
 		 */
-		Mono<Void> finish(ServerWebExchange exchange, RoutedRelease release) {
+		Mono<Void> finish(ServerWebExchange exchange, RoutedRelease release, LaneRequest request) {
 			if (release.routing().exposeVersion() && !exchange.getResponse().isCommitted()) {
-				exchange.getResponse().getHeaders().set(CanaryHeaders.VERSION, release.version(this.served));
+				exchange.getResponse().getHeaders().set(CanaryHeaders.VERSION, request.servedVersion());
 			}
 			return (this.error != null) ? Mono.error(this.error) : Mono.empty();
 		}

@@ -15,8 +15,9 @@ import io.canarygateway.core.Decider;
 import io.canarygateway.core.Lane;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.RoutingConfig;
+import io.canarygateway.core.Versions;
 import io.canarygateway.loadbalancer.LaneRequest;
-import io.canarygateway.loadbalancer.LaneTarget;
+import io.canarygateway.loadbalancer.LaneTargets;
 import io.canarygateway.metrics.CanaryMetrics.ReleaseMeters;
 
 /**
@@ -35,7 +36,10 @@ public final class RoutedRelease {
 
 	private final RoutingConfig routing;
 
-	private final LaneTarget[] targets;
+	private final String metadataKey;
+
+	/** The lanes' targets for the versions of the latest record seen. */
+	private volatile LaneTargets targets;
 
 	private final LaneRecorder[] recorders;
 
@@ -47,10 +51,8 @@ public final class RoutedRelease {
 		this.name = release.name();
 		this.decider = decider;
 		this.routing = release.config().routing();
-		String stable = release.config().stableVersion();
-		String canary = release.config().canaryVersion();
-		this.targets = new LaneTarget[] { new LaneTarget(metadataKey, stable, canary, Lane.STABLE),
-				new LaneTarget(metadataKey, stable, canary, Lane.CANARY) };
+		this.metadataKey = metadataKey;
+		this.targets = new LaneTargets(metadataKey, release.status().versions());
 		this.recorders = new LaneRecorder[] { recorders.recorder(this.name, Lane.STABLE),
 				recorders.recorder(this.name, Lane.CANARY) };
 		this.meters = meters;
@@ -66,11 +68,6 @@ public final class RoutedRelease {
 
 	public RoutingConfig routing() {
 		return this.routing;
-	}
-
-	/** The load-balancer target of a lane. */
-	public LaneTarget target(Lane lane) {
-		return this.targets[lane.ordinal()];
 	}
 
 	public ReleaseMeters meters() {
@@ -93,15 +90,33 @@ public final class RoutedRelease {
 	public LaneRequest laneRequest(ServerWebExchange exchange) {
 		Map<String, Object> attributes = exchange.getAttributes();
 		LaneRequest request = LaneRequest.find(attributes, this.name);
-		return (request != null) ? request : LaneRequest.decided(attributes, this.name, decide(exchange.getRequest()));
+		if (request != null) {
+			return request;
+		}
+		ReleaseStatus status = this.release.status();
+		return LaneRequest.decided(attributes, this.name, decide(exchange.getRequest(), status),
+				targets(status.versions()));
+	}
+
+	/**
+	 * The lanes' targets for a record's versions: the same object for as long as the
+	 * versions stay, a new one when a rollout of other versions begins.
+	 */
+	LaneTargets targets(Versions versions) {
+		LaneTargets current = this.targets;
+		if (current.serves(versions)) {
+			return current;
+		}
+		current = new LaneTargets(this.metadataKey, versions);
+		this.targets = current;
+		return current;
 	}
 
 	/**
 	 * The lane decision (docs/routing.md, "Precedence") on one read of the record and one
 	 * of the breaker.
 	 */
-	private Assignment decide(ServerHttpRequest request) {
-		ReleaseStatus status = this.release.status();
+	private Assignment decide(ServerHttpRequest request, ReleaseStatus status) {
 		boolean breakerClosed = this.release.killSwitch().allowsCanary();
 		if (!status.state().isSplitting() || !breakerClosed) {
 			// decided by the state gates alone: no need to read headers or cookies
@@ -122,14 +137,15 @@ public final class RoutedRelease {
 	 * Records a finished attempt: always in the metrics; in the judge's recorders and
 	 * (for the canary lane) the breaker only when its request's lane was drawn — a forced
 	 * request is not part of the experiment.
+	 * @param versions the versions the request was decided on
 	 * @param lane the lane that served it
 	 * @param failure whether it failed (5xx, connection failure, timeout)
 	 * @param drawn whether the request's lane was drawn (sticky bucket or random) rather
 	 * than forced
 	 * @param nanos how long it took
 	 */
-	public void record(Lane lane, boolean failure, boolean drawn, long nanos) {
-		this.meters.record(lane, failure, drawn, nanos);
+	public void record(Versions versions, Lane lane, boolean failure, boolean drawn, long nanos) {
+		this.meters.record(versions, lane, failure, drawn, nanos);
 		if (!drawn) {
 			return;
 		}
@@ -137,11 +153,6 @@ public final class RoutedRelease {
 		if (lane == Lane.CANARY) {
 			this.release.killSwitch().record(nanos, failure);
 		}
-	}
-
-	/** The version a lane is served by. */
-	public String version(Lane lane) {
-		return this.release.version(lane);
 	}
 
 	private static String header(HttpHeaders headers, String name) {

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -20,6 +21,7 @@ import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.Transition;
 import io.canarygateway.core.Verdict;
+import io.canarygateway.core.Versions;
 
 /**
  * Writes a {@link ReleaseStatus} as the JSON record a durable store keeps (in Redis, in a
@@ -27,31 +29,60 @@ import io.canarygateway.core.Verdict;
  * and does not change when a Java class is refactored (gateways of two versions share one
  * Redis during a rolling upgrade, and a gateway reads the records an older one wrote).
  * <p>
- * The format (version 1):
- * {@code {"format":1, "release", "canaryVersion", "revision", "rollout", "state",
- * "weight", "step", "reason", "stepStartedAt", "history":[{"at", "from", "to", "reason", "weight",
- * "by", "evidence"?}]}}, evidence being {@code {"result", "at", "stable", "canary",
+ * The format (version 2):
+ * {@code {"format":2, "release", "stableVersion", "canaryVersion"?, "previousVersion"?,
+ * "rolledBackVersions":[…], "configuredVersion"?, "revision", "rollout", "state", "weight", "step", "reason",
+ * "stepStartedAt", "history":[{"at", "from", "to", "reason", "weight", "by", "version"?,
+ * "evidence"?}]}}, evidence being {@code {"result", "at", "stable", "canary",
  * "statistics", "reasons"}} and each lane {@code {"requests", "errors", "errorRate",
  * "p99Ms"}}. Enums are written by name, instants as ISO-8601 (nanosecond precision),
- * non-finite statistics as the strings {@code NaN}, {@code Infinity}, {@code -Infinity}.
- * Unknown fields are ignored on reading, so a later version may add some and keep the
- * format number ({@code by} was added that way: a transition without it reads as by
- * {@code unknown}); a change older gateways would misread (a field removed or changed in
- * meaning) raises it, and they then refuse such records instead of guessing.
+ * non-finite statistics as the strings {@code NaN}, {@code Infinity}, {@code -Infinity};
+ * a field marked {@code ?} is left out when it has no value. Unknown fields are ignored
+ * on reading, so a later version may add some and keep the format number ({@code by} was
+ * added that way: a transition without it reads as by {@code unknown}); a change older
+ * gateways would misread (a field removed or changed in meaning) raises it, and they then
+ * refuse such records instead of guessing.
+ * <p>
+ * Format 2 put the versions into the record (they move forward at runtime); format 1
+ * records held only the canary version, the stable one coming from each gateway's
+ * configuration. They are still read, with the configured stable version of their
+ * release, and written back as format 2 on their next change.
  */
 public final class ReleaseRecordCodec {
 
 	/** The format version written into every record. */
-	public static final int FORMAT = 1;
+	public static final int FORMAT = 2;
 
 	private final JsonMapper mapper = JsonMapper.builder().build();
+
+	private final Function<String, String> configuredStableVersion;
+
+	/** A codec that reads format 2 records only. */
+	public ReleaseRecordCodec() {
+		this((release) -> null);
+	}
+
+	/**
+	 * A codec that also reads format 1 records.
+	 * @param configuredStableVersion the configured stable version of a release, or
+	 * {@code null} when it is not configured here (its format 1 record is then refused)
+	 */
+	public ReleaseRecordCodec(Function<String, String> configuredStableVersion) {
+		this.configuredStableVersion = configuredStableVersion;
+	}
 
 	/** The record as JSON. */
 	public String write(ReleaseStatus status) {
 		ObjectNode node = this.mapper.createObjectNode();
 		node.put("format", FORMAT);
 		node.put("release", status.release());
-		node.put("canaryVersion", status.canaryVersion());
+		Versions versions = status.versions();
+		node.put("stableVersion", versions.stable());
+		putIfPresent(node, "canaryVersion", versions.canary());
+		putIfPresent(node, "previousVersion", versions.previous());
+		ArrayNode rolledBack = node.putArray("rolledBackVersions");
+		versions.rolledBack().forEach(rolledBack::add);
+		putIfPresent(node, "configuredVersion", versions.configured());
 		node.put("revision", status.revision());
 		node.put("rollout", status.rollout());
 		node.put("state", status.state().name());
@@ -68,11 +99,18 @@ public final class ReleaseRecordCodec {
 			t.put("reason", transition.reason().name());
 			t.put("weight", transition.weight());
 			t.put("by", transition.by());
+			putIfPresent(t, "version", transition.version());
 			if (transition.evidence() != null) {
 				writeVerdict(t.putObject("evidence"), transition.evidence());
 			}
 		}
 		return this.mapper.writeValueAsString(node);
+	}
+
+	private static void putIfPresent(ObjectNode node, String field, String value) {
+		if (value != null) {
+			node.put(field, value);
+		}
 	}
 
 	private static void writeVerdict(ObjectNode node, Verdict verdict) {
@@ -114,7 +152,7 @@ public final class ReleaseRecordCodec {
 		catch (JacksonException ex) {
 			throw new IllegalArgumentException("not a release record: " + ex.getOriginalMessage(), ex);
 		}
-		int format = node.path("format").asInt(FORMAT);
+		int format = node.path("format").asInt(1);
 		if (format > FORMAT) {
 			throw new NewerFormatException(
 					"record format " + format + " was written by a newer gateway; this one reads " + "formats up to "
@@ -128,13 +166,15 @@ public final class ReleaseRecordCodec {
 					history.add(new Transition(instant(t, "at"), ReleaseState.valueOf(text(t, "from")),
 							ReleaseState.valueOf(text(t, "to")), reason(text(t, "reason")), t.path("weight").asInt(),
 							(evidence != null && !evidence.isNull()) ? readVerdict(evidence) : null,
-							t.path("by").isString() ? t.path("by").asString() : Transition.UNKNOWN));
+							t.path("by").isString() ? t.path("by").asString() : Transition.UNKNOWN,
+							optionalText(t, "version")));
 				}
 				catch (RuntimeException ex) {
 					throw new IllegalArgumentException("history[" + history.size() + "]: " + ex.getMessage(), ex);
 				}
 			}
-			return new ReleaseStatus(text(node, "release"), text(node, "canaryVersion"), longValue(node, "revision"),
+			String release = text(node, "release");
+			return new ReleaseStatus(release, versions(node, format, release), longValue(node, "revision"),
 					longValue(node, "rollout"), ReleaseState.valueOf(text(node, "state")), node.path("weight").asInt(),
 					node.path("step").asInt(-1), reason(text(node, "reason")), instant(node, "stepStartedAt"), history);
 		}
@@ -142,6 +182,32 @@ public final class ReleaseRecordCodec {
 			// whatever a corrupt record makes the decoding throw: it is not a record
 			throw new IllegalArgumentException("not a release record: " + ex.getMessage(), ex);
 		}
+	}
+
+	private Versions versions(JsonNode node, int format, String release) {
+		if (format >= 2) {
+			List<String> rolledBack = new ArrayList<>();
+			node.path("rolledBackVersions").forEach((version) -> rolledBack.add(version.asString()));
+			return new Versions(text(node, "stableVersion"), optionalText(node, "canaryVersion"),
+					optionalText(node, "previousVersion"), rolledBack, optionalText(node, "configuredVersion"));
+		}
+		String stable = this.configuredStableVersion.apply(release);
+		if (stable == null) {
+			throw new IllegalArgumentException("a format 1 record names no stable version, and release '" + release
+					+ "' is not configured on this gateway to supply it");
+		}
+		return Versions.of(stable, text(node, "canaryVersion"));
+	}
+
+	private static String optionalText(JsonNode node, String field) {
+		JsonNode value = node.get(field);
+		if (value == null || value.isNull()) {
+			return null;
+		}
+		if (!value.isString()) {
+			throw new IllegalArgumentException("'" + field + "' is not text");
+		}
+		return value.asString();
 	}
 
 	private static Verdict readVerdict(JsonNode node) {

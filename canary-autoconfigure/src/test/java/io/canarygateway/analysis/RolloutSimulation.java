@@ -17,7 +17,9 @@ import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.RoutingConfig;
 import io.canarygateway.core.Transition;
+import io.canarygateway.core.Trigger;
 import io.canarygateway.core.Verdict;
+import io.canarygateway.core.Versions;
 
 /**
  * A deterministic rollout simulator that runs the product's own analysis: synthetic
@@ -46,7 +48,7 @@ final class RolloutSimulation {
 		this.release = new ReleaseConfig("simulated", "v1", "v2", true, scenario.steps(),
 				interval.multipliedBy(scenario.looksPerStep()), List.of(),
 				interval.multipliedBy(scenario.maxLooksPerStep()), RoutingConfig.defaults(), scenario.config(),
-				BreakerConfig.defaults());
+				BreakerConfig.defaults(), Trigger.MANUAL, Duration.ofSeconds(30));
 	}
 
 	/** One simulated rollout. */
@@ -57,7 +59,8 @@ final class RolloutSimulation {
 		LaneRecorder canaryRecorder = recorders.recorder(this.release.name(), io.canarygateway.core.Lane.CANARY);
 		Analyst analyst = new Analyst(this.release, FleetWindows.LOCAL);
 		Instant now = T0;
-		ReleaseStatus status = apply(ReleaseStatus.idle(this.release.name(), "v2", now), Action.START, null, null, now);
+		ReleaseStatus status = apply(ReleaseStatus.idle(this.release.name(), Versions.of("v1", "v2"), now),
+				Action.START, null, null, now);
 		for (int step = 0; step < this.scenario.firstStep(); step++) {
 			status = apply(status, Action.ADVANCE, Reason.SCHEDULE, null, now);
 		}

@@ -30,8 +30,12 @@ class CanaryConfigurationValidationTests {
 		return Stream.of(
 				arguments("missing stable-version", new String[] { ORDERS + "canary-version=v2" },
 						ORDERS + "stable-version", "is required"),
-				arguments("missing canary-version", new String[] { ORDERS + "stable-version=v1" },
-						ORDERS + "canary-version", "is required"),
+				arguments("blank canary-version",
+						new String[] { ORDERS + "stable-version=v1", ORDERS + "canary-version= " },
+						ORDERS + "canary-version", "version must not be blank (leave it out for no canary)"),
+				arguments("canary-version not a version", valid(ORDERS + "canary-version=v2;rm"),
+						ORDERS + "canary-version",
+						"version must be 1 to 64 letters, digits, '.', '_' or '-', was 'v2;rm' (leave it out for no canary)"),
 				arguments("equal versions", valid(ORDERS + "canary-version=v1"), ORDERS + "canary-version",
 						"must differ from stable-version, both were 'v1'"),
 				arguments("steps not increasing", valid(ORDERS + "steps=10,50,25"), ORDERS + "steps",
@@ -83,12 +87,12 @@ class CanaryConfigurationValidationTests {
 	@Test
 	void everyProblemIsListedAtOnce() {
 		this.runner
-			.withPropertyValues(ORDERS + "stable-version=v1", ORDERS + "steps=50,10", ORDERS + "analysis.confidence=2",
-					"canary.releases.payments.canary-version=p2")
+			.withPropertyValues(ORDERS + "stable-version=v1", ORDERS + "canary-version=v 2", ORDERS + "steps=50,10",
+					ORDERS + "analysis.confidence=2", "canary.releases.payments.canary-version=p2")
 			.run((context) -> {
 				InvalidCanaryConfigurationException invalid = find(context.getStartupFailure());
 				assertThat(invalid.getProblems()).hasSize(4)
-					.anySatisfy((p) -> assertThat(p).startsWith(ORDERS + "canary-version: is required"))
+					.anySatisfy((p) -> assertThat(p).startsWith(ORDERS + "canary-version: version must be"))
 					.anySatisfy((p) -> assertThat(p).startsWith(ORDERS + "steps: must be strictly increasing"))
 					.anySatisfy((p) -> assertThat(p).startsWith(ORDERS + "analysis.confidence: must be in (0,1)"))
 					.anySatisfy(

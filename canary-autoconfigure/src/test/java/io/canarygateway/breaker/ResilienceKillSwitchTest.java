@@ -20,6 +20,7 @@ import io.canarygateway.core.AnalysisConfig;
 import io.canarygateway.core.BreakerConfig;
 import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.RoutingConfig;
+import io.canarygateway.core.Trigger;
 import io.canarygateway.core.Verdict;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,7 +37,8 @@ class ResilienceKillSwitchTest {
 
 	private static final ReleaseConfig ORDERS = new ReleaseConfig("orders", "v1", "v2", true,
 			ReleaseConfig.DEFAULT_STEPS, Duration.ofMinutes(1), List.of(), Duration.ofMinutes(10),
-			RoutingConfig.defaults(), AnalysisConfig.defaults(), BreakerConfig.defaults());
+			RoutingConfig.defaults(), AnalysisConfig.defaults(), BreakerConfig.defaults(), Trigger.MANUAL,
+			Duration.ofSeconds(30));
 
 	private final AtomicInteger openings = new AtomicInteger();
 

@@ -37,8 +37,10 @@ import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.RoutingConfig;
 import io.canarygateway.core.Transition;
+import io.canarygateway.core.Trigger;
 import io.canarygateway.core.UnreadableRecord;
 import io.canarygateway.core.Verdict;
+import io.canarygateway.core.Versions;
 import io.canarygateway.store.InMemoryReleaseStore;
 import io.canarygateway.store.ReleaseRecordUnreadableException;
 import io.canarygateway.store.ReleaseStore;
@@ -137,7 +139,7 @@ class ReleaseControllerTest {
 		assertThat(orders.revision()).isEqualTo(2);
 		assertThat(orders.stepStartedAt()).isEqualTo(T0);
 		assertThat(orders.history())
-			.containsExactly(new Transition(T0, IDLE, PROGRESSING, Reason.SCHEDULE, 5, null, Transition.GATEWAY));
+			.containsExactly(new Transition(T0, IDLE, PROGRESSING, Reason.SCHEDULE, 5, null, Transition.GATEWAY, "v2"));
 		assertThat(controller.release("orders").status()).isEqualTo(orders);
 		assertThat(this.transitions).containsExactly(orders);
 		assertThat(killSwitch("orders").resets).hasValue(1);
@@ -150,9 +152,9 @@ class ReleaseControllerTest {
 
 	@Test
 	void startAdoptsAStoredRecordOfTheSameCanaryVersion() {
-		ReleaseStatus paused = new ReleaseStatus("orders", "v2", 9, 4, PAUSED, 25, 2, Reason.MANUAL,
+		ReleaseStatus paused = new ReleaseStatus("orders", Versions.of("v1", "v2"), 9, 4, PAUSED, 25, 2, Reason.MANUAL,
 				T0.minus(Duration.ofHours(1)), List.of(new Transition(T0.minus(Duration.ofHours(1)), PROGRESSING,
-						PAUSED, Reason.MANUAL, 25, null, Transition.GATEWAY)));
+						PAUSED, Reason.MANUAL, 25, null, Transition.GATEWAY, "v2")));
 		assertThat(this.store.compareAndSet(paused, 0).swapped()).isTrue();
 		this.clock.advance(Duration.ofMinutes(5));
 
@@ -174,7 +176,8 @@ class ReleaseControllerTest {
 	void startStartsAnAdoptedRecordThatWasNeverStartedWhenAutoStarting() {
 		// e.g. stored by a gateway with auto-start off, or one that stopped between
 		// storing and starting it
-		ReleaseStatus idle = ReleaseStatus.idle("orders", "v2", T0.minus(Duration.ofHours(1))).withRevision(3);
+		ReleaseStatus idle = ReleaseStatus.idle("orders", Versions.of("v1", "v2"), T0.minus(Duration.ofHours(1)))
+			.withRevision(3);
 		this.store.compareAndSet(idle, 0);
 		ReleaseController controller = started(config("orders", "v2", true));
 		ReleaseStatus stored = this.store.find("orders").orElseThrow();
@@ -190,7 +193,7 @@ class ReleaseControllerTest {
 
 	@Test
 	void anAutoStartTheStoreCannotTakeIsRetriedUntilItLands() {
-		ReleaseStatus idle = ReleaseStatus.idle("orders", "v2", T0).withRevision(1);
+		ReleaseStatus idle = ReleaseStatus.idle("orders", Versions.of("v1", "v2"), T0).withRevision(1);
 		this.store.compareAndSet(idle, 0);
 		FailingStore failing = new FailingStore(this.store);
 		failing.writesDown = true;
@@ -220,7 +223,7 @@ class ReleaseControllerTest {
 
 	@Test
 	void anAutoStartIsNotRetriedOnceTheReleaseWasStartedElsewhere() {
-		this.store.compareAndSet(ReleaseStatus.idle("orders", "v2", T0).withRevision(1), 0);
+		this.store.compareAndSet(ReleaseStatus.idle("orders", Versions.of("v1", "v2"), T0).withRevision(1), 0);
 		FailingStore failing = new FailingStore(this.store);
 		failing.writesDown = true;
 		ReleaseController controller = new ReleaseController(List.of(config("orders", "v2", true)), failing,
@@ -247,7 +250,7 @@ class ReleaseControllerTest {
 
 	@Test
 	void startLeavesAnAdoptedIdleRecordIdleWithoutAutoStart() {
-		ReleaseStatus idle = ReleaseStatus.idle("orders", "v2", T0).withRevision(3);
+		ReleaseStatus idle = ReleaseStatus.idle("orders", Versions.of("v1", "v2"), T0).withRevision(3);
 		this.store.compareAndSet(idle, 0);
 		ReleaseController controller = started(config("orders", "v2", false));
 		assertThat(this.store.find("orders")).containsSame(idle);
@@ -257,8 +260,8 @@ class ReleaseControllerTest {
 
 	@Test
 	void startAdoptsARolledBackRecordWithTheSwitchHeldOpen() {
-		ReleaseStatus rolledBack = new ReleaseStatus("orders", "v2", 6, 2, ROLLED_BACK, 0, 1, Reason.BREAKER, T0,
-				List.of());
+		ReleaseStatus rolledBack = new ReleaseStatus("orders", Versions.of("v1", "v2"), 6, 2, ROLLED_BACK, 0, 1,
+				Reason.BREAKER, T0, List.of());
 		this.store.compareAndSet(rolledBack, 0);
 		ReleaseController controller = started(config("orders", "v2", true));
 		assertThat(controller.release("orders").status()).isSameAs(rolledBack);
@@ -268,38 +271,77 @@ class ReleaseControllerTest {
 	}
 
 	@Test
-	void startReplacesAStoredRecordOfAnotherCanaryVersionWithANewRollout() {
-		ReleaseStatus old = new ReleaseStatus("orders", "v1.9", 9, 4, PROGRESSING, 50, 3, Reason.SCHEDULE,
-				T0.minus(Duration.ofHours(2)), List.of(new Transition(T0.minus(Duration.ofHours(2)), PAUSED,
-						PROGRESSING, Reason.MANUAL, 50, null, Transition.GATEWAY)));
+	void aNewConfiguredCanaryVersionSupersedesTheRolloutInFlight() {
+		Transition earlier = new Transition(T0.minus(Duration.ofHours(2)), PAUSED, PROGRESSING, Reason.MANUAL, 50, null,
+				Transition.GATEWAY, "v1.9");
+		ReleaseStatus old = new ReleaseStatus("orders", Versions.of("v1", "v1.9"), 9, 4, PROGRESSING, 50, 3,
+				Reason.SCHEDULE, T0.minus(Duration.ofHours(2)), List.of(earlier));
 		this.store.compareAndSet(old, 0);
 
 		ReleaseController controller = started(config("orders", "v2", true));
 		ReleaseStatus stored = this.store.find("orders").orElseThrow();
-		assertThat(stored.canaryVersion()).isEqualTo("v2");
+		assertThat(stored.versions()).as("against the record's stable; the configuration asked for v2")
+			.isEqualTo(new Versions("v1", "v2", null, List.of(), "v2"));
 		assertThat(stored.state()).isEqualTo(PROGRESSING);
 		assertThat(stored.weight()).isEqualTo(5);
 		assertThat(stored.step()).isZero();
 		assertThat(stored.stepStartedAt()).isEqualTo(T0);
-		assertThat(stored.rollout()).isPositive();
-		assertThat(stored.revision()).as("revisions keep increasing over the replaced record").isEqualTo(11);
-		assertThat(stored.history())
-			.containsExactly(new Transition(T0, IDLE, PROGRESSING, Reason.SCHEDULE, 5, null, Transition.GATEWAY));
+		assertThat(stored.rollout()).isEqualTo(5);
+		assertThat(stored.revision()).isEqualTo(10);
+		assertThat(stored.history()).containsExactly(earlier,
+				new Transition(T0, PROGRESSING, PROGRESSING, Reason.SCHEDULE, 5, null, Transition.GATEWAY, "v2"));
 		assertThat(controller.release("orders").status()).isEqualTo(stored);
 		assertThat(this.transitions).containsExactly(stored);
-		assertThat(killSwitch("orders").resets).hasValue(1);
+		// once for the adopted rollout, once for the new one
+		assertThat(killSwitch("orders").resets).hasValue(2);
 	}
 
 	@Test
-	void startReplacesAStoredRecordOfAnotherCanaryVersionWithAnIdleOneWithoutAutoStart() {
-		this.store.compareAndSet(
-				new ReleaseStatus("orders", "v1.9", 9, 4, PROMOTED, 100, 4, Reason.MANUAL, T0, List.of()), 0);
-		started(config("orders", "v2", false));
+	void aNewConfiguredCanaryVersionAfterAPromotionRollsOutAgainstThePromotedOne() {
+		this.store.compareAndSet(new ReleaseStatus("orders", Versions.of("v1", "v1.9"), 9, 4, PROMOTED, 100, 4,
+				Reason.MANUAL, T0, List.of()), 0);
+		started(config("orders", "v2", true));
 		ReleaseStatus stored = this.store.find("orders").orElseThrow();
-		assertThat(stored.canaryVersion()).isEqualTo("v2");
-		assertThat(stored.state()).isEqualTo(IDLE);
-		assertThat(stored.revision()).isEqualTo(10);
-		assertThat(stored.history()).isEmpty();
+		assertThat(stored.versions()).isEqualTo(new Versions("v1.9", "v2", "v1", List.of(), "v2"));
+		assertThat(stored.state()).isEqualTo(PROGRESSING);
+		assertThat(stored.weight()).isEqualTo(5);
+	}
+
+	@Test
+	void aRestartNeverReplaysAnOldConfiguredVersion() {
+		// v2 came from the configuration; v3 superseded it at runtime
+		Versions superseded = new Versions("v1", "v3", null, List.of(), "v2");
+		ReleaseStatus runtime = new ReleaseStatus("orders", superseded, 9, 4, PROGRESSING, 25, 2, Reason.MANUAL, T0,
+				List.of());
+		this.store.compareAndSet(runtime, 0);
+		started(config("orders", "v2", true));
+		assertThat(this.store.find("orders")).contains(runtime);
+
+		// a configured version the release rolled back is not rolled out again either
+		ReleaseStatus rolledBack = new ReleaseStatus("orders", new Versions("v1", "v4", null, List.of("v2"), "v4"), 9,
+				4, ROLLED_BACK, 0, 2, Reason.ANALYSIS, T0, List.of());
+		assertThat(ReleaseController.startsFromConfig(config("orders", "v2", true), rolledBack))
+			.isEqualTo(ReleaseController.ConfigStart.NONE);
+		assertThat(ReleaseController.startsFromConfig(config("orders", "v5", true), rolledBack))
+			.isEqualTo(ReleaseController.ConfigStart.NEW_VERSION);
+		assertThat(ReleaseController.startsFromConfig(config("orders", "v5", false), rolledBack))
+			.isEqualTo(ReleaseController.ConfigStart.NOT_STARTED);
+		// nor the stable version: v2 was promoted and handed over
+		ReleaseStatus handedOver = new ReleaseStatus("orders", new Versions("v2", "v3", "v1", List.of(), "v3"), 12, 5,
+				PROGRESSING, 5, 0, Reason.MANUAL, T0, List.of());
+		assertThat(ReleaseController.startsFromConfig(config("orders", "v2", true), handedOver))
+			.isEqualTo(ReleaseController.ConfigStart.NONE);
+	}
+
+	@Test
+	void aStoredRecordWinsOverTheConfigurationWithoutAutoStart() {
+		ReleaseStatus promoted = new ReleaseStatus("orders", Versions.of("v1", "v1.9"), 9, 4, PROMOTED, 100, 4,
+				Reason.MANUAL, T0, List.of());
+		this.store.compareAndSet(promoted, 0);
+		ReleaseController controller = started(config("orders", "v2", false));
+		assertThat(this.store.find("orders")).contains(promoted);
+		assertThat(controller.release("orders").status()).isEqualTo(promoted);
+		assertThat(this.transitions).isEmpty();
 	}
 
 	@Test
@@ -354,7 +396,7 @@ class ReleaseControllerTest {
 		assertThat(result.status().revision()).isEqualTo(3);
 		assertThat(result.status().reason()).isEqualTo(Reason.MANUAL);
 		assertThat(result.status().lastTransition())
-			.isEqualTo(new Transition(T0.plusSeconds(30), PROGRESSING, PAUSED, Reason.MANUAL, 5, null, OPERATOR));
+			.isEqualTo(new Transition(T0.plusSeconds(30), PROGRESSING, PAUSED, Reason.MANUAL, 5, null, OPERATOR, "v2"));
 		assertThat(this.store.find("orders")).contains(result.status());
 		assertThat(controller.release("orders").status()).isEqualTo(result.status());
 		assertThat(this.transitions).hasSize(2).last().isEqualTo(result.status());
@@ -432,37 +474,35 @@ class ReleaseControllerTest {
 	}
 
 	@Test
-	void actionOnARecordOfAnotherCanaryVersionIsAConflict() {
+	void anOperatorsActionAppliesToTheRolloutTheRecordHolds() {
 		ReleaseController controller = started(config("orders", "v2", true));
 		ReleaseStatus current = this.store.find("orders").orElseThrow();
-		// another gateway, configured for v3, replaced the record
-		ReleaseStatus other = ReleaseStatus.idle("orders", "v3", T0).withRevision(current.revision() + 1);
+		// v3 was started through another gateway
+		ReleaseStatus other = new ReleaseStatus("orders", Versions.of("v1", "v3"), current.revision() + 1,
+				current.rollout() + 1, PROGRESSING, 5, 0, Reason.MANUAL, T0, List.of());
 		assertThat(this.store.compareAndSet(other, current.revision()).swapped()).isTrue();
 
 		ActionResult result = controller.operate("orders", Action.PAUSE, 0, OPERATOR);
-		assertThat(result.kind()).isEqualTo(CONFLICT);
-		assertThat(result.message()).contains("v3").contains("v2");
-		assertThat(this.store.find("orders")).containsSame(other);
-		assertThat(controller.release("orders").status()).as("a record of another version is not adopted")
-			.isEqualTo(current);
+		assertThat(result.kind()).isEqualTo(APPLIED);
+		assertThat(result.status().canaryVersion()).isEqualTo("v3");
+		assertThat(result.status().state()).isEqualTo(PAUSED);
+		assertThat(controller.release("orders").status()).isEqualTo(result.status());
 	}
 
 	@Test
-	void anAutomaticActionJudgedBeforeAnotherVersionTookTheRecordDoesNotAdoptIt() {
+	void anAutomaticActionJudgedBeforeANewRolloutIsDroppedAndTheNewRolloutFollowed() {
 		ReleaseController controller = started(config("orders", "v2", true));
 		ReleaseStatus judged = controller.release("orders").status();
-		// another gateway, configured for v3, promoted its own rollout of the release
-		// meanwhile
-		ReleaseStatus other = new ReleaseStatus("orders", "v3", judged.revision() + 1, judged.rollout() + 1, PROMOTED,
-				100, 4, Reason.MANUAL, T0, List.of());
+		// an operator started v3 meanwhile (through another gateway)
+		ReleaseStatus other = new ReleaseStatus("orders", Versions.of("v1", "v3"), judged.revision() + 1,
+				judged.rollout() + 1, PROGRESSING, 5, 0, Reason.MANUAL, T0, List.of());
 		assertThat(this.store.compareAndSet(other, judged.revision()).swapped()).isTrue();
 
 		ActionResult result = controller.applyIfUnchanged(judged, Action.ADVANCE, Reason.SCHEDULE, verdict());
 		assertThat(result.kind()).isEqualTo(CONFLICT);
-		assertThat(result.message()).contains("v3").contains("v2");
-		assertThat(controller.release("orders").status()).as("v3's PROMOTED record is not taken for v2's")
-			.isEqualTo(judged);
-		assertThat(killSwitch("orders").trips).hasValue(0);
+		assertThat(result.message()).contains("changed since it was judged");
+		assertThat(this.store.find("orders")).containsSame(other);
+		assertThat(controller.release("orders").status()).isEqualTo(other);
 	}
 
 	@Test
@@ -539,7 +579,8 @@ class ReleaseControllerTest {
 
 	@Test
 	void aWaitingReleaseIsSetUpWhenTheStoreDeliversItsRecord() {
-		ReleaseStatus paused = new ReleaseStatus("orders", "v2", 9, 4, PAUSED, 25, 2, Reason.MANUAL, T0, List.of());
+		ReleaseStatus paused = new ReleaseStatus("orders", Versions.of("v1", "v2"), 9, 4, PAUSED, 25, 2, Reason.MANUAL,
+				T0, List.of());
 		this.store.compareAndSet(paused, 0);
 		FailingStore failing = new FailingStore(this.store);
 		failing.unreadable.add("orders");
@@ -713,15 +754,15 @@ class ReleaseControllerTest {
 		ReleaseStatus current = this.store.find("orders").orElseThrow();
 
 		// another replica rolls back: the store tells this one
-		ReleaseStatus rolledBack = new ReleaseStatus("orders", "v2", current.revision() + 1, current.rollout(),
-				ROLLED_BACK, 0, 0, Reason.BREAKER, T0, List.of());
+		ReleaseStatus rolledBack = new ReleaseStatus("orders", Versions.of("v1", "v2"), current.revision() + 1,
+				current.rollout(), ROLLED_BACK, 0, 0, Reason.BREAKER, T0, List.of());
 		assertThat(this.store.compareAndSet(rolledBack, current.revision()).swapped()).isTrue();
 		assertThat(controller.release("orders").status()).isSameAs(rolledBack);
 		assertThat(killSwitch.trips).hasValue(1);
 
 		// and starts a new rollout
-		ReleaseStatus restarted = new ReleaseStatus("orders", "v2", rolledBack.revision() + 1, rolledBack.rollout() + 1,
-				PROGRESSING, 5, 0, Reason.MANUAL, T0, List.of());
+		ReleaseStatus restarted = new ReleaseStatus("orders", Versions.of("v1", "v2"), rolledBack.revision() + 1,
+				rolledBack.rollout() + 1, PROGRESSING, 5, 0, Reason.MANUAL, T0, List.of());
 		this.store.compareAndSet(restarted, rolledBack.revision());
 		assertThat(controller.release("orders").status()).isSameAs(restarted);
 		assertThat(killSwitch.resets).hasValue(2);
@@ -795,7 +836,7 @@ class ReleaseControllerTest {
 	}
 
 	@Test
-	void onStoredIgnoresOlderRevisionsAndOtherVersions() {
+	void onStoredIgnoresOlderRevisionsAndFollowsNewRollouts() {
 		ReleaseController controller = started(config("orders", "v2", true));
 		ReleaseStatus progressing = this.store.find("orders").orElseThrow();
 		ReleaseStatus paused = controller.operate("orders", Action.PAUSE, 0, OPERATOR).status();
@@ -803,20 +844,21 @@ class ReleaseControllerTest {
 		controller.onStored(progressing);
 		assertThat(controller.release("orders").status()).isEqualTo(paused);
 
-		ReleaseStatus newer = new ReleaseStatus("orders", "v2", paused.revision() + 5, paused.rollout(), PROGRESSING,
-				50, 3, Reason.MANUAL, T0, List.of());
+		ReleaseStatus newer = new ReleaseStatus("orders", Versions.of("v1", "v2"), paused.revision() + 5,
+				paused.rollout(), PROGRESSING, 50, 3, Reason.MANUAL, T0, List.of());
 		controller.onStored(newer);
 		assertThat(controller.release("orders").status()).isSameAs(newer);
 		controller.onStored(paused);
 		assertThat(controller.release("orders").status()).isSameAs(newer);
 
-		ReleaseStatus otherVersion = new ReleaseStatus("orders", "v3", newer.revision() + 1, 1, ROLLED_BACK, 0, 0,
-				Reason.MANUAL, T0, List.of());
+		// another rollout (v3, started elsewhere) and its rollback: routing follows it
+		ReleaseStatus otherVersion = new ReleaseStatus("orders", Versions.of("v1", "v3"), newer.revision() + 1,
+				newer.rollout() + 1, ROLLED_BACK, 0, 0, Reason.MANUAL, T0, List.of());
 		controller.onStored(otherVersion);
-		assertThat(controller.release("orders").status()).isSameAs(newer);
-		assertThat(killSwitch("orders").trips).hasValue(0);
+		assertThat(controller.release("orders").status()).isSameAs(otherVersion);
+		assertThat(killSwitch("orders").trips).hasValue(1);
 
-		controller.onStored(ReleaseStatus.idle("unknown", "v1", T0));
+		controller.onStored(ReleaseStatus.idle("unknown", Versions.of("v1", "v2"), T0));
 		assertThat(controller.releases()).containsOnlyKeys("orders");
 	}
 
@@ -825,8 +867,8 @@ class ReleaseControllerTest {
 		ReleaseController controller = started(config("orders", "v2", true));
 		ReleaseStatus current = controller.release("orders").status();
 		controller.close();
-		ReleaseStatus elsewhere = new ReleaseStatus("orders", "v2", current.revision() + 1, current.rollout(), PAUSED,
-				5, 0, Reason.MANUAL, T0, List.of());
+		ReleaseStatus elsewhere = new ReleaseStatus("orders", Versions.of("v1", "v2"), current.revision() + 1,
+				current.rollout(), PAUSED, 5, 0, Reason.MANUAL, T0, List.of());
 		this.store.compareAndSet(elsewhere, current.revision());
 		assertThat(controller.release("orders").status()).isEqualTo(current);
 	}
@@ -838,8 +880,8 @@ class ReleaseControllerTest {
 		assertThat(release.name()).isEqualTo("orders");
 		assertThat(release.config().canaryVersion()).isEqualTo("v2");
 		assertThat(release.schedule().weights()).containsExactly(5, 10, 25, 50, 100);
-		assertThat(release.version(Lane.CANARY)).isEqualTo("v2");
-		assertThat(release.version(Lane.STABLE)).isEqualTo("v1");
+		assertThat(release.status().versions().of(Lane.CANARY)).isEqualTo("v2");
+		assertThat(release.status().versions().of(Lane.STABLE)).isEqualTo("v1");
 		assertThat(release.lastVerdict()).isNull();
 		release.lastVerdict(verdict());
 		assertThat(release.lastVerdict()).isEqualTo(verdict());
@@ -864,7 +906,7 @@ class ReleaseControllerTest {
 	static ReleaseConfig config(String name, String canaryVersion, boolean autoStart) {
 		ReleaseConfig config = new ReleaseConfig(name, "v1", canaryVersion, autoStart, ReleaseConfig.DEFAULT_STEPS,
 				Duration.ofMinutes(1), List.of(), Duration.ofMinutes(10), RoutingConfig.defaults(),
-				AnalysisConfig.defaults(), BreakerConfig.defaults());
+				AnalysisConfig.defaults(), BreakerConfig.defaults(), Trigger.MANUAL, Duration.ofSeconds(30));
 		assertThat(config.violations()).isEmpty();
 		return config;
 	}

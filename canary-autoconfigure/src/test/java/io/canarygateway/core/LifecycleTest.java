@@ -214,7 +214,140 @@ class LifecycleTest {
 		assertThat(next.history()).hasSize(current.history().size() + 1);
 		assertThat(next.history().subList(0, current.history().size())).isEqualTo(current.history());
 		assertThat(next.lastTransition())
-			.isEqualTo(new Transition(NOW, current.state(), to, reason, weight, EVIDENCE, BY));
+			.isEqualTo(new Transition(NOW, current.state(), to, reason, weight, EVIDENCE, BY, "v2"));
+	}
+
+	@Test
+	void startingAVersionRollsItOutAgainstTheStableOrThePromotedVersion() {
+		// IDLE and ROLLED_BACK: against the current stable
+		for (ReleaseState state : List.of(IDLE, ROLLED_BACK)) {
+			Lifecycle.Outcome outcome = Lifecycle.start(recordIn(state), STEPS, "v3", Reason.MANUAL, BY, NOW);
+			assertThat(outcome.changed()).as(state.name()).isTrue();
+			ReleaseStatus next = outcome.status();
+			assertThat(next.versions()).as(state.name()).isEqualTo(new Versions("v1", "v3", null, List.of(), "v2"));
+			assertThat(next.state()).isEqualTo(PROGRESSING);
+			assertThat(next.weight()).isEqualTo(5);
+			assertThat(next.step()).isZero();
+			assertThat(next.rollout()).isEqualTo(4);
+			assertThat(next.revision()).isEqualTo(8);
+			assertThat(next.stepStartedAt()).isEqualTo(NOW);
+			assertThat(next.lastTransition())
+				.isEqualTo(new Transition(NOW, state, PROGRESSING, Reason.MANUAL, 5, null, BY, "v3"));
+		}
+		// PROMOTED: the promotion hands over, v2 is the new stable
+		ReleaseStatus handedOver = Lifecycle.start(recordIn(PROMOTED), STEPS, "v3", Reason.MANUAL, BY, NOW).status();
+		assertThat(handedOver.versions()).isEqualTo(new Versions("v2", "v3", "v1", List.of(), "v2"));
+		assertThat(handedOver.state()).isEqualTo(PROGRESSING);
+		assertThat(handedOver.weight()).isEqualTo(5);
+		// PROGRESSING and PAUSED: the new version supersedes the rollout in flight
+		for (ReleaseState state : List.of(PROGRESSING, PAUSED)) {
+			ReleaseStatus superseded = Lifecycle
+				.start(recordIn(state), STEPS, "v3", Reason.DISCOVERY, Transition.GATEWAY, NOW)
+				.status();
+			assertThat(superseded.versions()).as(state.name())
+				.isEqualTo(new Versions("v1", "v3", null, List.of(), "v2"));
+			assertThat(superseded.weight()).isEqualTo(5);
+			assertThat(superseded.rollout()).isEqualTo(4);
+			assertThat(superseded.lastTransition()).isEqualTo(
+					new Transition(NOW, state, PROGRESSING, Reason.DISCOVERY, 5, null, Transition.GATEWAY, "v3"));
+		}
+	}
+
+	@Test
+	void aStartedVersionEntersAGateAtTheFirstStepLikeAnyStart() {
+		StepSchedule gated = StepSchedule.of(List.of(5, 50, 100), List.of(5));
+		ReleaseStatus next = Lifecycle.start(recordIn(PROMOTED), gated, "v3", Reason.MANUAL, BY, NOW).status();
+		assertThat(next.state()).isEqualTo(PAUSED);
+		assertThat(next.reason()).isEqualTo(Reason.GATE);
+		assertThat(next.canaryVersion()).isEqualTo("v3");
+	}
+
+	@Test
+	void startingTheVersionInFlightIsRefusedAndRestartingAnEndedOneIsNot() {
+		for (ReleaseState state : List.of(PROGRESSING, PAUSED)) {
+			Lifecycle.Outcome outcome = Lifecycle.start(recordIn(state), STEPS, "v2", Reason.MANUAL, BY, NOW);
+			assertThat(outcome.refused()).isTrue();
+			assertThat(outcome.invalid()).isFalse();
+			assertThat(outcome.refusal())
+				.isEqualTo("release 'orders' is already rolling out version v2 (" + state + " at 25 %)");
+			assertThat(outcome.status()).isEqualTo(recordIn(state));
+		}
+		for (ReleaseState state : List.of(IDLE, ROLLED_BACK)) {
+			ReleaseStatus again = Lifecycle.start(recordIn(state), STEPS, "v2", Reason.MANUAL, BY, NOW).status();
+			assertThat(again.versions().canary()).isEqualTo("v2");
+			assertThat(again.state()).isEqualTo(PROGRESSING);
+		}
+	}
+
+	@Test
+	void aBadVersionIsInvalidSayingWhy() {
+		assertInvalid(recordIn(IDLE), "", "version must not be blank");
+		assertInvalid(recordIn(IDLE), " ", "version must not be blank");
+		assertInvalid(recordIn(IDLE), "v3 beta",
+				"version must be 1 to 64 letters, digits, '.', '_' or '-', was 'v3 beta'");
+		assertInvalid(recordIn(IDLE), "v3/../x",
+				"version must be 1 to 64 letters, digits, '.', '_' or '-', was 'v3/../x'");
+		assertInvalid(recordIn(IDLE), "v".repeat(65),
+				"version must be 1 to 64 letters, digits, '.', '_' or '-', was '" + "v".repeat(65) + "'");
+		assertThat(Lifecycle.start(recordIn(IDLE), STEPS, "v".repeat(64), Reason.MANUAL, BY, NOW).changed()).isTrue();
+		assertThat(Lifecycle.start(recordIn(IDLE), STEPS, "A-z_0.9", Reason.MANUAL, BY, NOW).changed()).isTrue();
+		assertInvalid(recordIn(PAUSED), "v1",
+				"version v1 is the stable version of release 'orders'; a rollout needs another version");
+		// after a promotion the promoted canary is the stable version
+		assertInvalid(recordIn(PROMOTED), "v2",
+				"version v2 is the stable version of release 'orders' (promoted); a rollout needs another version");
+		assertThat(Lifecycle.start(recordIn(PROMOTED), STEPS, "v1", Reason.MANUAL, BY, NOW).status().versions())
+			.as("the version before may come back as a canary")
+			.isEqualTo(new Versions("v2", "v1", "v1", List.of(), "v2"));
+	}
+
+	private static void assertInvalid(ReleaseStatus current, String version, String why) {
+		Lifecycle.Outcome outcome = Lifecycle.start(current, STEPS, version, Reason.MANUAL, BY, NOW);
+		assertThat(outcome.invalid()).as(version).isTrue();
+		assertThat(outcome.refusal()).isEqualTo(why);
+		assertThat(outcome.status()).isSameAs(current);
+	}
+
+	@Test
+	void aPlainStartNeedsACanaryVersion() {
+		ReleaseStatus none = ReleaseStatus.idle("orders", Versions.of("v1", null), T0);
+		Lifecycle.Outcome outcome = Lifecycle.start(none, STEPS, null, Reason.MANUAL, BY, NOW);
+		assertThat(outcome.refused()).isTrue();
+		assertThat(outcome.invalid()).isFalse();
+		assertThat(outcome.refusal())
+			.isEqualTo("release 'orders' has no canary version to start; name one: {\"version\": \"...\"}");
+		assertThat(Lifecycle.start(none, STEPS, "v2", Reason.MANUAL, BY, NOW).status().canaryVersion()).isEqualTo("v2");
+		// a plain start restarts the record's canary version
+		assertThat(Lifecycle.start(recordIn(PROMOTED), STEPS, null, Reason.MANUAL, BY, NOW).status().versions())
+			.isEqualTo(Versions.of("v1", "v2"));
+	}
+
+	@Test
+	void aRollbackRemembersTheRolledBackVersionBoundedAndOnce() {
+		for (Action action : List.of(Action.ROLL_BACK, Action.ABORT)) {
+			ReleaseStatus rolledBack = Lifecycle
+				.apply(recordIn(PROGRESSING), STEPS, action, 0, Reason.ANALYSIS, BY, null, NOW)
+				.status();
+			assertThat(rolledBack.versions().rolledBack()).containsExactly("v2");
+			assertThat(rolledBack.lastTransition().version()).isEqualTo("v2");
+		}
+		List<String> many = new ArrayList<>();
+		for (int i = 0; i < Versions.ROLLED_BACK_LIMIT; i++) {
+			many.add("v0." + i);
+		}
+		ReleaseStatus full = new ReleaseStatus("orders", new Versions("v1", "v0.3", null, many, null), 7, 3,
+				PROGRESSING, 25, 2, Reason.SCHEDULE, T0, List.of());
+		List<String> after = Lifecycle.apply(full, STEPS, Action.ROLL_BACK, 0, Reason.ANALYSIS, BY, null, NOW)
+			.status()
+			.versions()
+			.rolledBack();
+		assertThat(after).hasSize(Versions.ROLLED_BACK_LIMIT).endsWith("v0.3").containsOnlyOnce("v0.3");
+		ReleaseStatus fresh = new ReleaseStatus("orders", new Versions("v1", "v9", null, many, null), 7, 3, PROGRESSING,
+				25, 2, Reason.SCHEDULE, T0, List.of());
+		assertThat(Lifecycle.apply(fresh, STEPS, Action.ROLL_BACK, 0, Reason.ANALYSIS, BY, null, NOW)
+			.status()
+			.versions()
+			.rolledBack()).hasSize(Versions.ROLLED_BACK_LIMIT).startsWith("v0.1").endsWith("v9");
 	}
 
 	/**
@@ -222,14 +355,18 @@ class LifecycleTest {
 	 * (step 2).
 	 */
 	static ReleaseStatus recordIn(ReleaseState state) {
-		List<Transition> history = List.of(new Transition(T0, IDLE, PROGRESSING, Reason.SCHEDULE, 5, null, BY));
+		List<Transition> history = List.of(new Transition(T0, IDLE, PROGRESSING, Reason.SCHEDULE, 5, null, BY, "v2"));
 		return switch (state) {
-			case IDLE -> new ReleaseStatus("orders", "v2", 7, 3, IDLE, 0, -1, Reason.SCHEDULE, T0, List.of());
-			case PROGRESSING ->
-				new ReleaseStatus("orders", "v2", 7, 3, PROGRESSING, 25, 2, Reason.SCHEDULE, T0, history);
-			case PAUSED -> new ReleaseStatus("orders", "v2", 7, 3, PAUSED, 25, 2, Reason.MANUAL, T0, history);
-			case PROMOTED -> new ReleaseStatus("orders", "v2", 7, 3, PROMOTED, 100, 4, Reason.MANUAL, T0, history);
-			case ROLLED_BACK -> new ReleaseStatus("orders", "v2", 7, 3, ROLLED_BACK, 0, 2, Reason.BREAKER, T0, history);
+			case IDLE ->
+				new ReleaseStatus("orders", Versions.of("v1", "v2"), 7, 3, IDLE, 0, -1, Reason.SCHEDULE, T0, List.of());
+			case PROGRESSING -> new ReleaseStatus("orders", Versions.of("v1", "v2"), 7, 3, PROGRESSING, 25, 2,
+					Reason.SCHEDULE, T0, history);
+			case PAUSED ->
+				new ReleaseStatus("orders", Versions.of("v1", "v2"), 7, 3, PAUSED, 25, 2, Reason.MANUAL, T0, history);
+			case PROMOTED -> new ReleaseStatus("orders", Versions.of("v1", "v2"), 7, 3, PROMOTED, 100, 4, Reason.MANUAL,
+					T0, history);
+			case ROLLED_BACK -> new ReleaseStatus("orders", Versions.of("v1", "v2"), 7, 3, ROLLED_BACK, 0, 2,
+					Reason.BREAKER, T0, history);
 		};
 	}
 
@@ -294,7 +431,7 @@ class LifecycleTest {
 		assertThat(gate.step()).isEqualTo(3);
 		assertThat(gate.stepStartedAt()).isEqualTo(NOW);
 		assertThat(gate.lastTransition())
-			.isEqualTo(new Transition(NOW, PROGRESSING, PAUSED, Reason.GATE, 50, EVIDENCE, BY));
+			.isEqualTo(new Transition(NOW, PROGRESSING, PAUSED, Reason.GATE, 50, EVIDENCE, BY, "v2"));
 
 		assertThat(Lifecycle.apply(gate, gated, Action.ADVANCE, 0, Reason.SCHEDULE, BY, null, NOW).refused())
 			.as("a gate holds the automatic progression")
@@ -318,7 +455,8 @@ class LifecycleTest {
 		assertThat(started.weight()).isEqualTo(5);
 		assertThat(started.step()).isZero();
 		assertThat(started.rollout()).isEqualTo(1);
-		assertThat(started.lastTransition()).isEqualTo(new Transition(NOW, IDLE, PAUSED, Reason.GATE, 5, null, BY));
+		assertThat(started.lastTransition())
+			.isEqualTo(new Transition(NOW, IDLE, PAUSED, Reason.GATE, 5, null, BY, "v2"));
 	}
 
 	@Test
@@ -443,7 +581,7 @@ class LifecycleTest {
 
 	@Test
 	void idleRecordIsAtRevisionOneRolloutZeroBelowTheFirstStep() {
-		ReleaseStatus idle = ReleaseStatus.idle("orders", "v2", T0);
+		ReleaseStatus idle = ReleaseStatus.idle("orders", Versions.of("v1", "v2"), T0);
 		assertThat(idle.revision()).isEqualTo(1);
 		assertThat(idle.rollout()).isZero();
 		assertThat(idle.state()).isEqualTo(IDLE);
@@ -456,7 +594,7 @@ class LifecycleTest {
 	}
 
 	private static ReleaseStatus idle() {
-		return ReleaseStatus.idle("orders", "v2", T0);
+		return ReleaseStatus.idle("orders", Versions.of("v1", "v2"), T0);
 	}
 
 	private static ReleaseStatus apply(ReleaseStatus current, StepSchedule schedule, Action action) {

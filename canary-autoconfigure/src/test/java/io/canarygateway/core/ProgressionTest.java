@@ -95,12 +95,12 @@ class ProgressionTest {
 		Progression.Step step = this.policy.begin(this.progressing);
 		assertThat(step.looks()).isZero();
 		assertThat(step.isFor(this.progressing)).isTrue();
-		ReleaseStatus otherWeight = new ReleaseStatus("orders", "v2", 4, 1, ReleaseState.PROGRESSING, 25, 2,
-				Reason.SCHEDULE, T0, List.of());
-		ReleaseStatus otherRollout = new ReleaseStatus("orders", "v2", 4, 2, ReleaseState.PROGRESSING, 10, 1,
-				Reason.SCHEDULE, T0, List.of());
-		ReleaseStatus otherStart = new ReleaseStatus("orders", "v2", 4, 1, ReleaseState.PROGRESSING, 10, 1,
-				Reason.SCHEDULE, T0.plusSeconds(1), List.of());
+		ReleaseStatus otherWeight = new ReleaseStatus("orders", Versions.of("v1", "v2"), 4, 1, ReleaseState.PROGRESSING,
+				25, 2, Reason.SCHEDULE, T0, List.of());
+		ReleaseStatus otherRollout = new ReleaseStatus("orders", Versions.of("v1", "v2"), 4, 2,
+				ReleaseState.PROGRESSING, 10, 1, Reason.SCHEDULE, T0, List.of());
+		ReleaseStatus otherStart = new ReleaseStatus("orders", Versions.of("v1", "v2"), 4, 1, ReleaseState.PROGRESSING,
+				10, 1, Reason.SCHEDULE, T0.plusSeconds(1), List.of());
 		assertThat(step.isFor(otherWeight)).isFalse();
 		assertThat(step.isFor(otherRollout)).isFalse();
 		assertThat(step.isFor(otherStart)).isFalse();
@@ -110,7 +110,7 @@ class ProgressionTest {
 	void itsSettingsComeFromTheReleaseConfiguration() {
 		ReleaseConfig config = new ReleaseConfig("orders", "v1", "v2", true, ReleaseConfig.DEFAULT_STEPS,
 				Duration.ofSeconds(30), List.of(), Duration.ofMinutes(2), RoutingConfig.defaults(),
-				AnalysisConfig.defaults(), BreakerConfig.defaults());
+				AnalysisConfig.defaults(), BreakerConfig.defaults(), Trigger.MANUAL, Duration.ofSeconds(30));
 		Progression fromConfig = new Progression(config);
 		Progression.Step step = fromConfig.begin(this.progressing).looked();
 		assertThat(fromConfig.decide(step, this.progressing, PASS, T0.plusSeconds(30)).action())
@@ -120,7 +120,7 @@ class ProgressionTest {
 	}
 
 	private static ReleaseStatus status(ReleaseState state) {
-		return new ReleaseStatus("orders", "v2", 3, 1, state, 10, 1, Reason.SCHEDULE, T0, List.of());
+		return new ReleaseStatus("orders", Versions.of("v1", "v2"), 3, 1, state, 10, 1, Reason.SCHEDULE, T0, List.of());
 	}
 
 }

@@ -49,6 +49,13 @@ class ReleaseConfigTest {
 	}
 
 	@Test
+	void theCanaryVersionIsOptional() {
+		Config config = new Config();
+		config.canary = null;
+		assertThat(config.build().violations()).isEmpty();
+	}
+
+	@Test
 	void nullListsBecomeEmptyAndListsAreCopied() {
 		Config config = new Config();
 		config.steps = null;
@@ -65,8 +72,14 @@ class ReleaseConfigTest {
 				// them)
 				of("missing stable version", (c) -> c.stable = null, "stable-version", "required"),
 				of("blank stable version", (c) -> c.stable = "  ", "stable-version", "required"),
-				of("missing canary version", (c) -> c.canary = null, "canary-version", "required"),
-				of("empty canary version", (c) -> c.canary = "", "canary-version", "required"),
+				of("empty canary version", (c) -> c.canary = "", "canary-version", "blank", "leave it out"),
+				of("canary version with a space", (c) -> c.canary = "v 2", "canary-version", "letters, digits",
+						"'v 2'"),
+				of("canary version over 64", (c) -> c.canary = "v".repeat(65), "canary-version", "1 to 64"),
+				of("stable version with a slash", (c) -> c.stable = "v1/a", "stable-version", "letters, digits",
+						"'v1/a'"),
+				of("negative trigger settle", (c) -> c.triggerSettle = Duration.ofSeconds(-1), "trigger-settle",
+						"positive"),
 				of("equal versions", (c) -> c.canary = "v1", "canary-version", "differ", "'v1'"),
 				of("steps empty", (c) -> c.steps = List.of(), "steps", "at least one"),
 				of("steps decreasing", (c) -> c.steps = List.of(10, 5), "steps", "strictly increasing", "[10, 5]"),
@@ -185,7 +198,7 @@ class ReleaseConfigTest {
 	@Test
 	void everyViolationIsReportedNotOnlyTheFirst() {
 		Config config = new Config();
-		config.canary = null;
+		config.canary = "";
 		config.steps = List.of(50, 10);
 		config.stepInterval = Duration.ZERO;
 		config.confidence(2.0);
@@ -216,6 +229,8 @@ class ReleaseConfigTest {
 		String stable = "v1";
 
 		String canary = "v2";
+
+		Duration triggerSettle = Defaults.TRIGGER_SETTLE;
 
 		List<Integer> steps = Defaults.STEPS;
 
@@ -248,7 +263,7 @@ class ReleaseConfigTest {
 		ReleaseConfig build() {
 			return new ReleaseConfig(this.name, this.stable, this.canary, Defaults.AUTO_START, this.steps,
 					this.stepInterval, this.gates, this.progressDeadline, RoutingConfig.defaults(), this.analysis,
-					this.breaker);
+					this.breaker, Trigger.MANUAL, this.triggerSettle);
 		}
 
 	}

@@ -36,13 +36,14 @@ import io.canarygateway.analysis.Recorders;
 import io.canarygateway.control.KillSwitch;
 import io.canarygateway.control.ReleaseController;
 import io.canarygateway.core.AnalysisConfig;
-import io.canarygateway.core.Bucketer;
 import io.canarygateway.core.BreakerConfig;
+import io.canarygateway.core.Bucketer;
 import io.canarygateway.core.Decider;
 import io.canarygateway.core.KeyHasher;
 import io.canarygateway.core.Lane;
 import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.RoutingConfig;
+import io.canarygateway.core.Trigger;
 import io.canarygateway.core.Verdict;
 import io.canarygateway.loadbalancer.LaneRequest;
 import io.canarygateway.loadbalancer.VersionAwareServiceInstanceListSupplier;
@@ -292,7 +293,7 @@ class CanaryExchangeHandlerTest {
 			ReleaseConfig config = new ReleaseConfig("orders", "v1", "v2", true, ReleaseConfig.DEFAULT_STEPS,
 					Duration.ofMinutes(1), List.of(), Duration.ofMinutes(10),
 					new RoutingConfig("X-Canary", "canary", "", "", true, retryOnStable), AnalysisConfig.defaults(),
-					BreakerConfig.defaults());
+					BreakerConfig.defaults(), Trigger.MANUAL, Duration.ofSeconds(30));
 			ReleaseController controller = new ReleaseController(List.of(config), new InMemoryReleaseStore(),
 					(c, listener) -> this.killSwitch, Clock.systemUTC(), Runnable::run, List.of());
 			CanaryExchangeHandlerTest.this.controllers.add(controller);

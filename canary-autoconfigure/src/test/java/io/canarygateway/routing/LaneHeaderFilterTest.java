@@ -9,7 +9,9 @@ import org.springframework.mock.web.server.MockServerWebExchange;
 
 import io.canarygateway.core.Assignment;
 import io.canarygateway.core.Lane;
+import io.canarygateway.core.Versions;
 import io.canarygateway.loadbalancer.LaneRequest;
+import io.canarygateway.loadbalancer.LaneTargets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,7 +23,8 @@ class LaneHeaderFilterTest {
 	void setsTheForwardedLaneReplacingWhatTheClientSent() {
 		MockServerWebExchange exchange = MockServerWebExchange
 			.from(MockServerHttpRequest.get("/orders").header(CanaryHeaders.LANE, "canary").header("A", "b"));
-		LaneRequest request = LaneRequest.decided(exchange.getAttributes(), "orders", Assignment.CANARY_DRAWN);
+		LaneRequest request = LaneRequest.decided(exchange.getAttributes(), "orders", Assignment.CANARY_DRAWN,
+				new LaneTargets("version", Versions.of("v1", "v2")));
 		request.handle(exchange.getAttributes());
 		// a retry on stable of a canary request
 		request.attempt(Lane.STABLE, null);
@@ -38,7 +41,8 @@ class LaneHeaderFilterTest {
 	void setsTheLaneInPlaceOnHeadersAnEarlierFilterAlreadyCopied() {
 		MockServerWebExchange exchange = MockServerWebExchange
 			.from(MockServerHttpRequest.get("/orders").header(CanaryHeaders.LANE, "stable"));
-		LaneRequest request = LaneRequest.decided(exchange.getAttributes(), "orders", Assignment.CANARY_DRAWN);
+		LaneRequest request = LaneRequest.decided(exchange.getAttributes(), "orders", Assignment.CANARY_DRAWN,
+				new LaneTargets("version", Versions.of("v1", "v2")));
 		request.handle(exchange.getAttributes());
 		request.attempt(Lane.CANARY, null);
 		// what RemoveHopByHopHeadersFilter hands on: the proxied request's own, writable
@@ -54,7 +58,8 @@ class LaneHeaderFilterTest {
 	void leavesRequestsWithoutALaneAloneButRemovesAClientsLaneHeader() {
 		MockServerWebExchange decidedOnly = MockServerWebExchange.from(MockServerHttpRequest.get("/other"));
 		// decided by a predicate of a route that was not chosen: never sent down a lane
-		LaneRequest.decided(decidedOnly.getAttributes(), "orders", Assignment.CANARY_DRAWN);
+		LaneRequest.decided(decidedOnly.getAttributes(), "orders", Assignment.CANARY_DRAWN,
+				new LaneTargets("version", Versions.of("v1", "v2")));
 		assertThat(this.filter.filter(decidedOnly.getRequest().getHeaders(), decidedOnly))
 			.isSameAs(decidedOnly.getRequest().getHeaders());
 
@@ -83,7 +88,8 @@ class LaneHeaderFilterTest {
 
 		MockServerWebExchange sent = MockServerWebExchange
 			.from(MockServerHttpRequest.get("/orders").header(CanaryHeaders.VERSIONS, "orders=v9"));
-		LaneRequest request = LaneRequest.decided(sent.getAttributes(), "orders", Assignment.CANARY_DRAWN);
+		LaneRequest request = LaneRequest.decided(sent.getAttributes(), "orders", Assignment.CANARY_DRAWN,
+				new LaneTargets("version", Versions.of("v1", "v2")));
 		request.handle(sent.getAttributes());
 		request.attempt(Lane.CANARY, null);
 		HttpHeaders copied = HttpHeaders.copyOf(sent.getRequest().getHeaders());

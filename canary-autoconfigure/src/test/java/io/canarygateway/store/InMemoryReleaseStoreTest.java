@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import io.canarygateway.core.Reason;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.Versions;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -124,8 +125,8 @@ class InMemoryReleaseStoreTest {
 				List<Future<ReleaseStore.Swap>> swaps = new ArrayList<>();
 				List<ReleaseStatus> candidates = new ArrayList<>();
 				for (int w = 0; w < writers; w++) {
-					ReleaseStatus candidate = new ReleaseStatus("orders", "v2", expected + 1, w, ReleaseState.PAUSED, w,
-							-1, Reason.MANUAL, T0, List.of());
+					ReleaseStatus candidate = new ReleaseStatus("orders", Versions.of("v1", "v2"), expected + 1, w,
+							ReleaseState.PAUSED, w, -1, Reason.MANUAL, T0, List.of());
 					candidates.add(candidate);
 					swaps.add(pool.submit(() -> {
 						go.await();
@@ -153,7 +154,8 @@ class InMemoryReleaseStoreTest {
 	}
 
 	private static ReleaseStatus record(String release, long revision, ReleaseState state) {
-		return new ReleaseStatus(release, "v2", revision, 1, state, 10, 1, Reason.MANUAL, T0, List.of());
+		return new ReleaseStatus(release, Versions.of("v1", "v2"), revision, 1, state, 10, 1, Reason.MANUAL, T0,
+				List.of());
 	}
 
 }

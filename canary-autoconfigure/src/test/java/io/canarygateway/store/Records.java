@@ -12,6 +12,7 @@ import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.Transition;
 import io.canarygateway.core.Verdict;
+import io.canarygateway.core.Versions;
 
 /** Release records for the store tests, with history and evidence. */
 public final class Records {
@@ -33,11 +34,11 @@ public final class Records {
 			int weight) {
 		List<Transition> history = new ArrayList<>();
 		history.add(new Transition(T0, ReleaseState.IDLE, ReleaseState.PROGRESSING, Reason.SCHEDULE, 10, null,
-				Transition.GATEWAY));
+				Transition.GATEWAY, canaryVersion));
 		history.add(new Transition(T0.plusSeconds(60), ReleaseState.PROGRESSING, state, Reason.ANALYSIS, weight,
-				verdict(), Transition.GATEWAY));
-		return new ReleaseStatus(release, canaryVersion, revision, 1, state, weight, 1, Reason.ANALYSIS,
-				T0.plusSeconds(60), history);
+				verdict(), Transition.GATEWAY, canaryVersion));
+		return new ReleaseStatus(release, Versions.of("v1", canaryVersion), revision, 1, state, weight, 1,
+				Reason.ANALYSIS, T0.plusSeconds(60), history);
 	}
 
 	/** A failing verdict with every kind of figure, including non-finite statistics. */

@@ -9,6 +9,7 @@ import io.canarygateway.core.Reason;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.Transition;
+import io.canarygateway.core.Versions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -30,25 +31,28 @@ class ReleaseRecordCodecTest {
 
 	@Test
 	void idleRecordWithoutHistoryRoundTrips() {
-		ReleaseStatus idle = ReleaseStatus.idle("payments", "v3", Instant.parse("2025-01-01T00:00:00Z"));
+		ReleaseStatus idle = ReleaseStatus.idle("payments", Versions.of("v1", "v3"),
+				Instant.parse("2025-01-01T00:00:00Z"));
 		assertThat(this.codec.read(this.codec.write(idle))).isEqualTo(idle);
 	}
 
 	@Test
 	void formatIsWrittenDownFieldByField() {
 		String json = this.codec.write(Records.paused("orders", 7, 30));
-		assertThat(json).startsWith("{\"format\":1,\"release\":\"orders\",\"canaryVersion\":\"v2\",\"revision\":7,")
-			.contains("\"state\":\"PAUSED\"", "\"weight\":30", "\"reason\":\"ANALYSIS\"",
-					"\"stepStartedAt\":\"2025-06-01T10:16:30.123456789Z\"", "\"latency.p\":\"NaN\"",
-					"\"evidence\":{\"result\":\"FAIL\"");
+		assertThat(json)
+			.startsWith("{\"format\":2,\"release\":\"orders\",\"stableVersion\":\"v1\",\"canaryVersion\":\"v2\","
+					+ "\"rolledBackVersions\":[],\"configuredVersion\":\"v2\",\"revision\":7,")
+			.contains("\"by\":\"gateway\",\"version\":\"v2\"", "\"state\":\"PAUSED\"", "\"weight\":30",
+					"\"reason\":\"ANALYSIS\"", "\"stepStartedAt\":\"2025-06-01T10:16:30.123456789Z\"",
+					"\"latency.p\":\"NaN\"", "\"evidence\":{\"result\":\"FAIL\"");
 	}
 
 	@Test
 	void transitionsSayWhoActedAndOlderRecordsReadAsUnknown() {
 		Transition manual = new Transition(Records.T0, ReleaseState.PROGRESSING, ReleaseState.PAUSED, Reason.MANUAL, 10,
-				null, "alice");
-		ReleaseStatus status = new ReleaseStatus("orders", "v2", 3, 1, ReleaseState.PAUSED, 10, 0, Reason.MANUAL,
-				Records.T0, List.of(manual));
+				null, "alice", "v2");
+		ReleaseStatus status = new ReleaseStatus("orders", Versions.of("v1", "v2"), 3, 1, ReleaseState.PAUSED, 10, 0,
+				Reason.MANUAL, Records.T0, List.of(manual));
 		String json = this.codec.write(status);
 		assertThat(json).contains("\"by\":\"alice\"");
 		assertThat(this.codec.read(json)).isEqualTo(status);
@@ -59,16 +63,16 @@ class ReleaseRecordCodecTest {
 
 	@Test
 	void unknownFieldsAreIgnoredAndNewerFormatsRefused() {
-		ReleaseStatus status = new ReleaseStatus("orders", "v2", 3, 1, ReleaseState.PROGRESSING, 10, 0, Reason.SCHEDULE,
-				Records.T0, List.of());
+		ReleaseStatus status = new ReleaseStatus("orders", Versions.of("v1", "v2"), 3, 1, ReleaseState.PROGRESSING, 10,
+				0, Reason.SCHEDULE, Records.T0, List.of());
 		String json = this.codec.write(status);
-		assertThat(this.codec.read(json.replace("{\"format\":1,", "{\"format\":1,\"future\":{\"x\":1},")))
+		assertThat(this.codec.read(json.replace("{\"format\":2,", "{\"format\":2,\"future\":{\"x\":1},")))
 			.isEqualTo(status);
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> this.codec.read(json.replace("\"format\":1", "\"format\":3")))
-			.withMessage("record format 3 was written by a newer gateway; this one reads formats up to 1 — upgrade "
+			.isThrownBy(() -> this.codec.read(json.replace("\"format\":2", "\"format\":3")))
+			.withMessage("record format 3 was written by a newer gateway; this one reads formats up to 2 — upgrade "
 					+ "this gateway to the version that wrote it");
-		assertThatIllegalArgumentException().isThrownBy(() -> this.codec.read("{\"format\":1}"))
+		assertThatIllegalArgumentException().isThrownBy(() -> this.codec.read("{\"format\":2}"))
 			.withMessageContaining("not a release record");
 		assertThatIllegalArgumentException().isThrownBy(() -> this.codec.read("not json"));
 	}
@@ -90,19 +94,37 @@ class ReleaseRecordCodecTest {
 			+ "\"reasons\":[\"canary error rate 9.0 % exceeds stable's 0.1 % by more than 1 %\",\"quote \\\" and ünïcode\"]}}]}";
 
 	@Test
-	void recordsOfTheFirstFormatAreStillReadWithOrWithoutTheirFormatNumber() {
-		// written before transitions said who acted
+	void recordsOfTheFirstFormatAreReadWithTheConfiguredStableVersion() {
+		ReleaseRecordCodec configured = new ReleaseRecordCodec((release) -> "orders".equals(release) ? "v1" : null);
+		// written before transitions said who acted, and before versions were recorded
 		ReleaseStatus written = Records.paused("orders", 7, 30);
-		ReleaseStatus expected = new ReleaseStatus(written.release(), written.canaryVersion(), written.revision(),
+		ReleaseStatus expected = new ReleaseStatus(written.release(), written.versions(), written.revision(),
 				written.rollout(), written.state(), written.weight(), written.step(), written.reason(),
 				written.stepStartedAt(),
 				written.history()
 					.stream()
 					.map((t) -> new Transition(t.at(), t.from(), t.to(), t.reason(), t.weight(), t.evidence(),
-							Transition.UNKNOWN))
+							Transition.UNKNOWN, null))
 					.toList());
-		assertThat(this.codec.read(FORMAT_1)).isEqualTo(expected);
-		assertThat(this.codec.read(FORMAT_1.replace("\"format\":1,", ""))).isEqualTo(expected);
+		assertThat(expected.versions()).isEqualTo(Versions.of("v1", "v2"));
+		assertThat(configured.read(FORMAT_1)).isEqualTo(expected);
+		assertThat(configured.read(FORMAT_1.replace("\"format\":1,", ""))).isEqualTo(expected);
+		// and written back in the current format
+		assertThat(configured.write(configured.read(FORMAT_1))).startsWith("{\"format\":2,");
+		// a release not configured here cannot supply the stable version
+		assertThatIllegalArgumentException().isThrownBy(() -> this.codec.read(FORMAT_1))
+			.withMessage("not a release record: a format 1 record names no stable version, and release 'orders' is "
+					+ "not configured on this gateway to supply it");
+	}
+
+	@Test
+	void versionsRoundTripWithoutACanaryAndWithRolledBackOnes() {
+		ReleaseStatus none = ReleaseStatus.idle("orders", Versions.of("v1", null), Records.T0);
+		assertThat(this.codec.write(none)).doesNotContain("canaryVersion").doesNotContain("configuredVersion");
+		assertThat(this.codec.read(this.codec.write(none))).isEqualTo(none);
+		ReleaseStatus moved = ReleaseStatus.idle("orders", new Versions("v2", "v4", "v1", List.of("v3", "v3.1"), "v3"),
+				Records.T0);
+		assertThat(this.codec.read(this.codec.write(moved))).isEqualTo(moved);
 	}
 
 	@Test

@@ -59,7 +59,7 @@ public final class DetectionSimulator {
 		ReleaseConfig defaults = Releases.defaults("orders");
 		ReleaseConfig config = new ReleaseConfig(defaults.name(), defaults.stableVersion(), defaults.canaryVersion(),
 				true, steps, defaults.stepInterval(), List.of(), defaults.progressDeadline(), defaults.routing(),
-				defaults.analysis(), defaults.breaker());
+				defaults.analysis(), defaults.breaker(), defaults.trigger(), defaults.triggerSettle());
 		return List.of(new CanaryGatewayDetector(config, MAX_SECONDS),
 				new FlaggerLikeDetector(steps, 1, 60, 99, 500, MAX_SECONDS),
 				new FlaggerLikeDetector(steps, 5, 60, 99, 500, MAX_SECONDS));

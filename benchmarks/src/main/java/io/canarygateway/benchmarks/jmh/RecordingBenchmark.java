@@ -70,7 +70,7 @@ public class RecordingBenchmark {
 	/** Everything recorded for a stable-lane request: timer and stable recorder. */
 	@Benchmark
 	public void recordStable() {
-		this.fixture.routed.record(Lane.STABLE, false, true, latency());
+		this.fixture.routed.record(this.fixture.release.status().versions(), Lane.STABLE, false, true, latency());
 	}
 
 	/**
@@ -78,7 +78,7 @@ public class RecordingBenchmark {
 	 */
 	@Benchmark
 	public void recordCanary() {
-		this.fixture.routed.record(Lane.CANARY, false, true, latency());
+		this.fixture.routed.record(this.fixture.release.status().versions(), Lane.CANARY, false, true, latency());
 	}
 
 	/** Part: the Micrometer timer. */

@@ -108,7 +108,7 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 
 	private final RedisKeys keys;
 
-	private final ReleaseRecordCodec codec = new ReleaseRecordCodec();
+	private final ReleaseRecordCodec codec;
 
 	private final RedisCalls calls;
 
@@ -149,7 +149,7 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 	 * during an outage)
 	 */
 	public RedisReleaseStore(ReactiveRedisConnectionFactory connectionFactory, RedisKeys keys, RedisCalls calls,
-			RedisScripts scripts, Duration refreshInterval) {
+			RedisScripts scripts, ReleaseRecordCodec codec, Duration refreshInterval) {
 		if (refreshInterval.toMillis() <= 0) {
 			throw new IllegalArgumentException("the refresh interval must be at least 1 ms, was " + refreshInterval);
 		}
@@ -159,6 +159,7 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 		this.calls = calls;
 		this.compareAndSetScript = scripts.compareAndSet();
 		this.seedScript = scripts.seed();
+		this.codec = codec;
 		this.refreshInterval = refreshInterval;
 		this.executor = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, "canary-redis-store");
@@ -214,7 +215,7 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 		try {
 			reply = awaitOnRecord(next.release(), "store release '" + next.release() + "'",
 					script(this.compareAndSetScript, next.release(), Long.toString(expectedRevision),
-							Long.toString(next.revision()), next.canaryVersion(), record, this.keys.channel()));
+							Long.toString(next.revision()), hashVersion(next), record, this.keys.channel()));
 		}
 		catch (ReleaseStoreUnavailableException ex) {
 			return unconfirmed(next, expectedRevision, record, ex);
@@ -420,7 +421,7 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 		ReleaseStatus known = this.lastKnown.get(release);
 		if (known != null && lost(stored, known)) {
 			List<String> reply = awaitOnRecord(release, "re-seed release '" + release + "'",
-					script(this.seedScript, release, Long.toString(known.revision()), known.canaryVersion(),
+					script(this.seedScript, release, Long.toString(known.revision()), hashVersion(known),
 							this.codec.write(known), this.keys.channel()));
 			if (swapped(reply)) {
 				LOG.log(System.Logger.Level.INFO,
@@ -441,7 +442,7 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 
 	private static boolean lost(ReleaseStatus stored, ReleaseStatus known) {
 		return stored == null
-				|| (stored.revision() < known.revision() && stored.canaryVersion().equals(known.canaryVersion()));
+				|| (stored.revision() < known.revision() && hashVersion(stored).equals(hashVersion(known)));
 	}
 
 	/**
@@ -450,11 +451,16 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 	 * arrive late, only ever replaces a lower revision.
 	 */
 	private void remember(ReleaseStatus status, boolean readNow) {
-		this.lastKnown.merge(
-				status.release(), status, (old,
-						candidate) -> (candidate.revision() > old.revision()
-								|| (readNow && !candidate.canaryVersion().equals(old.canaryVersion()))) ? candidate
-										: old);
+		this.lastKnown.merge(status.release(), status, (old, candidate) -> (candidate.revision() > old.revision()
+				|| (readNow && !hashVersion(candidate).equals(hashVersion(old)))) ? candidate : old);
+	}
+
+	/**
+	 * The canary version as the record's hash holds it next to the record (the scripts
+	 * compare it): empty when the release has none.
+	 */
+	private static String hashVersion(ReleaseStatus status) {
+		return (status.canaryVersion() != null) ? status.canaryVersion() : "";
 	}
 
 	@SuppressWarnings({ "rawtypes", "unchecked" })

@@ -94,6 +94,27 @@ final class Fleet implements AutoCloseable {
 		return all;
 	}
 
+	/**
+	 * Adds an instance of another version to a release's service (before the replicas
+	 * start).
+	 */
+	Fleet instance(String release, String version) {
+		Backend backend = backend(release, version);
+		String simple = "spring.cloud.discovery.client.simple.instances." + release;
+		int index = 0;
+		while (this.properties.containsKey(simple + "[" + index + "].uri")) {
+			index++;
+		}
+		this.properties.put(simple + "[" + index + "].uri", backend.uri());
+		this.properties.put(simple + "[" + index + "].metadata.version", version);
+		return this;
+	}
+
+	/** The backend of a version of a release. */
+	Backend backendOf(String release, String version) {
+		return this.backends.get(release + "-" + version);
+	}
+
 	private Backend backend(String release, String version) {
 		Backend backend = new Backend(version);
 		this.backends.put(release + "-" + version, backend);

@@ -16,6 +16,8 @@ import io.canarygateway.control.ReleaseController;
 import io.canarygateway.core.Reason;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.Versions;
+import io.canarygateway.store.ReleaseRecordCodec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -49,7 +51,7 @@ class RedisAutoStartTests {
 		this.factory = this.redis.connectionFactory();
 		this.store = new RedisReleaseStore(this.factory, new RedisKeys("canary"),
 				new RedisCalls(new StoreAvailability("Redis", Clock.systemUTC()), Duration.ofSeconds(2)),
-				RedisScripts.load(), Duration.ofMillis(200));
+				RedisScripts.load(), new ReleaseRecordCodec(), Duration.ofMillis(200));
 		this.store.start();
 		this.thread = Executors.newSingleThreadExecutor();
 	}
@@ -70,7 +72,8 @@ class RedisAutoStartTests {
 	@Test
 	void anAutoStartRedisRefusedLandsOnceRedisTakesWritesAgain() {
 		// stored by a gateway with auto-start off, or one that stopped before starting it
-		ReleaseStatus idle = ReleaseStatus.idle("orders", "v2", Clock.systemUTC().instant()).withRevision(1);
+		ReleaseStatus idle = ReleaseStatus.idle("orders", Versions.of("v1", "v2"), Clock.systemUTC().instant())
+			.withRevision(1);
 		assertThat(this.store.compareAndSet(idle, 0).swapped()).isTrue();
 		this.control.serverCommands().setConfig("min-replicas-to-write", "1");
 		try {

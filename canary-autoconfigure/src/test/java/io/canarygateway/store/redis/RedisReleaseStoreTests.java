@@ -86,7 +86,8 @@ class RedisReleaseStoreTests {
 
 	RedisReleaseStore store(LettuceConnectionFactory factory, StoreAvailability availability) {
 		RedisReleaseStore store = new RedisReleaseStore(factory, new RedisKeys("canary"),
-				new RedisCalls(availability, TIMEOUT), RedisScripts.load(), Duration.ofMillis(200));
+				new RedisCalls(availability, TIMEOUT), RedisScripts.load(), new ReleaseRecordCodec(),
+				Duration.ofMillis(200));
 		store.start();
 		this.closeables.add(0, store);
 		return store;
@@ -103,7 +104,7 @@ class RedisReleaseStoreTests {
 	RedisReleaseStore rereadingOncePerMinute(LettuceConnectionFactory factory) {
 		RedisReleaseStore store = new RedisReleaseStore(factory, new RedisKeys("canary"),
 				new RedisCalls(new StoreAvailability("Redis", Clock.systemUTC()), TIMEOUT), RedisScripts.load(),
-				Duration.ofMinutes(1));
+				new ReleaseRecordCodec(), Duration.ofMinutes(1));
 		store.start();
 		this.closeables.add(0, store);
 		return store;
@@ -401,12 +402,12 @@ class RedisReleaseStoreTests {
 		store.compareAndSet(Records.paused("orders", 1, 30), 0);
 		// a newer gateway wrote revision 2 in a format this one does not read
 		String newer = new ReleaseRecordCodec().write(Records.paused("orders", 2, 40))
-			.replace("\"format\":1,", "\"format\":3,\"lanes\":[\"stable\",\"canary\",\"dark\"],");
+			.replace("\"format\":2,", "\"format\":3,\"lanes\":[\"stable\",\"canary\",\"dark\"],");
 		this.raw.opsForHash().putAll("canary:{orders}:release", Map.of("revision", "2", "record", newer));
 
 		assertThatExceptionOfType(ReleaseRecordUnreadableException.class).isThrownBy(() -> store.find("orders"))
 			.withMessage("the record of release 'orders' (canary:{orders}:release) cannot be read: record format 3 "
-					+ "was written by a newer gateway; this one reads formats up to 1 — upgrade this gateway to "
+					+ "was written by a newer gateway; this one reads formats up to 2 — upgrade this gateway to "
 					+ "the version that wrote it");
 		assertThatExceptionOfType(ReleaseRecordUnreadableException.class)
 			.isThrownBy(() -> store.compareAndSet(Records.paused("orders", 2, 50), 1));
@@ -447,9 +448,9 @@ class RedisReleaseStoreTests {
 		b.subscribe(seenByB::add);
 		ReleaseRecordCodec codec = new ReleaseRecordCodec();
 		String valid = codec.write(Records.paused("orders", 1, 30));
-		for (String garbage : List.of("not json", "{\"format\":1}", "[1,2]",
+		for (String garbage : List.of("not json", "{\"format\":2}", "[1,2]",
 				valid.replace("\"stepStartedAt\":\"2025-06-01T10:16:30.123456789Z\"", "\"stepStartedAt\":\"soon\""),
-				valid.replace("\"format\":1", "\"format\":3"))) {
+				valid.replace("\"format\":2", "\"format\":3"))) {
 			this.raw.convertAndSend("canary:releases", garbage);
 		}
 		ReleaseStatus record = Records.paused("orders", 1, 30);

@@ -14,6 +14,7 @@ import io.canarygateway.core.Reason;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.Transition;
+import io.canarygateway.core.Versions;
 import io.canarygateway.testing.Traffic;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,7 +42,9 @@ class RedisReplicasTests {
 			.release("sticky")
 			.release("failing", "steps=50,100")
 			.release("race")
-			.release("restart");
+			.release("restart")
+			.release("versions")
+			.instance("versions", "v3");
 		a = fleet.replica("a");
 		b = fleet.replica("b");
 	}
@@ -94,6 +97,26 @@ class RedisReplicasTests {
 		await().atMost(LONG)
 			.pollInterval(Duration.ofMillis(10))
 			.untilAsserted(() -> assertThat(a.status("weights").state()).isEqualTo(ReleaseState.PROGRESSING));
+	}
+
+	@Test
+	void aVersionStartedThroughOneReplicaRoutesOnTheOther() {
+		awaitAgreement("versions");
+		assertThat(a.act("versions", "promote", null).status()).isEqualTo(200);
+		Replica.Response started = a.actWith("versions", "start", "{\"version\": \"v3\"}");
+		assertThat(started.status()).as(started.body()).isEqualTo(200);
+		ReleaseStatus status = awaitAgreement("versions");
+		assertThat(status.versions()).isEqualTo(new Versions("v2", "v3", "v1", List.of(), "v2"));
+
+		Backend v1 = fleet.backendOf("versions", "v1");
+		long before = v1.requests();
+		for (int i = 0; i < 20; i++) {
+			assertThat(b.get("/versions/" + i, "X-Canary", "always").header("X-Canary-Version")).isEqualTo("v3");
+			assertThat(b.get("/versions/" + i, "X-Canary", "never").header("X-Canary-Version")).isEqualTo("v2");
+			assertThat(b.get("/versions/" + i).header("X-Canary-Version")).isIn("v2", "v3");
+		}
+		assertThat(v1.requests()).as("v1, stable before v2's promotion").isEqualTo(before);
+		assertThat(b.get("/actuator/canary/versions").json().get("previousVersion").asString()).isEqualTo("v1");
 	}
 
 	@Test

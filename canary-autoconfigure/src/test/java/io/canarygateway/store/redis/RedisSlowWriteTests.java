@@ -71,7 +71,8 @@ class RedisSlowWriteTests {
 		this.factory = redis.connectionFactory();
 		this.availability = new StoreAvailability("Redis", Clock.systemUTC());
 		this.store = new RedisReleaseStore(this.factory, new RedisKeys("canary"),
-				new RedisCalls(this.availability, TIMEOUT, TIMEOUT), RedisScripts.load(), Duration.ofMinutes(10));
+				new RedisCalls(this.availability, TIMEOUT, TIMEOUT), RedisScripts.load(), new ReleaseRecordCodec(),
+				Duration.ofMinutes(10));
 		this.store.start();
 		this.controller = ReleaseControllers.autoStarting("orders", this.store, Runnable::run);
 		this.controller.start();

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import io.canarygateway.core.Reason;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.Versions;
 import io.canarygateway.store.ReleaseRecordCodec;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,8 +52,8 @@ class RedisUnreadableRecordTests {
 		// a record of the configured canary version whose step start is no instant, there
 		// before any gateway could read it
 		unreadableAtStart = new ReleaseRecordCodec()
-			.write(new ReleaseStatus("unreadable-at-start", "v2", 3, 1, ReleaseState.PAUSED, 50, 1, Reason.MANUAL,
-					Instant.parse("2025-06-01T10:00:00Z"), List.of()))
+			.write(new ReleaseStatus("unreadable-at-start", Versions.of("v1", "v2"), 3, 1, ReleaseState.PAUSED, 50, 1,
+					Reason.MANUAL, Instant.parse("2025-06-01T10:00:00Z"), List.of()))
 			.replace("2025-06-01T10:00:00Z", "half past ten");
 		fleet.raw()
 			.opsForHash()
@@ -108,13 +109,13 @@ class RedisUnreadableRecordTests {
 		ReleaseStatus lastKnown = heldAt("newer", 25);
 		// a newer gateway stored the next revision in a format this one does not read
 		String newer = new ReleaseRecordCodec().write(next(lastKnown, 35))
-			.replace("{\"format\":1,", "{\"format\":3,\"lanes\":[\"stable\",\"canary\",\"dark\"],");
+			.replace("{\"format\":2,", "{\"format\":3,\"lanes\":[\"stable\",\"canary\",\"dark\"],");
 		fleet.raw()
 			.opsForHash()
 			.putAll(key("newer"), Map.of("revision", Long.toString(lastKnown.revision() + 1), "record", newer));
 
 		JsonNode refused = assertReportedAndRefused("newer", lastKnown,
-				"record format 3 was written by a newer gateway; this one reads formats up to 1 — upgrade this "
+				"record format 3 was written by a newer gateway; this one reads formats up to 2 — upgrade this "
 						+ "gateway to the version that wrote it");
 		assertThat(refused.get("error").asString()).startsWith("cannot pause: the record of release 'newer' "
 				+ "(canary:{newer}:release) cannot be read: record format 3 was written by a newer gateway");
@@ -243,7 +244,7 @@ class RedisUnreadableRecordTests {
 
 	/** The record one revision later, paused at another weight. */
 	private static ReleaseStatus next(ReleaseStatus status, int weight) {
-		return new ReleaseStatus(status.release(), status.canaryVersion(), status.revision() + 1, status.rollout(),
+		return new ReleaseStatus(status.release(), status.versions(), status.revision() + 1, status.rollout(),
 				ReleaseState.PAUSED, weight, status.step(), Reason.MANUAL, status.stepStartedAt(), status.history());
 	}
 

@@ -14,6 +14,7 @@ import io.canarygateway.core.AnalysisConfig;
 import io.canarygateway.core.BreakerConfig;
 import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.RoutingConfig;
+import io.canarygateway.core.Trigger;
 import io.canarygateway.store.ReleaseStore;
 
 /** Release controllers on a Redis store, wired as the auto-configuration wires them. */
@@ -30,7 +31,7 @@ final class ReleaseControllers {
 	static ReleaseController autoStarting(String release, ReleaseStore store, Executor executor) {
 		ReleaseConfig config = new ReleaseConfig(release, "v1", "v2", true, ReleaseConfig.DEFAULT_STEPS,
 				Duration.ofMinutes(1), List.of(), Duration.ofMinutes(10), RoutingConfig.defaults(),
-				AnalysisConfig.defaults(), BreakerConfig.defaults());
+				AnalysisConfig.defaults(), BreakerConfig.defaults(), Trigger.MANUAL, Duration.ofSeconds(30));
 		CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
 		return new ReleaseController(List.of(config), store,
 				(configured, listener) -> new ResilienceKillSwitch(CanaryBreakers.breaker(breakers, configured),

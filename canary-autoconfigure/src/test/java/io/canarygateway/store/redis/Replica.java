@@ -70,12 +70,16 @@ final class Replica implements AutoCloseable {
 	 * for a weight.
 	 */
 	Response act(String release, String action, Integer weight) {
+		return actWith(release, action, (weight != null) ? "{\"weight\":" + weight + "}" : null);
+	}
+
+	/** {@code POST /actuator/canary/{release}/{action}} with a JSON body, if any. */
+	Response actWith(String release, String action, String json) {
 		HttpRequest.Builder request = HttpRequest
 			.newBuilder(URI.create(baseUrl() + "/actuator/canary/" + release + "/" + action))
 			.timeout(Duration.ofSeconds(15));
-		if (weight != null) {
-			request.header("Content-Type", "application/json")
-				.POST(HttpRequest.BodyPublishers.ofString("{\"weight\":" + weight + "}"));
+		if (json != null) {
+			request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
 		}
 		else {
 			request.POST(HttpRequest.BodyPublishers.noBody());
