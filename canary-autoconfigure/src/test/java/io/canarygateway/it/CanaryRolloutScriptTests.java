@@ -117,13 +117,15 @@ class CanaryRolloutScriptTests {
 	@Test
 	void anOperatorsAbortIsARollbackWithoutEvidence() {
 		this.endpoint.start(200, release("PROGRESSING", 20, 0, "manual", 7, "v2", null));
-		this.endpoint.reads(release("ROLLED_BACK", 0, 0, "manual", 8, "v2", "inconclusive"));
+		this.endpoint.reads(release("ROLLED_BACK", 0, 0, "manual", 8, "v2", "inconclusive").replace("\"history\":[]",
+				"\"history\":[{\"to\":\"PROGRESSING\",\"reason\":\"manual\",\"by\":\"deploy\",\"evidence\":null},"
+						+ "{\"to\":\"ROLLED_BACK\",\"reason\":\"manual\",\"by\":\"alice\",\"evidence\":null}]"));
 
 		RolloutScript.Result result = RolloutScript.run("--gateway", this.endpoint.url(), "--interval", "1", "orders");
 
 		assertThat(result.exitCode()).as("%s", result).isEqualTo(1);
 		assertThat(result.lines()).last()
-			.isEqualTo("canary-rollout: orders ROLLED_BACK (reason manual): no evidence: an operator's abort; exit 1");
+			.isEqualTo("canary-rollout: orders ROLLED_BACK (reason manual): aborted by alice; exit 1");
 	}
 
 	@Test
