@@ -22,12 +22,16 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.support.ConfigurationService;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClients;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -42,12 +46,14 @@ import io.canarygateway.breaker.CanaryBreakerMetrics;
 import io.canarygateway.breaker.CanaryBreakers;
 import io.canarygateway.breaker.ResilienceKillSwitch;
 import io.canarygateway.control.AnalysisLoop;
+import io.canarygateway.control.DiscoveryTrigger;
 import io.canarygateway.control.ReleaseController;
 import io.canarygateway.control.TransitionListener;
 import io.canarygateway.core.Bucketer;
 import io.canarygateway.core.Decider;
 import io.canarygateway.core.KeyHasher;
 import io.canarygateway.core.ReleaseConfig;
+import io.canarygateway.core.Trigger;
 import io.canarygateway.event.CanaryTransitionEvent;
 import io.canarygateway.loadbalancer.CanaryLoadBalancerConfiguration;
 import io.canarygateway.metrics.CanaryMetrics;
@@ -173,6 +179,46 @@ public class CanaryAutoConfiguration {
 		FleetWindows fleet = fleetWindows.getIfAvailable(() -> FleetWindows.LOCAL);
 		return new AnalysisLoop(controller, recorders, history, (release) -> new Analyst(release, fleet), clock,
 				thread.executor(), metrics::verdict);
+	}
+
+	/**
+	 * Starts rollouts of new versions found among the instances of releases with
+	 * {@code trigger: discovery}; needs the application's {@link ReactiveDiscoveryClient}
+	 * (the one the gateway's load balancer asks).
+	 */
+	@Bean(destroyMethod = "close")
+	DiscoveryTrigger canaryDiscoveryTrigger(ReleaseController controller, CanaryReleaseConfigs configs,
+			ObjectProvider<RouteLocator> routes, ObjectProvider<ReactiveDiscoveryClient> discovery,
+			CanaryProperties properties, Clock clock) {
+		ReactiveDiscoveryClient client = discovery.getIfAvailable();
+		if (client == null && DiscoveryTrigger.anyDiscovery(configs.releases())) {
+			List<String> problems = new ArrayList<>();
+			configs.releases()
+				.stream()
+				.filter((config) -> config.trigger() == Trigger.DISCOVERY)
+				.forEach((config) -> problems.add(CanaryProperties.PREFIX + ".releases." + config.name()
+						+ ".trigger: discovery needs a ReactiveDiscoveryClient to watch the instances of the release's lb:// "
+						+ "services, and the application has none (add a discovery client such as Eureka, Consul or "
+						+ "Kubernetes, or use spring.cloud.discovery.client.simple)"));
+			throw new InvalidCanaryConfigurationException(problems);
+		}
+		return new DiscoveryTrigger(controller,
+				(release) -> new DiscoveredVersions(routes.getObject(), client, properties.getInstanceMetadataKey())
+					.versions(release),
+				clock);
+	}
+
+	/**
+	 * Starts the discovery trigger's looks once the gateway runs, if a release uses it.
+	 */
+	@Bean
+	ApplicationListener<ApplicationReadyEvent> canaryDiscoveryTriggerStart(DiscoveryTrigger trigger,
+			CanaryReleaseConfigs configs, CanaryAnalysisThread thread) {
+		return (event) -> {
+			if (DiscoveryTrigger.anyDiscovery(configs.releases())) {
+				trigger.start(thread.executor());
+			}
+		};
 	}
 
 	@Bean

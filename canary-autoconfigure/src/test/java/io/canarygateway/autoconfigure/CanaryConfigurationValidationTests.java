@@ -9,7 +9,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
+import org.springframework.cloud.client.discovery.simple.reactive.SimpleReactiveDiscoveryClient;
+import org.springframework.cloud.client.discovery.simple.reactive.SimpleReactiveDiscoveryProperties;
 
+import io.canarygateway.control.DiscoveryTrigger;
 import io.canarygateway.control.ReleaseController;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -82,6 +86,24 @@ class CanaryConfigurationValidationTests {
 			assertThat(analysis.getAction()).isNotBlank();
 			assertThat(analysis.getCause()).isSameAs(invalid);
 		});
+	}
+
+	@Test
+	void theDiscoveryTriggerNeedsADiscoveryClient() {
+		// this context has no discovery client
+		this.runner.withPropertyValues(CanaryContexts.ORDERS)
+			.withPropertyValues(ORDERS + "trigger=discovery")
+			.run((context) -> assertThat(find(context.getStartupFailure()).getProblems()).containsExactly(
+					ORDERS + "trigger: discovery needs a ReactiveDiscoveryClient to watch the instances of the "
+							+ "release's lb:// services, and the application has none (add a discovery client such as "
+							+ "Eureka, Consul or Kubernetes, or use spring.cloud.discovery.client.simple)"));
+		this.runner.withPropertyValues(CanaryContexts.ORDERS)
+			.withPropertyValues(ORDERS + "trigger=discovery")
+			.withBean(ReactiveDiscoveryClient.class,
+					() -> new SimpleReactiveDiscoveryClient(new SimpleReactiveDiscoveryProperties()))
+			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(DiscoveryTrigger.class));
+		// without the trigger, none is needed
+		this.runner.withPropertyValues(CanaryContexts.ORDERS).run((context) -> assertThat(context).hasNotFailed());
 	}
 
 	@Test

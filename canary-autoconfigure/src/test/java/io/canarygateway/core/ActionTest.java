@@ -37,7 +37,7 @@ class ActionTest {
 	@Test
 	void reasonTagsAreLowerCase() {
 		assertThat(Arrays.stream(Reason.values()).map(Reason::tag)).containsExactly("manual", "analysis", "breaker",
-				"gate", "deadline", "schedule");
+				"gate", "deadline", "schedule", "discovery");
 		assertThat(Verdict.Result.INCONCLUSIVE.tag()).isEqualTo("inconclusive");
 	}
 

@@ -94,6 +94,7 @@ class ConfigurationReferenceTest {
 	 * release.
 	 */
 	private static final Map<String, Object> BUILT_IN = Map.ofEntries(entry("auto-start", Defaults.AUTO_START),
+			entry("trigger", Defaults.TRIGGER), entry("trigger-settle", Defaults.TRIGGER_SETTLE),
 			entry("steps", Defaults.STEPS), entry("step-interval", Defaults.STEP_INTERVAL),
 			entry("manual-gates", Defaults.MANUAL_GATES), entry("progress-deadline", Defaults.PROGRESS_DEADLINE),
 			entry("routing.override-header", Defaults.OVERRIDE_HEADER),

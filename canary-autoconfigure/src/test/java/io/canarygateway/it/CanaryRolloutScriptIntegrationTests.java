@@ -46,10 +46,14 @@ class CanaryRolloutScriptIntegrationTests {
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
-		String[] releases = { "good", "bad", "quiet", "gated", "held", "running" };
+		String[] releases = { "good", "bad", "quiet", "gated", "held", "running", "next" };
 		for (int i = 0; i < releases.length; i++) {
 			release(registry, i, releases[i]);
 		}
+		// the next version of "next", deployed after v2's promotion
+		String v3 = backend("next", "v3");
+		registry.add("spring.cloud.discovery.client.simple.instances.next[2].uri", () -> v3);
+		registry.add("spring.cloud.discovery.client.simple.instances.next[2].metadata.version", () -> "v3");
 		registry.add("canary.store.type", () -> "memory");
 		registry.add("management.endpoints.web.exposure.include", () -> "canary");
 		registry.add("canary.defaults.stable-version", () -> "v1");
@@ -66,6 +70,11 @@ class CanaryRolloutScriptIntegrationTests {
 		registry.add("canary.releases.good.analysis.interval", () -> "250ms");
 		registry.add("canary.releases.good.analysis.latency-tolerance", () -> "3");
 		registry.add("canary.releases.good.analysis.max-latency", () -> "1m");
+		for (String setting : List.of("steps=50,100", "step-interval=1s", "analysis.interval=250ms",
+				"analysis.latency-tolerance=3", "analysis.max-latency=1m")) {
+			int eq = setting.indexOf('=');
+			registry.add("canary.releases.next." + setting.substring(0, eq), () -> setting.substring(eq + 1));
+		}
 		// no traffic: the deadline (longer than the step-interval) pauses it
 		registry.add("canary.releases.quiet.steps", () -> "10,100");
 		registry.add("canary.releases.quiet.step-interval", () -> "1s");
@@ -129,6 +138,22 @@ class CanaryRolloutScriptIntegrationTests {
 				(line) -> line.matches("\\S+Z good PROMOTED weight=100 step=\\d/2 reason=schedule verdict=pass.*"));
 		assertThat(result.lines()).last().isEqualTo("canary-rollout: good PROMOTED: every request goes to v2; exit 0");
 		assertThat(state("good")).isEqualTo(ReleaseState.PROMOTED);
+	}
+
+	@Test
+	void theNextVersionShipsAfterAPromotionWithoutARestart() {
+		act("next", Action.START);
+		act("next", Action.PROMOTE);
+		RolloutScript.Result result;
+		try (Traffic traffic = traffic("/next/1")) {
+			result = RolloutScript.run(options("--interval", "1s", "next", "v3"));
+			traffic.stop().awaitFinished(RolloutScript.LONG);
+			assertThat(traffic.errors()).as("%s", traffic).isZero();
+		}
+		assertThat(result.exitCode()).as("%s", result).isZero();
+		assertThat(result.lines()).contains("canary-rollout: started: stable v2, canary v3, steps 50, 100");
+		assertThat(result.lines()).last().isEqualTo("canary-rollout: next PROMOTED: every request goes to v3; exit 0");
+		assertThat(this.controller.release("next").status().versions().previous()).isEqualTo("v2");
 	}
 
 	@Test

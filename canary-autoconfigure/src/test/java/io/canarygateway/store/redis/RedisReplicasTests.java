@@ -1,5 +1,6 @@
 package io.canarygateway.store.redis;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -10,6 +11,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.cloud.client.discovery.simple.InstanceProperties;
+import org.springframework.cloud.client.discovery.simple.reactive.SimpleReactiveDiscoveryProperties;
+
+import io.canarygateway.control.DiscoveryTrigger;
 import io.canarygateway.core.Reason;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
@@ -44,7 +49,8 @@ class RedisReplicasTests {
 			.release("race")
 			.release("restart")
 			.release("versions")
-			.instance("versions", "v3");
+			.instance("versions", "v3")
+			.release("discovered", "trigger=discovery", "trigger-settle=1s");
 		a = fleet.replica("a");
 		b = fleet.replica("b");
 	}
@@ -117,6 +123,41 @@ class RedisReplicasTests {
 		}
 		assertThat(v1.requests()).as("v1, stable before v2's promotion").isEqualTo(before);
 		assertThat(b.get("/actuator/canary/versions").json().get("previousVersion").asString()).isEqualTo("v1");
+	}
+
+	@Test
+	void aNewVersionDiscoveredByBothReplicasIsStartedOnce() throws Exception {
+		ReleaseStatus before = awaitAgreement("discovered");
+		assertThat(before.canaryVersion()).isEqualTo("v2");
+		try (Backend v3 = new Backend("v3")) {
+			URI uri = URI.create(v3.uri());
+			for (Replica replica : List.of(a, b)) {
+				// what the load balancer and the discovery trigger ask: a new instance
+				// registers
+				InstanceProperties added = new InstanceProperties();
+				added.setInstanceId("discovered-v3");
+				added.setServiceId("discovered");
+				added.setUri(uri);
+				added.getMetadata().put("version", "v3");
+				replica.bean(SimpleReactiveDiscoveryProperties.class).getInstances("discovered").add(added);
+			}
+			await().atMost(LONG)
+				.pollInterval(Duration.ofMillis(50))
+				.until(() -> "v3".equals(a.status("discovered").canaryVersion())
+						&& "v3".equals(b.status("discovered").canaryVersion()));
+			// both look again, together: nothing more happens
+			CompletableFuture
+				.allOf(CompletableFuture.runAsync(a.bean(DiscoveryTrigger.class)::poll),
+						CompletableFuture.runAsync(b.bean(DiscoveryTrigger.class)::poll))
+				.get(LONG.toSeconds(), TimeUnit.SECONDS);
+			ReleaseStatus after = awaitAgreement("discovered");
+			assertThat(after.rollout()).as("one new rollout, not one per replica").isEqualTo(before.rollout() + 1);
+			List<Transition> added = after.history().subList(before.history().size(), after.history().size());
+			assertThat(added).singleElement().satisfies((transition) -> {
+				assertThat(transition.reason()).isEqualTo(Reason.DISCOVERY);
+				assertThat(transition.version()).isEqualTo("v3");
+			});
+		}
 	}
 
 	@Test
