@@ -59,7 +59,9 @@ import io.canarygateway.store.ReleaseStoreUnavailableException;
  * one, never a mix; a temporary file left by a crash is deleted at the next opening. A
  * write that fails (disk full, read-only, directory gone) throws
  * {@link ReleaseStoreUnavailableException} naming the file and the cause; the temporary
- * file is removed and the stored record is the previous one, on disk and in memory.</li>
+ * file is removed and the stored record is the previous one, on disk and in memory. Such
+ * failures are logged once when they begin (WARNING) and once when a write works again
+ * (INFO).</li>
  * <li><b>Notification.</b> Subscribers are told of every record this store writes (the
  * only writer), after it is on disk.</li>
  * </ul>
@@ -84,6 +86,8 @@ public class FileReleaseStore implements ReleaseStore, AutoCloseable {
 
 	private final Path directory;
 
+	private final System.Logger log;
+
 	private final FileChannel lockChannel;
 
 	private final FileLock lock;
@@ -100,11 +104,18 @@ public class FileReleaseStore implements ReleaseStore, AutoCloseable {
 	/** Whether the platform lets a directory be opened to force it (not Windows). */
 	private boolean directorySyncable = true;
 
+	/**
+	 * Why the last write failed, while writes fail: logged when they start failing and
+	 * when they work again, not at every refused change.
+	 */
+	private String writeFailure;
+
 	private boolean closed;
 
-	private FileReleaseStore(Path directory, FileChannel lockChannel, FileLock lock,
+	private FileReleaseStore(Path directory, System.Logger log, FileChannel lockChannel, FileLock lock,
 			ConcurrentMap<String, ReleaseStatus> records) {
 		this.directory = directory;
+		this.log = log;
 		this.lockChannel = lockChannel;
 		this.lock = lock;
 		this.records = records;
@@ -118,6 +129,10 @@ public class FileReleaseStore implements ReleaseStore, AutoCloseable {
 	 * another running gateway holds it, or if a record in it cannot be read
 	 */
 	public static FileReleaseStore open(Path directory) {
+		return open(directory, LOG);
+	}
+
+	static FileReleaseStore open(Path directory, System.Logger log) {
 		Path dir = directory.toAbsolutePath().normalize();
 		createDirectory(dir);
 		FileChannel channel;
@@ -130,10 +145,10 @@ public class FileReleaseStore implements ReleaseStore, AutoCloseable {
 		try {
 			FileLock lock = lock(dir, channel);
 			writeOwner(channel);
-			deleteTemporaryFiles(dir);
+			deleteTemporaryFiles(dir, log);
 			ConcurrentMap<String, ReleaseStatus> records = new ConcurrentHashMap<>(readRecords(dir));
-			LOG.log(System.Logger.Level.INFO, "Release records are kept in {0} ({1} read)", dir, records.size());
-			return new FileReleaseStore(dir, channel, lock, records);
+			log.log(System.Logger.Level.INFO, "Release records are kept in {0} ({1} read)", dir, records.size());
+			return new FileReleaseStore(dir, log, channel, lock, records);
 		}
 		catch (IOException ex) {
 			// closing the channel releases the lock
@@ -203,11 +218,11 @@ public class FileReleaseStore implements ReleaseStore, AutoCloseable {
 	}
 
 	/** Deletes the temporary files of writes a crash interrupted. */
-	private static void deleteTemporaryFiles(Path dir) throws IOException {
+	private static void deleteTemporaryFiles(Path dir, System.Logger log) throws IOException {
 		try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "." + "*" + TEMPORARY_SUFFIX)) {
 			for (Path file : files) {
 				Files.deleteIfExists(file);
-				LOG.log(System.Logger.Level.INFO, "Deleted {0}, left by a write that did not finish; the record is "
+				log.log(System.Logger.Level.INFO, "Deleted {0}, left by a write that did not finish; the record is "
 						+ "the one written before it", file);
 			}
 		}
@@ -297,7 +312,7 @@ public class FileReleaseStore implements ReleaseStore, AutoCloseable {
 				throw new ReleaseStoreUnavailableException(
 						"the release store in " + this.directory + " is closed (the gateway is stopping)");
 			}
-			write(release, this.codec.write(next));
+			writeReporting(release, this.codec.write(next));
 			this.records.put(release, next);
 		}
 		for (Consumer<ReleaseStatus> listener : this.listeners) {
@@ -305,11 +320,39 @@ public class FileReleaseStore implements ReleaseStore, AutoCloseable {
 				listener.accept(next);
 			}
 			catch (RuntimeException ex) {
-				LOG.log(System.Logger.Level.WARNING,
+				this.log.log(System.Logger.Level.WARNING,
 						"Release store listener " + listener + " failed for release '" + release + "'", ex);
 			}
 		}
 		return new Swap(true, next);
+	}
+
+	/**
+	 * Writes a record; a failure is logged once when writes start failing (a full disk or
+	 * a read-only file system refuses every change until it is fixed), and the first
+	 * write that works again says so.
+	 */
+	private void writeReporting(String release, String json) {
+		try {
+			write(release, json);
+		}
+		catch (ReleaseStoreUnavailableException ex) {
+			if (this.writeFailure == null) {
+				this.log.log(System.Logger.Level.WARNING,
+						"Release records cannot be written: {0}. Until a write works again, changes to releases are "
+								+ "refused (actions answer 503, automatic steps and rollbacks wait; routing goes on "
+								+ "with the state the gateway has)",
+						ex.getMessage());
+			}
+			this.writeFailure = ex.getMessage();
+			throw ex;
+		}
+		if (this.writeFailure != null) {
+			this.log.log(System.Logger.Level.INFO,
+					"Release records can be written in {0} again (the last failure: {1})", this.directory,
+					this.writeFailure);
+			this.writeFailure = null;
+		}
 	}
 
 	/** Replaces a record file atomically, or leaves it as it was. */
@@ -365,8 +408,8 @@ public class FileReleaseStore implements ReleaseStore, AutoCloseable {
 		}
 		catch (IOException ex) {
 			// the record is in place; only how soon it is durable is in doubt
-			LOG.log(System.Logger.Level.WARNING, "Could not force the directory " + this.directory + " to disk after "
-					+ "writing a release record (" + describe(ex) + ")");
+			this.log.log(System.Logger.Level.WARNING, "Could not force the directory " + this.directory
+					+ " to disk after " + "writing a release record (" + describe(ex) + ")");
 		}
 	}
 

@@ -7,8 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.text.MessageFormat;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.ResourceBundle;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -189,7 +192,9 @@ class FileReleaseStoreTests {
 	void aWriteThatFailsLeavesThePreviousRecordAndNoTemporaryFile() throws IOException {
 		Path full = Path.of("/dev/full");
 		assumeTrue(Files.isWritable(full), "no /dev/full on this platform to make a write fail for want of space");
-		FileReleaseStore store = open(this.temp);
+		RecordingLogger log = new RecordingLogger();
+		FileReleaseStore store = FileReleaseStore.open(this.temp, log);
+		this.opened.add(store);
 		ReleaseStatus first = Records.paused("orders", 1, 10);
 		store.compareAndSet(first, 0);
 		String onDisk = Files.readString(this.temp.resolve("orders.json"));
@@ -212,8 +217,29 @@ class FileReleaseStoreTests {
 		assertThat(temporary).as("the temporary file is removed").doesNotExist();
 		assertThat(Files.exists(full)).isTrue();
 		assertThat(notified).isEmpty();
+
+		// the disk stays full: every change is refused, the problem is logged once
+		Files.createSymbolicLink(temporary, full);
+		assertThatExceptionOfType(ReleaseStoreUnavailableException.class)
+			.isThrownBy(() -> store.compareAndSet(Records.paused("orders", 2, 40), 1));
+		assertThat(log.lines(System.Logger.Level.WARNING)).singleElement()
+			.asString()
+			.startsWith("Release records cannot be written: could not write release 'orders' to "
+					+ this.temp.resolve("orders.json") + " (No space left on device)")
+			.contains("actions answer 503");
+		assertThat(log.lines(System.Logger.Level.INFO)).noneMatch((line) -> line.contains("again"));
+
+		// space again (the failed write removed its temporary file, our link to
+		// /dev/full): the change is made, and the log says so
+		assertThat(temporary).doesNotExist();
+		ReleaseStatus second = Records.paused("orders", 2, 25);
+		assertThat(store.compareAndSet(second, 1).swapped()).isTrue();
+		assertThat(notified).containsExactly(second);
+		assertThat(log.lines(System.Logger.Level.INFO)).last()
+			.asString()
+			.startsWith("Release records can be written in " + this.temp + " again (the last failure: ");
 		store.close();
-		assertThat(open(this.temp).find("orders")).contains(first);
+		assertThat(open(this.temp).find("orders")).contains(second);
 	}
 
 	@Test
@@ -435,6 +461,37 @@ class FileReleaseStoreTests {
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/** A {@link System.Logger} that keeps its lines. */
+	static final class RecordingLogger implements System.Logger {
+
+		private final List<Map.Entry<Level, String>> lines = new CopyOnWriteArrayList<>();
+
+		List<String> lines(Level level) {
+			return this.lines.stream().filter((line) -> line.getKey() == level).map(Map.Entry::getValue).toList();
+		}
+
+		@Override
+		public String getName() {
+			return "recording";
+		}
+
+		@Override
+		public boolean isLoggable(Level level) {
+			return true;
+		}
+
+		@Override
+		public void log(Level level, ResourceBundle bundle, String message, Throwable thrown) {
+			this.lines.add(Map.entry(level, message));
+		}
+
+		@Override
+		public void log(Level level, ResourceBundle bundle, String format, Object... params) {
+			this.lines.add(Map.entry(level, MessageFormat.format(format, params)));
+		}
+
 	}
 
 }
