@@ -219,7 +219,7 @@ public class FileReleaseStore implements ReleaseStore, AutoCloseable {
 
 	/** Deletes the temporary files of writes a crash interrupted. */
 	private static void deleteTemporaryFiles(Path dir, System.Logger log) throws IOException {
-		try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "." + "*" + TEMPORARY_SUFFIX)) {
+		try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".*" + TEMPORARY_SUFFIX)) {
 			for (Path file : files) {
 				Files.deleteIfExists(file);
 				log.log(System.Logger.Level.INFO, "Deleted {0}, left by a write that did not finish; the record is "
@@ -409,7 +409,7 @@ public class FileReleaseStore implements ReleaseStore, AutoCloseable {
 		catch (IOException ex) {
 			// the record is in place; only how soon it is durable is in doubt
 			this.log.log(System.Logger.Level.WARNING, "Could not force the directory " + this.directory
-					+ " to disk after " + "writing a release record (" + describe(ex) + ")");
+					+ " to disk after writing a release record (" + describe(ex) + ")");
 		}
 	}
 
