@@ -1,5 +1,7 @@
 package io.canarygateway.autoconfigure;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,6 +69,7 @@ import io.canarygateway.routing.RoutedReleases;
 import io.canarygateway.store.InMemoryReleaseStore;
 import io.canarygateway.store.ReleaseRecordCodec;
 import io.canarygateway.store.ReleaseStore;
+import io.canarygateway.store.file.FileReleaseStore;
 
 /**
  * Wires Canary Gateway into a Spring Cloud Gateway (server-webflux) application: releases
@@ -110,8 +113,7 @@ public class CanaryAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	@ConditionalOnProperty(prefix = CanaryProperties.PREFIX, name = "store.type", havingValue = "memory",
-			matchIfMissing = true)
+	@ConditionalOnProperty(prefix = CanaryProperties.PREFIX, name = "store.type", havingValue = "memory")
 	ReleaseStore canaryReleaseStore() {
 		return new InMemoryReleaseStore();
 	}
@@ -293,6 +295,37 @@ public class CanaryAutoConfiguration {
 			throw new InvalidCanaryConfigurationException(problems);
 		}
 		return new CrossSiteWriteFilter(endpoints, properties.normalizedAllowedOrigins());
+	}
+
+	/**
+	 * The default store, {@code canary.store.type: file}: opened (directory locked,
+	 * records read) when the bean is made, closed (lock released) with the context. A
+	 * directory that cannot be used fails startup ({@link FileStoreFailureAnalyzer}).
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(prefix = CanaryProperties.PREFIX, name = "store.type", havingValue = "file",
+			matchIfMissing = true)
+	static class FileStoreConfiguration {
+
+		@Bean(destroyMethod = "close")
+		@ConditionalOnMissingBean(ReleaseStore.class)
+		FileReleaseStore canaryReleaseStore(CanaryProperties properties) {
+			String path = properties.getStore().getFile().getPath();
+			Path directory;
+			try {
+				directory = (path != null && !path.isBlank()) ? Path.of(path) : null;
+			}
+			catch (InvalidPathException ex) {
+				directory = null;
+			}
+			if (directory == null) {
+				throw new InvalidCanaryConfigurationException(List.of(CanaryProperties.PREFIX
+						+ ".store.file.path: must be a directory path (relative to the working directory or absolute), "
+						+ "was '" + path + "'"));
+			}
+			return FileReleaseStore.open(directory);
+		}
+
 	}
 
 	/**

@@ -83,11 +83,15 @@ public class CanaryProperties {
 	public static class Store {
 
 		/**
-		 * Store type: 'memory' keeps releases in this gateway only (lost on restart);
-		 * 'redis' shares them between all gateway replicas through the Redis configured
-		 * by spring.data.redis.*.
+		 * Store type: 'file' keeps releases in files (canary.store.file.path), kept
+		 * across restarts, for one gateway; 'memory' keeps them in this gateway only,
+		 * lost on restart (for tests); 'redis' shares them between all gateway replicas
+		 * through the Redis configured by spring.data.redis.*.
 		 */
-		private StoreType type = StoreType.MEMORY;
+		private StoreType type = StoreType.FILE;
+
+		/** The file store (type 'file'). */
+		private final FileStore file = new FileStore();
 
 		public StoreType getType() {
 			return this.type;
@@ -97,12 +101,38 @@ public class CanaryProperties {
 			this.type = type;
 		}
 
+		public FileStore getFile() {
+			return this.file;
+		}
+
+	}
+
+	/** The file store. */
+	public static class FileStore {
+
+		/**
+		 * Directory of the release records: one JSON file per release, and the lock file
+		 * that keeps a second gateway out. Relative paths are resolved against the
+		 * working directory; created if missing. One gateway at a time.
+		 */
+		private String path = "canary-state";
+
+		public String getPath() {
+			return this.path;
+		}
+
+		public void setPath(String path) {
+			this.path = path;
+		}
+
 	}
 
 	/** Kinds of release store. */
 	public enum StoreType {
 
-		/** In this gateway's memory. */
+		/** In files, kept across restarts; one gateway. */
+		FILE,
+		/** In this gateway's memory, lost on restart. */
 		MEMORY,
 		/** In Redis, shared by all replicas. */
 		REDIS

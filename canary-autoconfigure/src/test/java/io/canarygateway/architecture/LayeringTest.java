@@ -36,6 +36,7 @@ class LayeringTest {
 		ALLOWED.put("core", List.of());
 		ALLOWED.put("analysis", List.of("core"));
 		ALLOWED.put("store", List.of("core"));
+		ALLOWED.put("store.file", List.of("core", "store"));
 		ALLOWED.put("store.redis", List.of("core", "store", "analysis"));
 		ALLOWED.put("control", List.of("core", "analysis", "store"));
 		ALLOWED.put("breaker", List.of("core", "control"));

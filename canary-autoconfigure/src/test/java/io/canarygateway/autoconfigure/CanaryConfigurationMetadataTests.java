@@ -44,7 +44,7 @@ class CanaryConfigurationMetadataTests {
 
 	static Stream<String> documentedProperties() {
 		Stream<String> global = Stream.of("canary.enabled", "canary.instance-metadata-key", "canary.store.type",
-				"canary.releases", "canary.dashboard.enabled", "canary.dashboard.path");
+				"canary.store.file.path", "canary.releases", "canary.dashboard.enabled", "canary.dashboard.path");
 		Stream<String> release = Stream
 			.of("stable-version", "canary-version", "auto-start", "steps", "step-interval", "manual-gates",
 					"progress-deadline", "routing.override-header", "routing.override-cookie", "routing.sticky-header",
@@ -99,7 +99,8 @@ class CanaryConfigurationMetadataTests {
 	void topLevelDefaultsAreDocumented() {
 		assertThat(properties.get("canary.enabled").path("defaultValue").asBoolean()).isTrue();
 		assertThat(properties.get("canary.instance-metadata-key").path("defaultValue").asString()).isEqualTo("version");
-		assertThat(properties.get("canary.store.type").path("defaultValue").asString()).isEqualTo("memory");
+		assertThat(properties.get("canary.store.type").path("defaultValue").asString()).isEqualTo("file");
+		assertThat(properties.get("canary.store.file.path").path("defaultValue").asString()).isEqualTo("canary-state");
 		assertThat(properties.get("canary.dashboard.enabled").path("defaultValue").asBoolean()).isFalse();
 		assertThat(properties.get("canary.dashboard.path").path("defaultValue").asString())
 			.isEqualTo("/canary-dashboard/");

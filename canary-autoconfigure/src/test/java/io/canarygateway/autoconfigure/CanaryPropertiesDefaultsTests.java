@@ -124,7 +124,9 @@ class CanaryPropertiesDefaultsTests {
 			CanaryProperties properties = context.getBean(CanaryProperties.class);
 			assertThat(properties.isEnabled()).isTrue();
 			assertThat(properties.getInstanceMetadataKey()).isEqualTo("version");
-			assertThat(properties.getStore().getType()).isEqualTo(CanaryProperties.StoreType.MEMORY);
+			// a fresh instance: the test JVM sets canary.store.type=memory (see the pom)
+			assertThat(new CanaryProperties().getStore().getType()).isEqualTo(CanaryProperties.StoreType.FILE);
+			assertThat(new CanaryProperties().getStore().getFile().getPath()).isEqualTo("canary-state");
 			assertThat(properties.getDashboard().isEnabled()).isFalse();
 			assertThat(properties.getDashboard().getPath()).isEqualTo("/canary-dashboard/");
 		});

@@ -1,8 +1,10 @@
 package io.canarygateway.autoconfigure;
 
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -23,6 +25,7 @@ import io.canarygateway.analysis.FleetWindows;
 import io.canarygateway.store.InMemoryReleaseStore;
 import io.canarygateway.store.ReleaseStore;
 import io.canarygateway.store.ReleaseStoreUnavailableException;
+import io.canarygateway.store.file.FileReleaseStore;
 import io.canarygateway.store.redis.EmbeddedRedis;
 import io.canarygateway.store.redis.RedisFleetWindows;
 import io.canarygateway.store.redis.RedisReleaseStore;
@@ -79,8 +82,23 @@ class CanaryRedisAutoConfigurationTests {
 	}
 
 	@Test
-	void nothingOfRedisWithTheDefaultMemoryStore() {
-		runner().run((context) -> {
+	void nothingOfRedisWithTheDefaultFileStore(@TempDir Path directory) {
+		// as an application sees it: without the test JVM's canary.store.type=memory
+		runner().withSystemProperties("canary.store.type")
+			.withPropertyValues("canary.store.file.path=" + directory)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(ReleaseStore.class)).isInstanceOf(FileReleaseStore.class);
+				assertThat(context).doesNotHaveBean(RedisReleaseStore.class)
+					.doesNotHaveBean(FleetWindows.class)
+					.doesNotHaveBean(StoreAvailability.class)
+					.doesNotHaveBean("canaryStoreHealthIndicator");
+			});
+	}
+
+	@Test
+	void nothingOfRedisWithTheMemoryStore() {
+		runner().withPropertyValues("canary.store.type=memory").run((context) -> {
 			assertThat(context).hasNotFailed();
 			assertThat(context.getBean(ReleaseStore.class)).isInstanceOf(InMemoryReleaseStore.class);
 			assertThat(context).doesNotHaveBean(RedisReleaseStore.class)

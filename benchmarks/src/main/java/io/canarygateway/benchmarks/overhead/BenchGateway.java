@@ -75,6 +75,9 @@ public class BenchGateway {
 		p.put("logging.level.io.canarygateway.benchmarks", "INFO");
 		p.put("server.port", "18090");
 		p.put("management.endpoints.web.exposure.include", "canary,health");
+		// the in-memory store: every run starts from the configuration, and the
+		// benchmark's two gateways run at once (the file store's directory serves one)
+		p.put("canary.store.type", "memory");
 		String simple = "spring.cloud.discovery.client.simple.instances.backend";
 		p.put(simple + "[0].instance-id", "backend-v1");
 		p.put(simple + "[0].uri", "http://" + stableBackend);

@@ -7,6 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
@@ -38,9 +40,11 @@ final class Replica implements AutoCloseable {
 
 	Replica(String name, Map<String, Object> properties) {
 		this.name = name;
-		this.context = new SpringApplicationBuilder(RedisGatewayTestApplication.class).properties(properties)
-			.properties("server.port=0", "spring.application.name=gateway-" + name)
-			.run();
+		List<String> args = new ArrayList<>(List.of("--server.port=0", "--spring.application.name=gateway-" + name));
+		// as command-line arguments: they win over the test JVM's
+		// canary.store.type=memory
+		properties.forEach((key, value) -> args.add("--" + key + "=" + value));
+		this.context = new SpringApplicationBuilder(RedisGatewayTestApplication.class).run(args.toArray(String[]::new));
 		this.port = ((WebServerApplicationContext) this.context).getWebServer().getPort();
 	}
 

@@ -1,12 +1,17 @@
 package io.canarygateway.sample.demo;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -18,8 +23,8 @@ import io.canarygateway.sample.services.SampleServiceApplication;
  * Everything the demo runs, in this JVM on free local ports: five sample-service
  * instances (orders v1 ×2 and v2, payments v1 and v2) and the sample gateway, configured
  * for the demo's pace. The gateway's own {@code application.yml} is used as shipped; only
- * timings, ports, auto-start and the admin's password are overridden, on its command line
- * (which beats the YAML).
+ * timings, ports, auto-start, the admin's password and the directory of its release
+ * records are overridden, on its command line (which beats the YAML).
  */
 final class DemoCluster implements AutoCloseable {
 
@@ -37,6 +42,13 @@ final class DemoCluster implements AutoCloseable {
 	private final List<Service> services = new ArrayList<>();
 
 	private ConfigurableApplicationContext gateway;
+
+	/**
+	 * The gateway's release records (the default file store), in a directory of this
+	 * run's own: every run tells the story from the start, and runs at the same time do
+	 * not share it. Deleted on close.
+	 */
+	private Path stateDirectory;
 
 	/**
 	 * The admin's password: {@code CANARY_ADMIN_PASSWORD} if set, else one made up for
@@ -94,8 +106,22 @@ final class DemoCluster implements AutoCloseable {
 	/** Starts the sample gateway in front of the instances. */
 	void startGateway() {
 		ensureOpen();
+		Path state;
+		try {
+			state = Files.createTempDirectory("canary-demo-state-");
+		}
+		catch (IOException ex) {
+			throw new StartupException("the sample gateway (a directory for its release records)", ex);
+		}
+		synchronized (this) {
+			this.stateDirectory = state;
+		}
 		List<String> args = new ArrayList<>();
 		args.add("--server.port=" + this.options.port());
+		// the file store, said again here so that it wins over a test JVM's
+		// canary.store.type=memory
+		args.add("--canary.store.type=file");
+		args.add("--canary.store.file.path=" + state);
 		args.add("--spring.security.user.password=" + this.adminPassword);
 		for (Service service : this.services) {
 			args.add("--" + service.key() + "=" + service.url());
@@ -121,6 +147,7 @@ final class DemoCluster implements AutoCloseable {
 		}
 		if (this.closed) {
 			this.gateway.close();
+			deleteStateDirectory();
 			ensureOpen();
 		}
 		this.gatewayPort = this.gateway.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
@@ -227,6 +254,27 @@ final class DemoCluster implements AutoCloseable {
 			catch (RuntimeException ex) {
 				// stopping anyway
 			}
+		}
+		deleteStateDirectory();
+	}
+
+	/** Deletes the gateway's release records, once the gateway is closed. */
+	private void deleteStateDirectory() {
+		Path directory;
+		synchronized (this) {
+			directory = this.stateDirectory;
+			this.stateDirectory = null;
+		}
+		if (directory == null) {
+			return;
+		}
+		try (Stream<Path> files = Files.walk(directory)) {
+			for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+				Files.deleteIfExists(file);
+			}
+		}
+		catch (IOException ex) {
+			// a few bytes left in the temporary directory
 		}
 	}
 
