@@ -415,8 +415,8 @@ public final class Demo {
 					+ stable + ")");
 		}
 		this.cluster.retire("ORDERS_V1_A", "ORDERS_V1_B");
-		operator("retires orders " + stable + ": its two instances stop and leave the discovery, which now lists "
-				+ String.join(", ", this.cluster.discoveredInstances()));
+		operator("retires orders " + stable + ": its two instances leave the discovery, which now lists "
+				+ String.join(", ", this.cluster.discoveredInstances()) + ", and stop");
 		boolean decided = watch(this.options.actTimeout(), orders::decided, () -> {
 		});
 		settle();

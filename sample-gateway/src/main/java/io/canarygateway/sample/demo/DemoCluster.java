@@ -27,9 +27,10 @@ import io.canarygateway.sample.services.SampleServiceApplication;
  * Everything the demo runs, in this JVM on free local ports: five sample-service
  * instances (orders v1 ×2 and v2, payments v1 and v2) and the sample gateway, configured
  * for the demo's pace. The gateway's own {@code application.yml} is used as shipped; only
- * timings, ports, auto-start and the admin's password are overridden, on its command line
- * (which beats the YAML). While it runs, instances of the load-balanced {@code orders}
- * service can be deployed and retired: the gateway's discovery follows without a restart.
+ * timings, ports, auto-start, the load balancer's cache and the admin's password are
+ * overridden, on its command line (which beats the YAML). While it runs, instances of the
+ * load-balanced {@code orders} service can be deployed and retired: the gateway's
+ * discovery follows without a restart.
  */
 final class DemoCluster implements AutoCloseable {
 
