@@ -4,7 +4,8 @@
  *
  *   GET  {endpoint}                    → {releases: {name: release}}    (which releases exist)
  *   GET  {endpoint}/{name}             → release, with traffic[]         (one per release and tick)
- *   POST {endpoint}/{name}/{action}    → release, or {status, error}     (weight: {"weight": n})
+ *   POST {endpoint}/{name}/{action}    → release, or {status, error}     (weight: {"weight": n};
+ *                                                                          start: optionally {"version": "v3"})
  *
  * A 401 opens a sign-in dialog; the credentials stay in this page's memory and go out as an
  * Authorization: Basic header. X-Requested-With keeps Spring Security from asking the browser for them.
@@ -22,8 +23,13 @@
     promote: ['PROGRESSING', 'PAUSED'],
     abort: ['PROGRESSING', 'PAUSED', 'PROMOTED'],
     start: ['IDLE', 'PROMOTED', 'ROLLED_BACK'],
-    weight: ['PROGRESSING', 'PAUSED']
+    weight: ['PROGRESSING', 'PAUSED'],
+    // start with a version ("Shipping the next version"): a new rollout from every state
+    'start-version': ['IDLE', 'PROGRESSING', 'PAUSED', 'PROMOTED', 'ROLLED_BACK']
   };
+
+  /** The endpoint's rule for a version (docs/operations.md, "Shipping the next version"). */
+  var VERSION_FORM = /^[A-Za-z0-9._-]{1,64}$/;
 
   var ACTION_DONE = {
     pause: 'Paused', resume: 'Resumed', promote: 'Promoted', abort: 'Aborted: rolled back to stable',
@@ -196,8 +202,9 @@
 
   // ---------------------------------------------------------------- actions
 
-  function act(card, action, body) {
-    var label = ACTION_DONE[action] || action;
+  /** POSTs an action; {@code done} says what the notice reports on success (default: ACTION_DONE). */
+  function act(card, action, body, done) {
+    var label = done || ACTION_DONE[action] || action;
     setBusy(card, true);
     clearError(card);
     card.notice.textContent = 'Sending ' + action + '…';
@@ -224,6 +231,9 @@
       }
       else if (res.ok) {
         card.notice.textContent = label + ' at ' + clock(new Date()) + '.';
+        if (body && body.version) {
+          card.versionInput.value = '';
+        }
         if (res.data && res.data.release) {
           update(card, mergeTraffic(res.data, card.data));
         }
@@ -382,11 +392,13 @@
       state: part(element, 'state'), weight: part(element, 'weight'), weightBar: part(element, 'weight-bar'),
       weightValue: part(element, 'weight-value'), markers: part(element, 'markers'), scale: part(element, 'scale'),
       step: part(element, 'step'), stable: part(element, 'stable'), canary: part(element, 'canary'),
+      previous: part(element, 'previous'), previousFact: part(element, 'previous-fact'),
       breaker: part(element, 'breaker'), since: part(element, 'since'), error: part(element, 'error'),
       errorText: part(element, 'error-text'), notice: part(element, 'notice'), verdict: part(element, 'verdict'),
       verdictAt: part(element, 'verdict-at'), figures: part(element, 'figures'), reasons: part(element, 'reasons'),
       statisticsBox: part(element, 'statistics-box'), statistics: part(element, 'statistics'),
       history: part(element, 'history'), weightInput: part(element, 'weight-input'),
+      versionInput: part(element, 'rollout-input'), rolloutHint: part(element, 'rollout-hint'),
       buttons: Array.prototype.slice.call(element.querySelectorAll('button[data-action]')),
       charts: {}
     };
@@ -412,12 +424,21 @@
     card.weightInput.id = id + '-weight-input';
     card.weightInput.setAttribute('data-testid', 'weight-input-' + name);
     part(element, 'weight-label').setAttribute('for', id + '-weight-input');
+    card.versionInput.id = id + '-version-input';
+    card.versionInput.setAttribute('data-testid', 'version-input-' + name);
+    card.versionInput.setAttribute('aria-describedby', id + '-rollout-hint');
+    card.rolloutHint.id = id + '-rollout-hint';
+    card.rolloutHint.setAttribute('data-testid', 'rollout-hint-' + name);
+    part(element, 'rollout-label').setAttribute('for', id + '-version-input');
+    card.previous.setAttribute('data-testid', 'previous-' + name);
+    card.stable.setAttribute('data-testid', 'stable-' + name);
+    card.canary.setAttribute('data-testid', 'canary-' + name);
 
     card.buttons.forEach(function (button) {
       var action = button.getAttribute('data-action');
       button.setAttribute('data-testid', (action === 'weight' ? 'set-weight' : action) + '-' + name);
-      button.setAttribute('aria-label', button.textContent + ' ' + name);
-      if (action !== 'weight') {
+      button.setAttribute('aria-label', (button.getAttribute('data-label') || button.textContent) + ' ' + name);
+      if (button.type !== 'submit') {
         button.addEventListener('click', function () { act(card, action); });
       }
     });
@@ -431,6 +452,18 @@
         return;
       }
       act(card, 'weight', { weight: weight });
+    });
+    part(element, 'rollout-form').addEventListener('submit', function (event) {
+      event.preventDefault();
+      var version = card.versionInput.value.trim();
+      if (!VERSION_FORM.test(version)) {
+        showError(card, version === ''
+          ? 'Type the version to roll out, for example v3.'
+          : 'A version is 1 to 64 letters, digits, ".", "_" or "-" (no spaces); "' + version + '" is not one.');
+        card.versionInput.focus();
+        return;
+      }
+      act(card, 'start', { version: version }, 'Started ' + version);
     });
     part(element, 'dismiss').addEventListener('click', function () { clearError(card); });
 
@@ -455,6 +488,8 @@
     card.state.className = 'badge state state-' + state.toLowerCase().replace(/_/g, '-');
     card.stable.textContent = release.stableVersion || '–';
     card.canary.textContent = release.canaryVersion || '–';
+    card.previous.textContent = release.previousVersion || '';
+    card.previousFact.hidden = !release.previousVersion;
     var breaker = String(release.breaker || 'UNKNOWN');
     card.breaker.textContent = breaker;
     card.breaker.className = 'badge breaker breaker-' + breaker.toLowerCase().replace(/_/g, '-');
@@ -532,6 +567,27 @@
     });
     card.weightInput.disabled = card.busy || !(state && ALLOWED.weight.indexOf(state) >= 0);
     card.weightInput.placeholder = card.data ? String(card.data.weight) : '';
+    card.versionInput.disabled = card.busy || !(state && ALLOWED['start-version'].indexOf(state) >= 0);
+    card.rolloutHint.textContent = card.data ? rolloutHint(card.data) : '';
+  }
+
+  /** What starting a new version would do, in the release's current state. */
+  function rolloutHint(release) {
+    var stable = release.stableVersion || 'stable';
+    var canary = release.canaryVersion;
+    switch (release.state) {
+      case 'PROMOTED':
+        return canary
+          ? 'Hands over: ' + canary + ' becomes stable and the new version rolls out against it; ' + stable
+            + ' gets no more requests.'
+          : 'Rolls the new version out against ' + stable + '.';
+      case 'PROGRESSING':
+      case 'PAUSED':
+        return 'Replaces the rollout of ' + (canary || 'the canary') + ': the new version starts again at the '
+          + 'first step, against ' + stable + '.';
+      default:
+        return 'Rolls the new version out against ' + stable + '.';
+    }
   }
 
   function renderVerdict(card, analysis) {
@@ -604,7 +660,7 @@
     if (!history.length) {
       var empty = document.createElement('tr');
       var cell = document.createElement('td');
-      cell.colSpan = 6;
+      cell.colSpan = 7;
       cell.className = 'muted';
       cell.textContent = 'No transitions yet.';
       empty.appendChild(cell);
@@ -621,6 +677,9 @@
       time.appendChild(stamp);
       var move = document.createElement('td');
       move.append(stateChip(t.from), ' → ', stateChip(t.to));
+      var version = document.createElement('td');
+      version.className = 'version';
+      version.textContent = t.version || '';
       var reason = document.createElement('td');
       reason.textContent = t.reason || '';
       var by = document.createElement('td');
@@ -630,7 +689,7 @@
       var evidence = document.createElement('td');
       evidence.className = 'evidence';
       evidence.textContent = evidenceText(t.evidence);
-      row.append(time, move, reason, by, weight, evidence);
+      row.append(time, move, version, reason, by, weight, evidence);
       card.history.appendChild(row);
     });
   }

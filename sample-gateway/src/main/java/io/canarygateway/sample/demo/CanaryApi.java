@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import java.util.concurrent.Executors;
 
 import tools.jackson.databind.JsonNode;
@@ -50,10 +51,22 @@ final class CanaryApi {
 	 * release afterwards.
 	 */
 	JsonNode act(String release, String action) {
+		return post(release, action, "{}");
+	}
+
+	/**
+	 * {@code POST /actuator/canary/{release}/start} with {@code {"version": ...}}: a
+	 * rollout of that version; the release afterwards.
+	 */
+	JsonNode start(String release, String version) {
+		return post(release, "start", this.json.writeValueAsString(Map.of("version", version)));
+	}
+
+	private JsonNode post(String release, String action, String body) {
 		return call(HttpRequest.newBuilder(URI.create(this.gateway + "/actuator/canary/" + release + "/" + action))
 			.header("Authorization", this.authorization)
 			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString("{}")), 200);
+			.POST(HttpRequest.BodyPublishers.ofString(body)), 200);
 	}
 
 	/** One request through the gateway; its status and served version. */

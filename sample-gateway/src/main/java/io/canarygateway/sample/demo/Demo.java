@@ -31,13 +31,16 @@ import static io.canarygateway.sample.demo.CanaryApi.text;
 
 /**
  * {@code ./demo}: the whole Canary Gateway story in one JVM. Starts the sample services
- * and the sample gateway on free ports, sends traffic, then plays two acts through the
+ * and the sample gateway on free ports, sends traffic, then plays three acts through the
  * gateway's actuator endpoint, as an operator would:
  * <ol>
  * <li>a bad canary ({@code orders} v2 failing 15 % of requests and 150 ms slower) that
  * the judge rolls back;</li>
  * <li>a good canary ({@code orders} v2 healthy, with {@code payments} v2 alongside, which
- * stops at its manual gate until the operator resumes it) promoted step by step.</li>
+ * stops at its manual gate until the operator resumes it) promoted step by step;</li>
+ * <li>the next version: {@code orders} v3 is deployed while the gateway runs and started
+ * with {@code {"version": "v3"}}; v2 becomes the stable version it is compared with, v1
+ * is retired, and v3 is promoted — the gateway is never restarted.</li>
  * </ol>
  * Live status on a terminal, plain timestamped lines otherwise, then a summary table. See
  * {@code docs/demo.md}.
@@ -54,9 +57,12 @@ public final class Demo {
 	 */
 	static final String HEALTHY = "{\"errorRate\":0,\"latencyMs\":2,\"latencyJitterMs\":6}";
 
-	/** One release's outcome in one act. */
+	/**
+	 * One release's outcome in one act, with the versions its record held at the end.
+	 */
 	record ActResult(int act, String release, String state, String reason, Duration decidedIn, long requests,
-			long getErrors, long postErrors, long canaryRequests, long canaryFailed, int steps) {
+			long getErrors, long postErrors, long canaryRequests, long canaryFailed, int steps, String stableVersion,
+			String canaryVersion, String previousVersion) {
 	}
 
 	/** How the demo ended. */
@@ -158,6 +164,8 @@ public final class Demo {
 			act1();
 			pause(this.options.breather());
 			act2();
+			pause(this.options.breather());
+			act3();
 			this.term.endStatus();
 			failure = summary();
 			code = (failure != null) ? 1 : 0;
@@ -203,8 +211,8 @@ public final class Demo {
 
 	private void start() {
 		Terminal t = this.term;
-		t.print(t.bold("Canary Gateway demo") + ": a bad canary is rolled back, a good one promoted"
-				+ (this.options.fast() ? " (fast mode)" : "") + ".");
+		t.print(t.bold("Canary Gateway demo") + ": a bad canary is rolled back, a good one promoted, and the next "
+				+ "version shipped without a restart" + (this.options.fast() ? " (fast mode)" : "") + ".");
 		if (this.options.logFile() != null) {
 			try {
 				Files.createDirectories(this.options.logFile().toAbsolutePath().getParent());
@@ -380,6 +388,53 @@ public final class Demo {
 		}
 	}
 
+	private void act3() {
+		Terminal t = this.term;
+		t.print("");
+		t.print(t.rule("Act 3: the next version, without a restart"));
+		Watch orders = this.watches.get("orders");
+		if (!"PROMOTED".equals(orders.state())) {
+			throw new StoryException(
+					"act 3 ships v3 over the version act 2 promoted, but orders is " + orders.state() + " after act 2");
+		}
+		String stable = orders.stableVersion();
+		String promoted = orders.canaryVersion();
+		DemoCluster.Service v3 = this.cluster.deploy("ORDERS_V3", "v3", "orders-v3");
+		t.event("orders v3 deployed while the gateway runs: a new instance on :" + v3.port()
+				+ ", registered with the gateway's discovery, which now lists "
+				+ String.join(", ", this.cluster.discoveredInstances()));
+		Snapshot before = this.traffic.snapshot();
+		operator("POST /actuator/canary/orders/start {\"version\": \"v3\"}");
+		orders.started(this.api.start("orders", "v3"));
+		t.event("the promotion hands over: " + t.bold("stable " + orders.stableVersion()) + " (promoted in act 2), "
+				+ t.bold("canary " + orders.canaryVersion()) + ", previous " + orders.previousVersion()
+				+ "; no request reaches " + stable + " any more");
+		if (!promoted.equals(orders.stableVersion()) || !stable.equals(orders.previousVersion())) {
+			throw new StoryException("act 3: after start v3, orders has stable " + orders.stableVersion()
+					+ " and previous " + orders.previousVersion() + " (expected stable " + promoted + ", previous "
+					+ stable + ")");
+		}
+		this.cluster.retire("ORDERS_V1_A", "ORDERS_V1_B");
+		operator("retires orders " + stable + ": its two instances leave the discovery, which now lists "
+				+ String.join(", ", this.cluster.discoveredInstances()) + ", and stop");
+		boolean decided = watch(this.options.actTimeout(), orders::decided, () -> {
+		});
+		settle();
+		Snapshot after = this.traffic.snapshot();
+		ActResult result = orders.result(3, before, after, this.api.stats(v3.url()));
+		this.results.add(result);
+		if (!decided) {
+			throw new StoryException("act 3: orders was still " + orders.state() + " at " + orders.weight()
+					+ " % after " + seconds(this.options.actTimeout()) + " (expected PROMOTED)");
+		}
+		t.event(String.format(Locale.ROOT,
+				"%s after %s through %d steps: %,d requests reached v3, %,d failed; users saw %s and %s. "
+						+ "The gateway has run since %s without a restart",
+				t.bold("orders " + t.state(result.state())), seconds(result.decidedIn()), result.steps(),
+				result.canaryRequests(), result.canaryFailed(), failed(result.getErrors(), "GET"),
+				failed(result.postErrors(), "POST"), Terminal.clock(this.cluster.gatewayStartedAt())));
+	}
+
 	private void operator(String what) {
 		this.term.event(this.term.bold("operator") + "  " + what);
 	}
@@ -455,6 +510,22 @@ public final class Demo {
 						seconds(good.decidedIn()), failed(good.getErrors() + good.postErrors(), "request")));
 			}
 		}
+		ActResult next = find(3, "orders");
+		if (next == null || !"PROMOTED".equals(next.state()) || !"v2".equals(next.stableVersion())
+				|| !"v3".equals(next.canaryVersion()) || !"v1".equals(next.previousVersion())) {
+			problems.add(
+					"act 3 should end with orders v3 PROMOTED over v2 (previous v1), it ended "
+							+ ((next != null)
+									? next.state() + " with stable " + next.stableVersion() + ", canary "
+											+ next.canaryVersion() + ", previous " + next.previousVersion()
+									: "nowhere"));
+		}
+		else {
+			t.print(t.green(t.check()) + String.format(Locale.ROOT,
+					" act 3: orders v3 was shipped without a restart and promoted over v2 through %d steps in %s; "
+							+ "users saw %s",
+					next.steps(), seconds(next.decidedIn()), failed(next.getErrors() + next.postErrors(), "request")));
+		}
 		Duration total = Duration.ofNanos(System.nanoTime() - this.startNanos);
 		if (problems.isEmpty()) {
 			t.print("The story ended as expected in " + seconds(total) + ".");
@@ -478,7 +549,8 @@ public final class Demo {
 		Terminal t = this.term;
 		String gw = this.cluster.publicUrl();
 		String auth = "-u " + this.cluster.adminUser() + ":" + this.cluster.adminPassword();
-		String v2 = this.cluster.service("ORDERS_V2").url().replace("127.0.0.1", "localhost");
+		// after act 3: v3 promoted over v2
+		String v3 = this.cluster.service("ORDERS_V3").url().replace("127.0.0.1", "localhost");
 		t.print("");
 		t.print(t.rule("Still running (--keep)"));
 		t.print("  dashboard  " + t.bold(gw + this.cluster.dashboardPath()));
@@ -493,10 +565,14 @@ public final class Demo {
 		t.print("  curl -s " + auth + " -X POST " + gw + "/actuator/canary/orders/resume");
 		t.print("  curl -s " + auth + " -X POST " + gw
 				+ "/actuator/canary/orders/weight -H 'Content-Type: application/json' -d '{\"weight\": 30}'");
-		t.print("  # break orders v2 again, or heal it:");
-		t.print("  curl -s -X PUT " + v2 + "/_sample/faults -H 'Content-Type: application/json' -d '" + BAD_FAULTS
+		t.print("  # the next version; deploy it first: no v4 instance runs here, so its share of the traffic");
+		t.print("  # falls back to stable (v3 once v4 starts) and the progress deadline pauses the rollout");
+		t.print("  curl -s " + auth + " -X POST " + gw
+				+ "/actuator/canary/orders/start -H 'Content-Type: application/json' -d '{\"version\": \"v4\"}'");
+		t.print("  # break orders v3, or heal it (restart its rollout first to see the judge at work):");
+		t.print("  curl -s -X PUT " + v3 + "/_sample/faults -H 'Content-Type: application/json' -d '" + BAD_FAULTS
 				+ "'");
-		t.print("  curl -s -X DELETE " + v2 + "/_sample/faults");
+		t.print("  curl -s -X DELETE " + v3 + "/_sample/faults");
 		t.print("  curl -s " + gw + "/orders/42 -H 'X-User-Id: alice' -H 'X-Canary: always' -i");
 		t.print("");
 		t.print("Traffic keeps flowing. Press Ctrl-C to stop everything.");
@@ -660,6 +736,18 @@ public final class Demo {
 			return (int) integer(this.last, "weight");
 		}
 
+		String stableVersion() {
+			return text(this.last, "stableVersion");
+		}
+
+		String canaryVersion() {
+			return text(this.last, "canaryVersion");
+		}
+
+		String previousVersion() {
+			return text(this.last, "previousVersion");
+		}
+
 		List<Integer> steps() {
 			List<Integer> steps = new ArrayList<>();
 			this.last.path("steps").forEach((s) -> steps.add(s.asInt()));
@@ -712,6 +800,10 @@ public final class Demo {
 				if ("PROGRESSING".equals(to) && !"PAUSED".equals(from) && steps.indexOf(weight) >= 0) {
 					head += String.format(Locale.ROOT, " (step %d/%d)", steps.indexOf(weight) + 1, steps.size());
 				}
+				String version = text(transition, "version");
+				if (version != null && isRollout(from, to)) {
+					head += "  rollout of " + t.bold(version);
+				}
 			}
 			StringBuilder text = new StringBuilder(name()).append(head)
 				.append("   ")
@@ -730,6 +822,12 @@ public final class Demo {
 				}
 			}
 			t.event(text.toString());
+		}
+
+		/** Whether a transition starts a new rollout. */
+		private static boolean isRollout(String from, String to) {
+			boolean split = "PROGRESSING".equals(to) || "PAUSED".equals(to);
+			return split && ("IDLE".equals(from) || "PROMOTED".equals(from) || "ROLLED_BACK".equals(from));
 		}
 
 		private String explain(String reason, String to) {
@@ -815,8 +913,11 @@ public final class Demo {
 					breaker(text(this.last, "breaker")));
 			JsonNode point = lastPoint();
 			String indent = " ".repeat(10);
-			String stable = indent + laneStatus("stable", text(this.last, "stableVersion"), point);
-			String canary = indent + laneStatus("canary", text(this.last, "canaryVersion"), point);
+			String stable = indent + laneStatus("stable", stableVersion(), point);
+			String canary = indent + laneStatus("canary", canaryVersion(), point);
+			if (previousVersion() != null) {
+				stable = pad(stable, 60) + t.dim("previous " + previousVersion());
+			}
 			if (active()) {
 				canary = pad(canary, 60) + "judge " + ((verdict != null) ? t.verdict(verdict) : "-");
 			}
@@ -843,10 +944,10 @@ public final class Demo {
 			int index = (int) integer(this.last, "step");
 			String verdict = currentVerdict();
 			JsonNode point = lastPoint();
-			return String.format(Locale.ROOT, "%s%3d %% %s step %d/%d | %s | %s | judge %s | breaker %s", name(),
-					weight(), state(), index + 1, steps.size(),
-					plainLane("stable", text(this.last, "stableVersion"), point),
-					plainLane("canary", text(this.last, "canaryVersion"), point), (verdict != null) ? verdict : "-",
+			String previous = (previousVersion() != null) ? " | previous " + previousVersion() : "";
+			return String.format(Locale.ROOT, "%s%3d %% %s step %d/%d | %s | %s%s | judge %s | breaker %s", name(),
+					weight(), state(), index + 1, steps.size(), plainLane("stable", stableVersion(), point),
+					plainLane("canary", canaryVersion(), point), previous, (verdict != null) ? verdict : "-",
 					text(this.last, "breaker"));
 		}
 
@@ -915,7 +1016,8 @@ public final class Demo {
 			int steps = visited.size();
 			return new ActResult(act, this.release, state, reason(), decidedIn, after.completed(this.release, before),
 					after.errors(this.release, "GET", before), after.errors(this.release, "POST", before),
-					integer(canaryStats, "requests"), integer(canaryStats, "failed"), steps);
+					integer(canaryStats, "requests"), integer(canaryStats, "failed"), steps, stableVersion(),
+					canaryVersion(), previousVersion());
 		}
 
 	}

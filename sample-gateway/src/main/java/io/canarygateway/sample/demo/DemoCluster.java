@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -14,7 +16,14 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
+import org.springframework.cloud.client.discovery.simple.SimpleDiscoveryProperties;
+import org.springframework.cloud.client.discovery.simple.reactive.SimpleReactiveDiscoveryProperties;
+import org.springframework.cloud.context.properties.ConfigurationPropertiesRebinder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.MutablePropertySources;
 
 import io.canarygateway.sample.gateway.SampleGatewayApplication;
 import io.canarygateway.sample.services.SampleServiceApplication;
@@ -23,13 +32,28 @@ import io.canarygateway.sample.services.SampleServiceApplication;
  * Everything the demo runs, in this JVM on free local ports: five sample-service
  * instances (orders v1 ×2 and v2, payments v1 and v2) and the sample gateway, configured
  * for the demo's pace. The gateway's own {@code application.yml} is used as shipped; only
- * timings, ports, auto-start, the admin's password and the directory of its release
- * records are overridden, on its command line (which beats the YAML).
+ * timings, ports, auto-start, the load balancer's cache, the admin's password and the
+ * directory of its release records are overridden, on its command line (which beats the
+ * YAML). While it runs, instances of the load-balanced {@code orders} service can be
+ * deployed and retired: the gateway's discovery follows without a restart.
  */
 final class DemoCluster implements AutoCloseable {
 
+	/**
+	 * The service the sample gateway finds through discovery ({@code lb://orders});
+	 * {@code payments} has direct routes.
+	 */
+	static final String DISCOVERED = "orders";
+
+	/** The configuration the gateway's discovery reads its instances from. */
+	private static final String DISCOVERY_PREFIX = "spring.cloud.discovery.client.simple.instances." + DISCOVERED;
+
+	/** The property source the demo's deployments go to, above the gateway's YAML. */
+	private static final String DEPLOYMENTS = "demo-deployments";
+
 	/** A started sample-service instance. */
-	record Service(String key, String version, String instance, int port, ConfigurableApplicationContext context) {
+	record Service(String key, String name, String version, String instance, int port,
+			ConfigurableApplicationContext context) {
 
 		String url() {
 			return "http://127.0.0.1:" + this.port;
@@ -76,7 +100,7 @@ final class DemoCluster implements AutoCloseable {
 		startService("PAYMENTS_V2", "payments", "v2", "payments-v2");
 	}
 
-	private void startService(String key, String name, String version, String instance) {
+	private Service startService(String key, String name, String version, String instance) {
 		ensureOpen();
 		List<String> properties = new ArrayList<>(List.of("server.port=0", "sample.service-name=" + name,
 				"sample.version=" + version, "sample.instance-id=" + instance,
@@ -95,12 +119,92 @@ final class DemoCluster implements AutoCloseable {
 			throw new StartupException("sample service " + name + " " + version + " (" + instance + ")", ex);
 		}
 		int port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+		Service service = new Service(key, name, version, instance, port, context);
 		synchronized (this) {
-			this.services.add(new Service(key, version, instance, port, context));
+			this.services.add(service);
 		}
 		if (this.closed) {
 			context.close();
 		}
+		return service;
+	}
+
+	/**
+	 * Deploys an instance of the discovered service while the gateway runs: starts it,
+	 * then registers it with the gateway's discovery, as a registry (Eureka, Consul,
+	 * Kubernetes) would tell the gateway of a new pod. The gateway is not restarted.
+	 * @return the started instance, listed by the gateway's discovery
+	 */
+	Service deploy(String key, String version, String instance) {
+		Service service = startService(key, DISCOVERED, version, instance);
+		updateDiscovery();
+		List<String> listed = discoveredInstances();
+		if (!listed.contains(instance)) {
+			throw new IllegalStateException("the gateway's discovery does not list " + instance
+					+ " after it was registered; it lists " + listed);
+		}
+		return service;
+	}
+
+	/**
+	 * Retires instances: removes them from the gateway's discovery, then stops them.
+	 */
+	void retire(String... keys) {
+		List<Service> retired = new ArrayList<>();
+		synchronized (this) {
+			for (String key : keys) {
+				Service service = service(key);
+				this.services.remove(service);
+				retired.add(service);
+			}
+		}
+		updateDiscovery();
+		retired.forEach((service) -> service.context().close());
+	}
+
+	/**
+	 * Makes the gateway's discovery list exactly the running instances of the discovered
+	 * service. The sample gateway's discovery is Spring Cloud's simple one, whose
+	 * instances are configuration: the demo puts the new list in a property source above
+	 * the YAML and rebinds the discovery's properties, which is what a configuration
+	 * refresh ({@code POST /actuator/refresh}) does. Only those properties are rebound:
+	 * nothing else of the gateway is touched.
+	 */
+	private void updateDiscovery() {
+		Map<String, Object> properties = new LinkedHashMap<>();
+		int index = 0;
+		for (Service service : services().values()) {
+			if (DISCOVERED.equals(service.name())) {
+				String prefix = DISCOVERY_PREFIX + "[" + index++ + "].";
+				properties.put(prefix + "instance-id", service.instance());
+				properties.put(prefix + "service-id", DISCOVERED);
+				properties.put(prefix + "uri", service.url());
+				properties.put(prefix + "metadata.version", service.version());
+			}
+		}
+		MutablePropertySources sources = this.gateway.getEnvironment().getPropertySources();
+		MapPropertySource deployments = new MapPropertySource(DEPLOYMENTS, properties);
+		if (sources.contains(DEPLOYMENTS)) {
+			sources.replace(DEPLOYMENTS, deployments);
+		}
+		else {
+			sources.addFirst(deployments);
+		}
+		ConfigurationPropertiesRebinder rebinder = this.gateway.getBean(ConfigurationPropertiesRebinder.class);
+		if (!rebinder.rebind(SimpleReactiveDiscoveryProperties.class)) {
+			throw new IllegalStateException(
+					"the gateway's discovery properties could not be rebound: " + rebinder.getErrors());
+		}
+		rebinder.rebind(SimpleDiscoveryProperties.class); // the blocking client's, too
+	}
+
+	/** The instance ids the gateway's discovery lists for the discovered service. */
+	List<String> discoveredInstances() {
+		List<ServiceInstance> instances = this.gateway.getBean(ReactiveDiscoveryClient.class)
+			.getInstances(DISCOVERED)
+			.collectList()
+			.block(Duration.ofSeconds(10));
+		return (instances != null) ? instances.stream().map(ServiceInstance::getInstanceId).toList() : List.of();
 	}
 
 	/** Starts the sample gateway in front of the instances. */
@@ -127,6 +231,9 @@ final class DemoCluster implements AutoCloseable {
 			args.add("--" + service.key() + "=" + service.url());
 		}
 		args.addAll(List.of("--canary.defaults.auto-start=false",
+				// instances deployed while the demo runs are balanced to within a second
+				// (Spring Cloud LoadBalancer caches a service's instances for 35 s)
+				"--spring.cloud.loadbalancer.cache.ttl=1s",
 				"--canary.defaults.analysis.interval=" + this.options.analysisInterval().toMillis() + "ms",
 				"--canary.defaults.analysis.min-requests=" + this.options.minRequests(),
 				"--canary.defaults.step-interval=" + this.options.stepInterval().toMillis() + "ms",
@@ -179,6 +286,11 @@ final class DemoCluster implements AutoCloseable {
 
 	ConfigurableApplicationContext gatewayContext() {
 		return this.gateway;
+	}
+
+	/** When the gateway started: it runs until the demo ends, never restarted. */
+	Instant gatewayStartedAt() {
+		return Instant.ofEpochMilli(this.gateway.getStartupDate());
 	}
 
 	int gatewayPort() {

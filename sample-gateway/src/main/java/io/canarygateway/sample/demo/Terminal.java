@@ -1,7 +1,9 @@
 package io.canarygateway.sample.demo;
 
 import java.io.PrintStream;
+import java.time.Instant;
 import java.time.LocalTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +47,11 @@ final class Terminal {
 
 	boolean live() {
 		return this.live;
+	}
+
+	/** An instant as the event lines show the time: HH:mm:ss, local. */
+	static String clock(Instant at) {
+		return LocalTime.ofInstant(at, ZoneId.systemDefault()).format(TIME);
 	}
 
 	// ---- output ----

@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -15,16 +16,17 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 /**
  * The {@code ./demo} runner's story, in-process and in its fast mode: the bad canary of
- * act 1 is rolled back without a failed GET reaching a user, and the good canaries of act
- * 2 (orders automatically, payments after the operator resumes its manual gate) are
- * promoted.
+ * act 1 is rolled back without a failed GET reaching a user, the good canaries of act 2
+ * (orders automatically, payments after the operator resumes its manual gate) are
+ * promoted, and in act 3 orders v3, deployed while the gateway runs, is shipped against
+ * v2 and promoted, with v1 retired and no request failing.
  */
 class DemoTest {
 
 	@Test
 	@Timeout(value = 180, unit = TimeUnit.SECONDS) // about 30 s on an idle machine;
 													// generous for a loaded CI box
-	void badCanaryIsRolledBackAndGoodCanaryIsPromoted() {
+	void badCanaryIsRolledBackGoodCanaryIsPromotedAndTheNextVersionShips() {
 		ByteArrayOutputStream captured = new ByteArrayOutputStream();
 		PrintStream out = new PrintStream(new Tee(captured, System.out), true, StandardCharsets.UTF_8);
 
@@ -48,12 +50,27 @@ class DemoTest {
 		assertThat(orders.canaryFailed()).isZero();
 		assertThat(orders.getErrors() + orders.postErrors()).isZero();
 		assertThat(result.act(2, "payments").state()).isEqualTo("PROMOTED");
+		assertThat(List.of(orders.stableVersion(), orders.canaryVersion())).containsExactly("v1", "v2");
+		assertThat(orders.previousVersion()).isNull();
+
+		// the next version: deployed and shipped while the same gateway runs
+		Demo.ActResult next = result.act(3, "orders");
+		assertThat(next.state()).isEqualTo("PROMOTED");
+		assertThat(List.of(next.stableVersion(), next.canaryVersion(), next.previousVersion())).containsExactly("v2",
+				"v3", "v1");
+		assertThat(next.steps()).isEqualTo(DemoOptions.forTest().ordersSteps().size());
+		assertThat(next.canaryRequests()).as("requests the gateway balanced to the v3 instance it discovered")
+			.isPositive();
+		assertThat(next.canaryFailed()).isZero();
+		assertThat(next.getErrors() + next.postErrors()).as("failed requests, v1 retired during the act").isZero();
 
 		// which of the two rolls the bad canary back depends on how its failures fall;
 		// either way the evidence says why
 		String why = bad.reason().equals("breaker") ? "opened: failure rate" : "canary error rate";
 		assertThat(output).contains("ROLLED_BACK", "evidence:", why, "PROMOTED", "Summary",
 				"The story ended as expected");
+		assertThat(output).contains("Act 3", "orders-v3", "PROMOTED -> PROGRESSING", "rollout of v3",
+				"stable v2 (promoted in act 2), canary v3, previous v1", "previous v1", "without a restart");
 		assertThat(output).as("plain mode: no ANSI escapes").doesNotContain("\u001b[");
 	}
 

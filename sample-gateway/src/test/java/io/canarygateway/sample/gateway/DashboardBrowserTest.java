@@ -62,10 +62,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The dashboard in a real browser (headless Debian Chromium) against the sample gateway
  * and in-process sample services: live data arrives, and the abort button — after the
- * basic-auth sign-in the sample's security asks for — rolls the release back. Skipped,
- * saying why, where Chromium or its driver is not installed ({@code .ci/run} installs
- * both). Leaves screenshots in {@code target/dashboard-live.png} and
- * {@code target/dashboard.png}.
+ * basic-auth sign-in the sample's security asks for — rolls the release back; then the
+ * release is started and promoted again and the next version (v3) shipped from the card's
+ * new-rollout control. Skipped, saying why, where Chromium or its driver is not installed
+ * ({@code .ci/run} installs both). Leaves screenshots in
+ * {@code target/dashboard-live.png}, {@code target/dashboard.png} and
+ * {@code target/dashboard-next-version.png}.
  */
 @ExtendWith(DashboardBrowserTest.NeedsChromium.class)
 @SpringBootTest(classes = SampleGatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -221,8 +223,96 @@ class DashboardBrowserTest {
 		sleep(Duration.ofSeconds(2));
 		screenshot("dashboard.png");
 		fullPageScreenshot("dashboard-full.png");
+
+		shipsTheNextVersion(gateway, wait);
+
 		assertThat(sent.get()).isGreaterThan(100);
 		assertThat(severeBrowserLogs()).as("errors in the browser console").isEmpty();
+	}
+
+	/**
+	 * From the rolled-back release: the plain start button starts v2 again, promote
+	 * promotes it, then the new-rollout control ships v3 against it — after refusing,
+	 * with a message and without changing anything, a malformed version (the page's own
+	 * check) and the promoted version (the endpoint's 400) — and refuses v3 again while
+	 * it rolls out (409).
+	 */
+	private void shipsTheNextVersion(String gateway, WebDriverWait wait) throws IOException {
+		this.driver.findElement(testId("start-orders")).click();
+		wait.until(ExpectedConditions.textToBe(testId("state-orders"), "PROGRESSING"));
+		this.driver.findElement(testId("promote-orders")).click();
+		wait.until(ExpectedConditions.textToBe(testId("state-orders"), "PROMOTED"));
+		assertVersions("v1", "v2", null);
+		assertThat(this.driver.findElement(testId("rollout-hint-orders")).getText()).contains("v2 becomes stable");
+		Map<?, ?> promoted = release(gateway);
+		assertThat(promoted.get("canaryVersion")).isEqualTo("v2");
+
+		// a malformed version: the page says what a version is, and sends nothing
+		startVersion("v3 final");
+		wait.until(ExpectedConditions.visibilityOfElementLocated(testId("error-orders")));
+		assertThat(this.driver.findElement(testId("error-orders")).getText()).contains("1 to 64 letters")
+			.contains("\"v3 final\"");
+		assertThat(this.driver.switchTo().activeElement().getDomAttribute("data-testid"))
+			.isEqualTo("version-input-orders");
+		// the promoted version: the endpoint refuses it (400) and the card shows why
+		startVersion("v2");
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(testId("error-orders"), "400"));
+		assertThat(this.driver.findElement(testId("error-orders")).getText()).contains("stable version");
+		assertThat(this.driver.findElement(testId("state-orders")).getText()).isEqualTo("PROMOTED");
+		assertVersions("v1", "v2", null);
+		assertThat(release(gateway).get("revision")).as("nothing changed").isEqualTo(promoted.get("revision"));
+
+		// v3: the promotion hands over, v3 rolls out against v2
+		startVersion("v3");
+		wait.until(ExpectedConditions.textToBe(testId("canary-orders"), "v3"));
+		assertThat(this.driver.findElement(testId("state-orders")).getText()).isEqualTo("PROGRESSING");
+		assertVersions("v2", "v3", "v1");
+		assertThat(this.driver.findElement(testId("error-orders")).isDisplayed()).isFalse();
+		assertThat(this.driver.findElement(testId("notice-orders")).getText()).startsWith("Started v3 at");
+		assertThat(this.driver.findElement(testId("version-input-orders")).getDomProperty("value")).isEmpty();
+		WebElement newest = this.driver.findElement(By.cssSelector("[data-testid='history-orders'] tr"));
+		assertThat(newest.getText()).contains("PROMOTED", "PROGRESSING", "v3", "manual", this.user);
+		Map<?, ?> shipped = release(gateway);
+		assertThat(List.of(shipped.get("stableVersion"), shipped.get("canaryVersion"), shipped.get("previousVersion")))
+			.containsExactly("v2", "v3", "v1");
+		screenshot("dashboard-next-version.png");
+
+		// v3 again while it rolls out: the endpoint's 409, on the card
+		startVersion("v3");
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(testId("error-orders"), "409"));
+		assertThat(this.driver.findElement(testId("error-orders")).getText())
+			.contains("already rolling out version v3");
+		assertVersions("v2", "v3", "v1");
+	}
+
+	private void startVersion(String version) {
+		WebElement input = this.driver.findElement(testId("version-input-orders"));
+		input.clear();
+		input.sendKeys(version);
+		this.driver.findElement(testId("start-version-orders")).click();
+	}
+
+	/** The versions the orders card shows; {@code previous == null}: none shown. */
+	private void assertVersions(String stable, String canary, String previous) {
+		assertThat(this.driver.findElement(testId("stable-orders")).getText()).isEqualTo(stable);
+		assertThat(this.driver.findElement(testId("canary-orders")).getText()).isEqualTo(canary);
+		WebElement shown = this.driver.findElement(testId("previous-orders"));
+		if (previous == null) {
+			assertThat(shown.isDisplayed()).as("previous version shown").isFalse();
+		}
+		else {
+			assertThat(shown.isDisplayed()).as("previous version shown").isTrue();
+			assertThat(shown.getText()).isEqualTo(previous);
+		}
+	}
+
+	private static Map<?, ?> release(String gateway) {
+		return WebClient.create(gateway)
+			.get()
+			.uri("/actuator/canary/orders")
+			.retrieve()
+			.bodyToMono(Map.class)
+			.block(WAIT);
 	}
 
 	private void signIn(String username, String secret) {
@@ -304,9 +394,9 @@ class DashboardBrowserTest {
 			.stream()
 			.filter((entry) -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
 			.map(LogEntry::getMessage)
-			// the first, credential-less abort, the deliberately wrong password and the
-			// refused resume
-			.filter((message) -> !message.contains("401") && !message.contains("409"))
+			// the first, credential-less abort, the deliberately wrong password, the
+			// refused resume and the refused versions
+			.filter((message) -> !message.contains("401") && !message.contains("409") && !message.contains("400"))
 			.toList();
 	}
 
