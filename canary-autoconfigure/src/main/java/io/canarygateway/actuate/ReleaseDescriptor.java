@@ -8,6 +8,7 @@ import io.canarygateway.analysis.TrafficPoint;
 import io.canarygateway.control.ManagedRelease;
 import io.canarygateway.core.LaneFigures;
 import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.TargetRule;
 import io.canarygateway.core.Transition;
 import io.canarygateway.core.UnreadableRecord;
 import io.canarygateway.core.Verdict;
@@ -27,6 +28,8 @@ import io.canarygateway.core.Verdict;
  * @param previousVersion the stable version before the last promotion handed over, or
  * {@code null}
  * @param rolledBackVersions the versions this release rolled back, most recent last
+ * @param onlyFor the {@code only-for} targeting rules, described (empty: none)
+ * @param alwaysFor the {@code always-for} targeting rules, described (empty: none)
  * @param breaker the Resilience4j breaker's state name
  * @param reason why the last change happened
  * @param revision the record's revision in the store
@@ -40,8 +43,9 @@ import io.canarygateway.core.Verdict;
  */
 public record ReleaseDescriptor(String release, String state, int weight, int step, List<Integer> steps,
 		String stableVersion, String canaryVersion, String previousVersion, List<String> rolledBackVersions,
-		String breaker, String reason, long revision, Instant stepStartedAt, VerdictDescriptor analysis,
-		List<TransitionDescriptor> history, List<TrafficPoint> traffic, UnreadableRecordDescriptor unreadableRecord) {
+		List<String> onlyFor, List<String> alwaysFor, String breaker, String reason, long revision,
+		Instant stepStartedAt, VerdictDescriptor analysis, List<TransitionDescriptor> history,
+		List<TrafficPoint> traffic, UnreadableRecordDescriptor unreadableRecord) {
 
 	static ReleaseDescriptor of(ManagedRelease release, UnreadableRecord unreadable, List<TrafficPoint> traffic) {
 		return of(release, release.status(), unreadable, traffic);
@@ -51,10 +55,16 @@ public record ReleaseDescriptor(String release, String state, int weight, int st
 			List<TrafficPoint> traffic) {
 		return new ReleaseDescriptor(status.release(), status.state().name(), status.weight(), status.step(),
 				release.config().steps(), status.stableVersion(), status.canaryVersion(), status.versions().previous(),
-				status.versions().rolledBack(), release.killSwitch().stateName(), status.reason().tag(),
-				status.revision(), status.stepStartedAt(), VerdictDescriptor.of(release.lastVerdict()),
+				status.versions().rolledBack(), describe(release.config().routing().onlyFor()),
+				describe(release.config().routing().alwaysFor()), release.killSwitch().stateName(),
+				status.reason().tag(), status.revision(), status.stepStartedAt(),
+				VerdictDescriptor.of(release.lastVerdict()),
 				status.history().stream().map(TransitionDescriptor::of).toList(), traffic,
 				UnreadableRecordDescriptor.of(unreadable));
+	}
+
+	private static List<String> describe(List<TargetRule> rules) {
+		return rules.stream().map(TargetRule::describe).toList();
 	}
 
 	/**

@@ -31,6 +31,7 @@ import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.support.ConfigurationService;
+import org.springframework.cloud.gateway.support.ipresolver.RemoteAddressResolver;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClients;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationListener;
@@ -225,11 +226,15 @@ public class CanaryAutoConfiguration {
 
 	@Bean
 	RoutedReleases canaryRoutedReleases(ReleaseController controller, Recorders recorders, Decider decider,
-			CanaryMetrics metrics, CanaryProperties properties) {
+			CanaryMetrics metrics, CanaryProperties properties, ObjectProvider<RemoteAddressResolver> remoteAddresses) {
+		// the application's resolver, e.g. one that trusts X-Forwarded-For from known
+		// proxies; else the connection's address, never a forwarded header
+		RemoteAddressResolver remoteAddress = remoteAddresses.getIfAvailable(() -> new RemoteAddressResolver() {
+		});
 		List<RoutedRelease> routed = new ArrayList<>();
 		controller.releases()
 			.forEach((name, release) -> routed.add(new RoutedRelease(release, decider,
-					properties.getInstanceMetadataKey(), recorders, metrics.register(release))));
+					properties.getInstanceMetadataKey(), recorders, metrics.register(release), remoteAddress)));
 		return new RoutedReleases(routed);
 	}
 

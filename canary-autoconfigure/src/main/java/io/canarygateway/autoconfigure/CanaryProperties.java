@@ -325,6 +325,81 @@ public class CanaryProperties {
 
 	}
 
+	/**
+	 * One targeting rule: exactly one of header, cookie, query or remote-address.
+	 */
+	public static class TargetRuleProperties {
+
+		/** Request header whose (first) value the rule looks at. */
+		private String header;
+
+		/** Cookie whose value the rule looks at. */
+		private String cookie;
+
+		/** Query parameter whose (first) value the rule looks at. */
+		private String query;
+
+		/**
+		 * CIDR blocks, IPv4 or IPv6 (10.0.0.0/8, 2001:db8::/32) of the client's address.
+		 */
+		private List<String> remoteAddress;
+
+		/** Exact values that match; with neither values nor regex, presence matches. */
+		private List<String> values;
+
+		/** A regular expression the whole value must match. */
+		private String regex;
+
+		public String getHeader() {
+			return this.header;
+		}
+
+		public void setHeader(String header) {
+			this.header = header;
+		}
+
+		public String getCookie() {
+			return this.cookie;
+		}
+
+		public void setCookie(String cookie) {
+			this.cookie = cookie;
+		}
+
+		public String getQuery() {
+			return this.query;
+		}
+
+		public void setQuery(String query) {
+			this.query = query;
+		}
+
+		public List<String> getRemoteAddress() {
+			return this.remoteAddress;
+		}
+
+		public void setRemoteAddress(List<String> remoteAddress) {
+			this.remoteAddress = remoteAddress;
+		}
+
+		public List<String> getValues() {
+			return this.values;
+		}
+
+		public void setValues(List<String> values) {
+			this.values = values;
+		}
+
+		public String getRegex() {
+			return this.regex;
+		}
+
+		public void setRegex(String regex) {
+			this.regex = regex;
+		}
+
+	}
+
 	/** How requests are assigned to the stable or canary lane. */
 	public static class Routing {
 
@@ -364,6 +439,35 @@ public class CanaryProperties {
 		 * GET, HEAD and OPTIONS (default true).
 		 */
 		private Boolean retryOnStable;
+
+		/**
+		 * Targeting: if present, requests matching none of these rules always go to
+		 * stable; each rule names one of header, cookie, query (with values, regex, or
+		 * neither for "present") or remote-address (CIDR blocks) (default none).
+		 */
+		private List<TargetRuleProperties> onlyFor;
+
+		/**
+		 * Targeting: requests matching any of these rules always go to the canary while
+		 * the release splits traffic (default none).
+		 */
+		private List<TargetRuleProperties> alwaysFor;
+
+		public List<TargetRuleProperties> getOnlyFor() {
+			return this.onlyFor;
+		}
+
+		public void setOnlyFor(List<TargetRuleProperties> onlyFor) {
+			this.onlyFor = onlyFor;
+		}
+
+		public List<TargetRuleProperties> getAlwaysFor() {
+			return this.alwaysFor;
+		}
+
+		public void setAlwaysFor(List<TargetRuleProperties> alwaysFor) {
+			this.alwaysFor = alwaysFor;
+		}
 
 		public String getOverrideHeader() {
 			return this.overrideHeader;

@@ -16,6 +16,7 @@ import io.canarygateway.core.ConfigViolation;
 import io.canarygateway.core.Defaults;
 import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.RoutingConfig;
+import io.canarygateway.core.TargetRule;
 
 /**
  * Turns {@link CanaryProperties} into validated release configurations: each value comes
@@ -68,7 +69,9 @@ public final class ReleaseConfigs {
 				pick(r.getStickyHeader(), dr.getStickyHeader(), Defaults.STICKY_HEADER),
 				pick(r.getStickyCookie(), dr.getStickyCookie(), Defaults.STICKY_COOKIE),
 				pick(r.getExposeVersion(), dr.getExposeVersion(), Defaults.EXPOSE_VERSION),
-				pick(r.getRetryOnStable(), dr.getRetryOnStable(), Defaults.RETRY_ON_STABLE));
+				pick(r.getRetryOnStable(), dr.getRetryOnStable(), Defaults.RETRY_ON_STABLE),
+				rules(pick(r.getOnlyFor(), dr.getOnlyFor(), List.of())),
+				rules(pick(r.getAlwaysFor(), dr.getAlwaysFor(), List.of())));
 		CanaryProperties.Analysis a = release.getAnalysis();
 		CanaryProperties.Analysis da = defaults.getAnalysis();
 		AnalysisConfig analysis = new AnalysisConfig(
@@ -235,6 +238,22 @@ public final class ReleaseConfigs {
 		}
 		BeanWrapper wrapper = new BeanWrapperImpl(release);
 		return wrapper.isReadableProperty(path.toString()) ? wrapper.getPropertyValue(path.toString()) : null;
+	}
+
+	private static List<TargetRule> rules(List<CanaryProperties.TargetRuleProperties> rules) {
+		List<TargetRule> out = new ArrayList<>();
+		for (CanaryProperties.TargetRuleProperties rule : rules) {
+			// a null entry ("only-for[0]=") is reported by the release's validation
+			out.add((rule != null)
+					? new TargetRule(blankToNull(rule.getHeader()), blankToNull(rule.getCookie()),
+							blankToNull(rule.getQuery()), rule.getRemoteAddress(), rule.getValues(), rule.getRegex())
+					: null);
+		}
+		return out;
+	}
+
+	private static String blankToNull(String name) {
+		return (name == null || name.isBlank()) ? null : name.trim();
 	}
 
 	private static <T> T pick(T value, T inherited, T builtIn) {

@@ -3,10 +3,11 @@ package io.canarygateway.core;
 /**
  * How a request came to its lane: <b>drawn</b> — by its sticky key's bucket or at random
  * against the weight, the randomized experiment — or <b>forced</b>, by the release's
- * state or breaker, or by the client's override header or cookie. Only drawn requests
- * feed the judge and the breaker; forced ones are served and counted, never judged, so a
- * client cannot roll a release back, nor hide a canary's errors, by choosing its own lane
- * (docs/analysis.md, "What the judge and the breaker see").
+ * state or breaker, by the client's override header or cookie, or by the release's
+ * targeting rules. Only drawn requests feed the judge and the breaker; forced ones are
+ * served and counted, never judged, so a client cannot roll a release back, nor hide a
+ * canary's errors, by choosing its own lane (docs/analysis.md, "What the judge and the
+ * breaker see").
  */
 public enum Assignment {
 
@@ -20,7 +21,13 @@ public enum Assignment {
 	STABLE_DRAWN(Lane.STABLE, true),
 
 	/** Canary, drawn. */
-	CANARY_DRAWN(Lane.CANARY, true);
+	CANARY_DRAWN(Lane.CANARY, true),
+
+	/** Canary, forced by an {@code always-for} rule. */
+	CANARY_TARGETED(Lane.CANARY, false),
+
+	/** Stable, forced because the request matches none of the {@code only-for} rules. */
+	STABLE_EXCLUDED(Lane.STABLE, false);
 
 	private final Lane lane;
 

@@ -11,10 +11,12 @@ import java.util.function.IntSupplier;
  * <li>the override header ({@code always}/{@code never}, any case; other values fall
  * through);</li>
  * <li>the override cookie (same values);</li>
+ * <li>the targeting rules: matching {@code always-for} → canary; with {@code only-for},
+ * matching none of it → stable;</li>
  * <li>the sticky key: its bucket against the weight;</li>
  * <li>otherwise a uniform random bucket against the weight.</li>
  * </ol>
- * Rules 1–3 <b>force</b> the lane, rules 4–5 <b>draw</b> it: the {@link Assignment} says
+ * Rules 1–4 <b>force</b> the lane, rules 5–6 <b>draw</b> it: the {@link Assignment} says
  * which, because only drawn requests are judged. Allocation-free; the only shared state
  * it reads is what the caller passes in.
  */
@@ -41,10 +43,11 @@ public final class Decider {
 	 * @param breakerClosed whether the canary breaker lets canary traffic through
 	 * @param overrideHeader the override header's value, or {@code null}
 	 * @param overrideCookie the override cookie's value, or {@code null}
+	 * @param targeting what the release's targeting rules say of the request
 	 * @param stickyKey the sticky key, or {@code null}
 	 */
 	public Assignment decide(String release, ReleaseState state, int weight, boolean breakerClosed,
-			String overrideHeader, String overrideCookie, String stickyKey) {
+			String overrideHeader, String overrideCookie, TargetMatch targeting, String stickyKey) {
 		switch (state) {
 			case IDLE, ROLLED_BACK -> {
 				return Assignment.STABLE_FORCED;
@@ -65,6 +68,12 @@ public final class Decider {
 		}
 		if (forced != null) {
 			return Assignment.forced(forced);
+		}
+		if (targeting == TargetMatch.ALWAYS) {
+			return Assignment.CANARY_TARGETED;
+		}
+		if (targeting == TargetMatch.EXCLUDED) {
+			return Assignment.STABLE_EXCLUDED;
 		}
 		int bucket = (stickyKey != null && !stickyKey.isEmpty()) ? this.bucketer.bucket(release, stickyKey)
 				: this.randomBucket.getAsInt();

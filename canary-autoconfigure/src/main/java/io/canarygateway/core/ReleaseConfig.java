@@ -73,6 +73,10 @@ public record ReleaseConfig(String name, String stableVersion, String canaryVers
 			out.add(new ConfigViolation("canary-version",
 					"must differ from stable-version, both were '" + this.stableVersion + "'"));
 		}
+		if (this.routing != null) {
+			rules(out, "routing.only-for", this.routing.onlyFor());
+			rules(out, "routing.always-for", this.routing.alwaysFor());
+		}
 		if (this.trigger == null) {
 			out.add(new ConfigViolation("trigger", "is required (manual or discovery)"));
 		}
@@ -148,6 +152,19 @@ public record ReleaseConfig(String name, String stableVersion, String canaryVers
 			positive(out, "breaker.slow-call-duration-threshold", b.slowCallDurationThreshold(), false);
 		}
 		return out;
+	}
+
+	private static void rules(List<ConfigViolation> out, String property, List<TargetRule> rules) {
+		for (int i = 0; i < rules.size(); i++) {
+			TargetRule rule = rules.get(i);
+			if (rule == null) {
+				out.add(new ConfigViolation(property + "[" + i + "]", "must not be empty"));
+				continue;
+			}
+			for (String problem : rule.problems()) {
+				out.add(new ConfigViolation(property + "[" + i + "]", problem));
+			}
+		}
 	}
 
 	private static void positive(List<ConfigViolation> out, String property, Duration value, boolean zeroAllowed) {

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 
 import io.canarygateway.control.ManagedRelease;
 import io.canarygateway.control.TransitionListener;
+import io.canarygateway.core.Assignment;
 import io.canarygateway.core.Lane;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
@@ -34,6 +35,9 @@ public class CanaryMetrics implements TransitionListener {
 	public static final String ANALYSIS = "canary.analysis";
 
 	public static final String FALLBACKS = "canary.fallbacks";
+
+	/** Requests a targeting rule forced, by release and rule. */
+	public static final String TARGETING = "canary.targeting";
 
 	/**
 	 * Fallback reason: a canary-lane request found no canary instance and went to stable.
@@ -69,7 +73,7 @@ public class CanaryMetrics implements TransitionListener {
 				.register(this.registry);
 		}
 		return new ReleaseMeters(this.registry, name, release.status().versions(), fallbacks(name, NO_CANARY_INSTANCE),
-				fallbacks(name, RETRY));
+				fallbacks(name, RETRY), targeted(name, "always-for"), targeted(name, "only-for"));
 	}
 
 	/** The request timers of a release for one set of its versions. */
@@ -92,6 +96,14 @@ public class CanaryMetrics implements TransitionListener {
 	}
 
 	private record Timers(Versions versions, Timer[][][] timers) {
+	}
+
+	private Counter targeted(String release, String rule) {
+		return Counter.builder(TARGETING)
+			.tags("release", release, "rule", rule)
+			.description("Requests whose lane a targeting rule forced: to the canary (always-for), or to stable "
+					+ "because they matched no only-for rule")
+			.register(this.registry);
 	}
 
 	private Counter fallbacks(String release, String reason) {
@@ -136,13 +148,27 @@ public class CanaryMetrics implements TransitionListener {
 
 		private final Counter retries;
 
+		private final Counter alwaysFor;
+
+		private final Counter excluded;
+
 		ReleaseMeters(MeterRegistry registry, String release, Versions versions, Counter noCanaryInstance,
-				Counter retries) {
+				Counter retries, Counter alwaysFor, Counter excluded) {
 			this.registry = registry;
 			this.release = release;
 			this.timers = timers(registry, release, versions);
 			this.noCanaryInstance = noCanaryInstance;
 			this.retries = retries;
+			this.alwaysFor = alwaysFor;
+			this.excluded = excluded;
+		}
+
+		/**
+		 * Counts a request a targeting rule forced ({@link Assignment#CANARY_TARGETED} or
+		 * {@link Assignment#STABLE_EXCLUDED}).
+		 */
+		public void targeted(Assignment assignment) {
+			((assignment == Assignment.CANARY_TARGETED) ? this.alwaysFor : this.excluded).increment();
 		}
 
 		/**

@@ -1,7 +1,11 @@
 package io.canarygateway.routing;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Map;
 
+import org.springframework.cloud.gateway.support.ipresolver.RemoteAddressResolver;
 import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -15,6 +19,8 @@ import io.canarygateway.core.Decider;
 import io.canarygateway.core.Lane;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.RoutingConfig;
+import io.canarygateway.core.TargetMatch;
+import io.canarygateway.core.TargetRule;
 import io.canarygateway.core.Versions;
 import io.canarygateway.loadbalancer.LaneRequest;
 import io.canarygateway.loadbalancer.LaneTargets;
@@ -36,6 +42,12 @@ public final class RoutedRelease {
 
 	private final RoutingConfig routing;
 
+	private final TargetRule.Compiled[] onlyFor;
+
+	private final TargetRule.Compiled[] alwaysFor;
+
+	private final RemoteAddressResolver remoteAddress;
+
 	private final String metadataKey;
 
 	/** The lanes' targets for the versions of the latest record seen. */
@@ -45,12 +57,20 @@ public final class RoutedRelease {
 
 	private final ReleaseMeters meters;
 
+	/**
+	 * @param remoteAddress resolves a request's client address for {@code remote-address}
+	 * rules: the gateway's {@link RemoteAddressResolver} bean (e.g. one that trusts
+	 * {@code X-Forwarded-For} from known proxies), or the connection's address
+	 */
 	public RoutedRelease(ManagedRelease release, Decider decider, String metadataKey, Recorders recorders,
-			ReleaseMeters meters) {
+			ReleaseMeters meters, RemoteAddressResolver remoteAddress) {
 		this.release = release;
 		this.name = release.name();
 		this.decider = decider;
 		this.routing = release.config().routing();
+		this.onlyFor = this.routing.onlyFor().stream().map(TargetRule::compile).toArray(TargetRule.Compiled[]::new);
+		this.alwaysFor = this.routing.alwaysFor().stream().map(TargetRule::compile).toArray(TargetRule.Compiled[]::new);
+		this.remoteAddress = remoteAddress;
 		this.metadataKey = metadataKey;
 		this.targets = new LaneTargets(metadataKey, release.status().versions());
 		this.recorders = new LaneRecorder[] { recorders.recorder(this.name, Lane.STABLE),
@@ -94,8 +114,11 @@ public final class RoutedRelease {
 			return request;
 		}
 		ReleaseStatus status = this.release.status();
-		return LaneRequest.decided(attributes, this.name, decide(exchange.getRequest(), status),
-				targets(status.versions()));
+		Assignment assignment = decide(exchange, status);
+		if (assignment == Assignment.CANARY_TARGETED || assignment == Assignment.STABLE_EXCLUDED) {
+			this.meters.targeted(assignment);
+		}
+		return LaneRequest.decided(attributes, this.name, assignment, targets(status.versions()));
 	}
 
 	/**
@@ -116,12 +139,14 @@ public final class RoutedRelease {
 	 * The lane decision (docs/routing.md, "Precedence") on one read of the record and one
 	 * of the breaker.
 	 */
-	private Assignment decide(ServerHttpRequest request, ReleaseStatus status) {
+	private Assignment decide(ServerWebExchange exchange, ReleaseStatus status) {
 		boolean breakerClosed = this.release.killSwitch().allowsCanary();
 		if (!status.state().isSplitting() || !breakerClosed) {
 			// decided by the state gates alone: no need to read headers or cookies
-			return this.decider.decide(this.name, status.state(), status.weight(), breakerClosed, null, null, null);
+			return this.decider.decide(this.name, status.state(), status.weight(), breakerClosed, null, null,
+					TargetMatch.NONE, null);
 		}
+		ServerHttpRequest request = exchange.getRequest();
 		HttpHeaders headers = request.getHeaders();
 		String overrideHeader = header(headers, this.routing.overrideHeader());
 		String overrideCookie = cookie(request, this.routing.overrideCookie());
@@ -130,7 +155,47 @@ public final class RoutedRelease {
 			sticky = cookie(request, this.routing.stickyCookie());
 		}
 		return this.decider.decide(this.name, status.state(), status.weight(), true, overrideHeader, overrideCookie,
-				sticky);
+				targeting(exchange), sticky);
+	}
+
+	/**
+	 * What the targeting rules say of the request (docs/routing.md, "Who sees the
+	 * canary"): {@code always-for} first, then {@code only-for}.
+	 */
+	TargetMatch targeting(ServerWebExchange exchange) {
+		if (this.alwaysFor.length > 0 && matchesAny(this.alwaysFor, exchange)) {
+			return TargetMatch.ALWAYS;
+		}
+		if (this.onlyFor.length > 0 && !matchesAny(this.onlyFor, exchange)) {
+			return TargetMatch.EXCLUDED;
+		}
+		return TargetMatch.NONE;
+	}
+
+	private boolean matchesAny(TargetRule.Compiled[] rules, ServerWebExchange exchange) {
+		ServerHttpRequest request = exchange.getRequest();
+		for (TargetRule.Compiled rule : rules) {
+			boolean matches = switch (rule.kind()) {
+				case HEADER -> rule.matches(request.getHeaders().getFirst(rule.name()));
+				case COOKIE -> rule.matches(cookie(request, rule.name()));
+				case QUERY -> rule.matches(request.getQueryParams().getFirst(rule.name()));
+				case REMOTE_ADDRESS -> matchesAddress(rule, exchange);
+			};
+			if (matches) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private boolean matchesAddress(TargetRule.Compiled rule, ServerWebExchange exchange) {
+		InetSocketAddress socket = this.remoteAddress.resolve(exchange);
+		InetAddress address = (socket != null) ? socket.getAddress() : null;
+		if (address instanceof Inet4Address) {
+			// its hash code is its 32 bits: no copy of the address
+			return rule.matchesAddress(address.hashCode(), null);
+		}
+		return (address != null) && rule.matchesAddress(0, address.getAddress());
 	}
 
 	/**

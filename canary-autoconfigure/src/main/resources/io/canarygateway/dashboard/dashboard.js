@@ -393,6 +393,7 @@
       weightValue: part(element, 'weight-value'), markers: part(element, 'markers'), scale: part(element, 'scale'),
       step: part(element, 'step'), stable: part(element, 'stable'), canary: part(element, 'canary'),
       previous: part(element, 'previous'), previousFact: part(element, 'previous-fact'),
+      targeting: part(element, 'targeting'), targetingFact: part(element, 'targeting-fact'),
       breaker: part(element, 'breaker'), since: part(element, 'since'), error: part(element, 'error'),
       errorText: part(element, 'error-text'), notice: part(element, 'notice'), verdict: part(element, 'verdict'),
       verdictAt: part(element, 'verdict-at'), figures: part(element, 'figures'), reasons: part(element, 'reasons'),
@@ -431,6 +432,7 @@
     card.rolloutHint.setAttribute('data-testid', 'rollout-hint-' + name);
     part(element, 'rollout-label').setAttribute('for', id + '-version-input');
     card.previous.setAttribute('data-testid', 'previous-' + name);
+    card.targeting.setAttribute('data-testid', 'targeting-' + name);
     card.stable.setAttribute('data-testid', 'stable-' + name);
     card.canary.setAttribute('data-testid', 'canary-' + name);
 
@@ -490,6 +492,9 @@
     card.canary.textContent = release.canaryVersion || '–';
     card.previous.textContent = release.previousVersion || '';
     card.previousFact.hidden = !release.previousVersion;
+    var targeting = targetingText(release);
+    card.targeting.textContent = targeting;
+    card.targetingFact.hidden = !targeting;
     var breaker = String(release.breaker || 'UNKNOWN');
     card.breaker.textContent = breaker;
     card.breaker.className = 'badge breaker breaker-' + breaker.toLowerCase().replace(/_/g, '-');
@@ -541,6 +546,18 @@
     Array.prototype.forEach.call(card.markers.children, function (marker, i) {
       marker.classList.toggle('reached', steps[i] <= weight);
     });
+  }
+
+  // the release's targeting rules, as the endpoint describes them
+  function targetingText(release) {
+    var parts = [];
+    if (release.alwaysFor && release.alwaysFor.length) {
+      parts.push('always canary for ' + release.alwaysFor.join(' or '));
+    }
+    if (release.onlyFor && release.onlyFor.length) {
+      parts.push('only ' + release.onlyFor.join(' or ') + ' may get the canary');
+    }
+    return parts.join('; ');
   }
 
   function stepDescription(release, steps) {

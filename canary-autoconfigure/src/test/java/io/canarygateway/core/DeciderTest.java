@@ -61,9 +61,11 @@ class DeciderTest {
 				for (String header : OVERRIDES) {
 					for (String cookie : OVERRIDES) {
 						for (String sticky : STICKY) {
-							lanes
-								.add(this.decider.decide("orders", state, weight, breakerClosed, header, cookie, sticky)
-									.lane());
+							lanes.add(
+									this.decider
+										.decide("orders", state, weight, breakerClosed, header, cookie,
+												TargetMatch.NONE, sticky)
+										.lane());
 						}
 					}
 				}
@@ -77,13 +79,13 @@ class DeciderTest {
 	@EnumSource(value = ReleaseState.class, names = { "PROGRESSING", "PAUSED" })
 	void anOpenBreakerSendsEverythingToStableEvenWhenForced(ReleaseState state) {
 		this.random.next = 0;
-		assertThat(this.decider.decide("orders", state, 100, false, "always", "always", "0"))
+		assertThat(this.decider.decide("orders", state, 100, false, "always", "always", TargetMatch.NONE, "0"))
 			.isEqualTo(Assignment.STABLE_FORCED);
-		assertThat(this.decider.decide("orders", state, 100, false, null, "always", null))
+		assertThat(this.decider.decide("orders", state, 100, false, null, "always", TargetMatch.NONE, null))
 			.isEqualTo(Assignment.STABLE_FORCED);
-		assertThat(this.decider.decide("orders", state, 100, false, null, null, "0"))
+		assertThat(this.decider.decide("orders", state, 100, false, null, null, TargetMatch.NONE, "0"))
 			.isEqualTo(Assignment.STABLE_FORCED);
-		assertThat(this.decider.decide("orders", state, 100, false, null, null, null))
+		assertThat(this.decider.decide("orders", state, 100, false, null, null, TargetMatch.NONE, null))
 			.isEqualTo(Assignment.STABLE_FORCED);
 		assertThat(this.random.calls).isZero();
 	}
@@ -92,7 +94,7 @@ class DeciderTest {
 	@ValueSource(strings = { "always", "ALWAYS", "Always", "aLwAyS" })
 	void headerAlwaysSendsToCanaryAtWeightZero(String value) {
 		for (ReleaseState state : List.of(PROGRESSING, PAUSED)) {
-			assertThat(this.decider.decide("orders", state, 0, true, value, "never", "9999"))
+			assertThat(this.decider.decide("orders", state, 0, true, value, "never", TargetMatch.NONE, "9999"))
 				.isEqualTo(Assignment.CANARY_FORCED);
 		}
 		assertThat(this.random.calls).isZero();
@@ -102,7 +104,7 @@ class DeciderTest {
 	@ValueSource(strings = { "never", "NEVER", "Never", "nEvEr" })
 	void headerNeverSendsToStableAtWeightHundred(String value) {
 		for (ReleaseState state : List.of(PROGRESSING, PAUSED)) {
-			assertThat(this.decider.decide("orders", state, 100, true, value, "always", "0"))
+			assertThat(this.decider.decide("orders", state, 100, true, value, "always", TargetMatch.NONE, "0"))
 				.isEqualTo(Assignment.STABLE_FORCED);
 		}
 		assertThat(this.random.calls).isZero();
@@ -111,18 +113,45 @@ class DeciderTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "", "true", "yes", "canary", "1", " always", "alwayss", "nevermind" })
 	void otherHeaderValuesFallThroughToTheCookie(String header) {
-		assertThat(this.decider.decide("orders", PROGRESSING, 0, true, header, "always", null))
+		assertThat(this.decider.decide("orders", PROGRESSING, 0, true, header, "always", TargetMatch.NONE, null))
 			.isEqualTo(Assignment.CANARY_FORCED);
-		assertThat(this.decider.decide("orders", PROGRESSING, 100, true, header, "never", null))
+		assertThat(this.decider.decide("orders", PROGRESSING, 100, true, header, "never", TargetMatch.NONE, null))
 			.isEqualTo(Assignment.STABLE_FORCED);
 		assertThat(this.random.calls).isZero();
 	}
 
+	@ParameterizedTest
+	@EnumSource(value = ReleaseState.class, names = { "PROGRESSING", "PAUSED" })
+	void targetingComesAfterTheOverridesAndBeforeTheStickyKey(ReleaseState state) {
+		// always-for: canary at weight 0, forced, whatever the sticky key
+		assertThat(this.decider.decide("orders", state, 0, true, null, null, TargetMatch.ALWAYS, "9999"))
+			.isEqualTo(Assignment.CANARY_TARGETED);
+		// outside only-for: stable at weight 100
+		assertThat(this.decider.decide("orders", state, 100, true, null, null, TargetMatch.EXCLUDED, "0"))
+			.isEqualTo(Assignment.STABLE_EXCLUDED);
+		// the overrides still win, and the breaker and the state before them
+		assertThat(this.decider.decide("orders", state, 0, true, "never", null, TargetMatch.ALWAYS, null))
+			.isEqualTo(Assignment.STABLE_FORCED);
+		assertThat(this.decider.decide("orders", state, 100, true, null, "always", TargetMatch.EXCLUDED, null))
+			.isEqualTo(Assignment.CANARY_FORCED);
+		assertThat(this.decider.decide("orders", state, 100, false, null, null, TargetMatch.ALWAYS, null))
+			.isEqualTo(Assignment.STABLE_FORCED);
+		assertThat(this.decider.decide("orders", ReleaseState.IDLE, 100, true, null, null, TargetMatch.ALWAYS, null))
+			.isEqualTo(Assignment.STABLE_FORCED);
+		assertThat(this.random.calls).isZero();
+		assertThat(Assignment.CANARY_TARGETED.drawn()).as("targeted requests are not judged").isFalse();
+		assertThat(Assignment.STABLE_EXCLUDED.drawn()).isFalse();
+		assertThat(Assignment.STABLE_EXCLUDED.tag()).isEqualTo("forced");
+		// inside only-for (NONE): drawn as usual
+		assertThat(this.decider.decide("orders", state, 100, true, null, null, TargetMatch.NONE, "0"))
+			.isEqualTo(Assignment.CANARY_DRAWN);
+	}
+
 	@Test
 	void headerOutranksCookie() {
-		assertThat(this.decider.decide("orders", PROGRESSING, 50, true, "never", "always", null))
+		assertThat(this.decider.decide("orders", PROGRESSING, 50, true, "never", "always", TargetMatch.NONE, null))
 			.isEqualTo(Assignment.STABLE_FORCED);
-		assertThat(this.decider.decide("orders", PROGRESSING, 50, true, "always", "never", null))
+		assertThat(this.decider.decide("orders", PROGRESSING, 50, true, "always", "never", TargetMatch.NONE, null))
 			.isEqualTo(Assignment.CANARY_FORCED);
 		assertThat(this.random.calls).isZero();
 	}
@@ -130,7 +159,7 @@ class DeciderTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "always", "ALWAYS", "Always" })
 	void cookieAlwaysSendsToCanary(String value) {
-		assertThat(this.decider.decide("orders", PAUSED, 0, true, null, value, "9999"))
+		assertThat(this.decider.decide("orders", PAUSED, 0, true, null, value, TargetMatch.NONE, "9999"))
 			.isEqualTo(Assignment.CANARY_FORCED);
 		assertThat(this.random.calls).isZero();
 	}
@@ -138,7 +167,7 @@ class DeciderTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "never", "NEVER", "Never" })
 	void cookieNeverSendsToStable(String value) {
-		assertThat(this.decider.decide("orders", PAUSED, 100, true, null, value, "0"))
+		assertThat(this.decider.decide("orders", PAUSED, 100, true, null, value, TargetMatch.NONE, "0"))
 			.isEqualTo(Assignment.STABLE_FORCED);
 		assertThat(this.random.calls).isZero();
 	}
@@ -146,14 +175,19 @@ class DeciderTest {
 	@Test
 	void onlyStickyAndRandomDecisionsAreDrawn() {
 		for (ReleaseState state : ReleaseState.values()) {
-			Assignment byState = this.decider.decide("orders", state, 50, true, null, null, null);
+			Assignment byState = this.decider.decide("orders", state, 50, true, null, null, TargetMatch.NONE, null);
 			assertThat(byState.drawn()).as(state.name()).isEqualTo(state.isSplitting());
 		}
-		assertThat(this.decider.decide("orders", PROGRESSING, 50, false, null, null, "1").drawn()).isFalse();
-		assertThat(this.decider.decide("orders", PROGRESSING, 50, true, "always", null, "1").drawn()).isFalse();
-		assertThat(this.decider.decide("orders", PROGRESSING, 50, true, null, "never", "1").drawn()).isFalse();
-		assertThat(this.decider.decide("orders", PROGRESSING, 50, true, null, null, "1").drawn()).isTrue();
-		assertThat(this.decider.decide("orders", PAUSED, 50, true, "other", "other", null).drawn()).isTrue();
+		assertThat(this.decider.decide("orders", PROGRESSING, 50, false, null, null, TargetMatch.NONE, "1").drawn())
+			.isFalse();
+		assertThat(this.decider.decide("orders", PROGRESSING, 50, true, "always", null, TargetMatch.NONE, "1").drawn())
+			.isFalse();
+		assertThat(this.decider.decide("orders", PROGRESSING, 50, true, null, "never", TargetMatch.NONE, "1").drawn())
+			.isFalse();
+		assertThat(this.decider.decide("orders", PROGRESSING, 50, true, null, null, TargetMatch.NONE, "1").drawn())
+			.isTrue();
+		assertThat(this.decider.decide("orders", PAUSED, 50, true, "other", "other", TargetMatch.NONE, null).drawn())
+			.isTrue();
 		assertThat(Assignment.CANARY_DRAWN.tag()).isEqualTo("drawn");
 		assertThat(Assignment.forced(CANARY)).isEqualTo(Assignment.CANARY_FORCED);
 		assertThat(Assignment.drawn(STABLE)).isEqualTo(Assignment.STABLE_DRAWN);
@@ -162,9 +196,9 @@ class DeciderTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "", "on", "maybe" })
 	void otherCookieValuesFallThroughToTheStickyKey(String cookie) {
-		assertThat(this.decider.decide("orders", PROGRESSING, 25, true, "other", cookie, "2499"))
+		assertThat(this.decider.decide("orders", PROGRESSING, 25, true, "other", cookie, TargetMatch.NONE, "2499"))
 			.isEqualTo(Assignment.CANARY_DRAWN);
-		assertThat(this.decider.decide("orders", PROGRESSING, 25, true, "other", cookie, "2500"))
+		assertThat(this.decider.decide("orders", PROGRESSING, 25, true, "other", cookie, TargetMatch.NONE, "2500"))
 			.isEqualTo(Assignment.STABLE_DRAWN);
 		assertThat(this.random.calls).isZero();
 	}
@@ -172,16 +206,17 @@ class DeciderTest {
 	@Test
 	void stickyKeyDecidesByItsBucketAndRandomIsNotConsulted() {
 		this.random.next = 0;
-		assertThat(this.decider.decide("orders", PROGRESSING, 25, true, null, null, "2499"))
+		assertThat(this.decider.decide("orders", PROGRESSING, 25, true, null, null, TargetMatch.NONE, "2499"))
 			.isEqualTo(Assignment.CANARY_DRAWN);
-		assertThat(this.decider.decide("orders", PROGRESSING, 25, true, null, null, "2500"))
+		assertThat(this.decider.decide("orders", PROGRESSING, 25, true, null, null, TargetMatch.NONE, "2500"))
 			.isEqualTo(Assignment.STABLE_DRAWN);
-		assertThat(this.decider.decide("orders", PROGRESSING, 0, true, null, null, "0"))
+		assertThat(this.decider.decide("orders", PROGRESSING, 0, true, null, null, TargetMatch.NONE, "0"))
 			.isEqualTo(Assignment.STABLE_DRAWN);
-		assertThat(this.decider.decide("orders", PROGRESSING, 100, true, null, null, "9999"))
+		assertThat(this.decider.decide("orders", PROGRESSING, 100, true, null, null, TargetMatch.NONE, "9999"))
 			.isEqualTo(Assignment.CANARY_DRAWN);
-		assertThat(this.decider.decide("orders", PAUSED, 1, true, null, null, "99")).isEqualTo(Assignment.CANARY_DRAWN);
-		assertThat(this.decider.decide("orders", PAUSED, 1, true, null, null, "100"))
+		assertThat(this.decider.decide("orders", PAUSED, 1, true, null, null, TargetMatch.NONE, "99"))
+			.isEqualTo(Assignment.CANARY_DRAWN);
+		assertThat(this.decider.decide("orders", PAUSED, 1, true, null, null, TargetMatch.NONE, "100"))
 			.isEqualTo(Assignment.STABLE_DRAWN);
 		assertThat(this.random.calls).isZero();
 	}
@@ -190,9 +225,9 @@ class DeciderTest {
 	void stickyKeyUsesTheReleaseAwareHash() {
 		Decider real = new Decider(new Bucketer(KeyHasher.MURMUR3), this.random);
 		// bucket("orders", "user-1") is 6623 (pinned in BucketerTest)
-		assertThat(real.decide("orders", PROGRESSING, 66, true, null, null, "user-1"))
+		assertThat(real.decide("orders", PROGRESSING, 66, true, null, null, TargetMatch.NONE, "user-1"))
 			.isEqualTo(Assignment.STABLE_DRAWN);
-		assertThat(real.decide("orders", PROGRESSING, 67, true, null, null, "user-1"))
+		assertThat(real.decide("orders", PROGRESSING, 67, true, null, null, TargetMatch.NONE, "user-1"))
 			.isEqualTo(Assignment.CANARY_DRAWN);
 		assertThat(this.random.calls).isZero();
 	}
@@ -200,15 +235,15 @@ class DeciderTest {
 	@Test
 	void withoutAStickyKeyRandomDecidesOncePerRequest() {
 		this.random.next = 2999;
-		assertThat(this.decider.decide("orders", PROGRESSING, 30, true, null, null, null))
+		assertThat(this.decider.decide("orders", PROGRESSING, 30, true, null, null, TargetMatch.NONE, null))
 			.isEqualTo(Assignment.CANARY_DRAWN);
 		assertThat(this.random.calls).isEqualTo(1);
 		this.random.next = 3000;
-		assertThat(this.decider.decide("orders", PROGRESSING, 30, true, null, null, ""))
+		assertThat(this.decider.decide("orders", PROGRESSING, 30, true, null, null, TargetMatch.NONE, ""))
 			.isEqualTo(Assignment.STABLE_DRAWN);
 		assertThat(this.random.calls).isEqualTo(2);
 		this.random.next = 0;
-		assertThat(this.decider.decide("orders", PAUSED, 30, true, "maybe", "maybe", null))
+		assertThat(this.decider.decide("orders", PAUSED, 30, true, "maybe", "maybe", TargetMatch.NONE, null))
 			.isEqualTo(Assignment.CANARY_DRAWN);
 		assertThat(this.random.calls).isEqualTo(3);
 	}
@@ -217,9 +252,9 @@ class DeciderTest {
 	void randomAtWeightZeroAndHundredIsExact() {
 		for (int bucket : new int[] { 0, 1, 5000, 9998, 9999 }) {
 			this.random.next = bucket;
-			assertThat(this.decider.decide("orders", PROGRESSING, 0, true, null, null, null))
+			assertThat(this.decider.decide("orders", PROGRESSING, 0, true, null, null, TargetMatch.NONE, null))
 				.isEqualTo(Assignment.STABLE_DRAWN);
-			assertThat(this.decider.decide("orders", PROGRESSING, 100, true, null, null, null))
+			assertThat(this.decider.decide("orders", PROGRESSING, 100, true, null, null, TargetMatch.NONE, null))
 				.isEqualTo(Assignment.CANARY_DRAWN);
 		}
 		assertThat(this.random.calls).isEqualTo(10);
@@ -233,7 +268,8 @@ class DeciderTest {
 		int requests = 20_000;
 		for (int weight : new int[] { 0, 1, 5, 30, 50, 99, 100 }) {
 			for (int i = 0; i < requests; i++) {
-				if (seededDecider.decide("orders", PROGRESSING, weight, true, null, null, null).lane() == CANARY) {
+				if (seededDecider.decide("orders", PROGRESSING, weight, true, null, null, TargetMatch.NONE, null)
+					.lane() == CANARY) {
 					canary[weight]++;
 				}
 			}

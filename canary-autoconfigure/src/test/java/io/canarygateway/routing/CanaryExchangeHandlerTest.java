@@ -23,6 +23,7 @@ import org.springframework.cloud.client.loadbalancer.RequestDataContext;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.support.NotFoundException;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.cloud.gateway.support.ipresolver.RemoteAddressResolver;
 import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
@@ -303,7 +304,8 @@ class CanaryExchangeHandlerTest {
 			this.releaseMeters = new CanaryMetrics(registry).register(controller.release("orders"));
 			this.release = new RoutedRelease(controller.release("orders"),
 					new Decider(new Bucketer(KeyHasher.MURMUR3), () -> this.bucket), "version", this.recorders,
-					this.releaseMeters);
+					this.releaseMeters, new RemoteAddressResolver() {
+					});
 		}
 
 		/** A request whose lane is drawn: the lane asked for. */

@@ -29,6 +29,7 @@ import io.canarygateway.core.Lane;
 import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.TargetMatch;
 import io.canarygateway.store.InMemoryReleaseStore;
 import io.canarygateway.testing.MutableClock;
 
@@ -110,7 +111,8 @@ final class CanaryGatewayDetector implements Detector {
 			clock.set(at(t));
 			ReleaseStatus status = release.status();
 			Lane lane = decider
-				.decide(name, status.state(), status.weight(), killSwitch.allowsCanary(), null, null, null)
+				.decide(name, status.state(), status.weight(), killSwitch.allowsCanary(), null, null, TargetMatch.NONE,
+						null)
 				.lane();
 			long outcome = traffic.serve((lane == Lane.CANARY) ? scenario.canary() : scenario.stable());
 			boolean failure = outcome < 0;

@@ -14,6 +14,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import org.springframework.cloud.gateway.support.ipresolver.RemoteAddressResolver;
+
 import io.canarygateway.analysis.Analyst;
 import io.canarygateway.analysis.FleetWindows;
 import io.canarygateway.analysis.Recorders;
@@ -35,6 +37,7 @@ import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.RoutingConfig;
+import io.canarygateway.core.TargetMatch;
 import io.canarygateway.metrics.CanaryMetrics;
 import io.canarygateway.routing.RoutedRelease;
 import io.canarygateway.store.InMemoryReleaseStore;
@@ -102,7 +105,8 @@ final class Fixture implements AutoCloseable {
 				(c) -> new Analyst(c, FleetWindows.LOCAL), Clock.systemUTC(), this.executor, (r, v) -> {
 				});
 		this.routed = new RoutedRelease(this.release, this.decider, "version", this.recorders,
-				new CanaryMetrics(this.meters).register(this.release));
+				new CanaryMetrics(this.meters).register(this.release), new RemoteAddressResolver() {
+				});
 		SplittableRandom random = new SplittableRandom(42);
 		for (int i = 0; i < this.keys.length; i++) {
 			this.keys[i] = "user-" + random.nextInt(10_000_000);
@@ -117,7 +121,7 @@ final class Fixture implements AutoCloseable {
 	Assignment decide(String overrideHeader, String overrideCookie, String stickyKey) {
 		ReleaseStatus status = this.release.status();
 		return this.decider.decide(RELEASE, status.state(), status.weight(), this.release.killSwitch().allowsCanary(),
-				overrideHeader, overrideCookie, stickyKey);
+				overrideHeader, overrideCookie, TargetMatch.NONE, stickyKey);
 	}
 
 	@Override
