@@ -1,5 +1,9 @@
 package io.canarygateway.benchmarks.jmh;
 
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -11,9 +15,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-
-import java.net.URI;
-import java.util.Map;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import reactor.core.publisher.Flux;
@@ -43,6 +44,7 @@ import org.springframework.web.server.session.DefaultWebSessionManager;
 
 import io.canarygateway.core.Assignment;
 import io.canarygateway.core.Lane;
+import io.canarygateway.core.TargetRule;
 import io.canarygateway.loadbalancer.LaneRequest;
 import io.canarygateway.routing.CanaryExchangeHandler;
 import io.canarygateway.routing.CanaryHeaders;
@@ -61,7 +63,19 @@ import io.canarygateway.routing.RoutedRelease;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class DecisionBenchmark {
 
+	/** A client outside the office network of the targeted release's rule. */
+	static final InetSocketAddress CLIENT = new InetSocketAddress("203.0.113.7", 50123);
+
 	private Fixture fixture;
+
+	/**
+	 * The same release with two targeting rules: {@code only-for} a header
+	 * ({@code X-Region} in two values) and {@code always-for} an address block.
+	 */
+	private Fixture targeted;
+
+	/** A request from eu-west-1 with a sticky header. */
+	private ServerWebExchange euExchange;
 
 	/**
 	 * An exchange as Reactor Netty gives it to the gateway: request headers backed by
@@ -85,12 +99,21 @@ public class DecisionBenchmark {
 	@Setup(Level.Trial)
 	public void setUp() {
 		this.fixture = new Fixture("simple");
+		this.targeted = new Fixture("simple",
+				List.of(TargetRule.header("X-Region", List.of("eu-west-1", "eu-north-1"), null)),
+				List.of(TargetRule.remoteAddress(List.of("10.0.0.0/8"))));
 		DefaultHttpHeaders nettyHeaders = new DefaultHttpHeaders();
 		nettyHeaders.add("Host", "gateway.example");
 		nettyHeaders.add("Accept", "application/json");
 		nettyHeaders.add("User-Agent", "wrk");
 		nettyHeaders.add("X-User-Id", "user-4711");
 		this.exchange = new DefaultServerWebExchange(new NettyLikeRequest(nettyHeaders), new MockServerHttpResponse(),
+				new DefaultWebSessionManager(), ServerCodecConfigurer.create(),
+				new AcceptHeaderLocaleContextResolver());
+		DefaultHttpHeaders euHeaders = new DefaultHttpHeaders();
+		euHeaders.add(nettyHeaders);
+		euHeaders.add("X-Region", "eu-west-1");
+		this.euExchange = new DefaultServerWebExchange(new NettyLikeRequest(euHeaders), new MockServerHttpResponse(),
 				new DefaultWebSessionManager(), ServerCodecConfigurer.create(),
 				new AcceptHeaderLocaleContextResolver());
 		DefaultHttpHeaders canaryHeaders = new DefaultHttpHeaders();
@@ -110,6 +133,7 @@ public class DecisionBenchmark {
 	@TearDown(Level.Trial)
 	public void tearDown() throws Exception {
 		this.fixture.close();
+		this.targeted.close();
 	}
 
 	/**
@@ -146,6 +170,18 @@ public class DecisionBenchmark {
 	public Lane laneOfExchange() {
 		this.exchange.getAttributes().remove(LaneRequest.ATTRIBUTE);
 		return this.fixture.routed.lane(this.exchange);
+	}
+
+	/**
+	 * {@link #laneOfExchange} on a release with two targeting rules: the
+	 * {@code always-for} address block (the client is outside it) and the
+	 * {@code only-for} header (the request matches), then the sticky key as usual.
+	 * Target: ≤ 100 ns, 0 B/op.
+	 */
+	@Benchmark
+	public Lane laneOfExchangeWithTwoRules() {
+		this.euExchange.getAttributes().remove(LaneRequest.ATTRIBUTE);
+		return this.targeted.routed.lane(this.euExchange);
 	}
 
 	/**
@@ -227,6 +263,11 @@ public class DecisionBenchmark {
 		@Override
 		public <T> T getNativeRequest() {
 			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public InetSocketAddress getRemoteAddress() {
+			return CLIENT;
 		}
 
 	}

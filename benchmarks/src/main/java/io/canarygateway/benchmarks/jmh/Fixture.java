@@ -38,6 +38,7 @@ import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.RoutingConfig;
 import io.canarygateway.core.TargetMatch;
+import io.canarygateway.core.TargetRule;
 import io.canarygateway.metrics.CanaryMetrics;
 import io.canarygateway.routing.RoutedRelease;
 import io.canarygateway.store.InMemoryReleaseStore;
@@ -82,8 +83,13 @@ final class Fixture implements AutoCloseable {
 	private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
 
 	Fixture(String registry) {
+		this(registry, List.of(), List.of());
+	}
+
+	/** The release with targeting rules ({@code only-for}, {@code always-for}). */
+	Fixture(String registry, List<TargetRule> onlyFor, List<TargetRule> alwaysFor) {
 		ReleaseConfig config = Releases.withRouting(Releases.defaults(RELEASE),
-				new RoutingConfig("X-Canary", "canary", "X-User-Id", "", false, true));
+				new RoutingConfig("X-Canary", "canary", "X-User-Id", "", false, true, onlyFor, alwaysFor));
 		CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
 		this.meters = "prometheus".equals(registry) ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
 				: new SimpleMeterRegistry();
