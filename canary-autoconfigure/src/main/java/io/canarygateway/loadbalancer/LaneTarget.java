@@ -63,12 +63,12 @@ public final class LaneTarget {
 	}
 
 	/**
-	 * The version an instance serves: its metadata, or the stable version when it has
-	 * none.
+	 * The version an instance serves: the one it is tagged with
+	 * ({@link InstanceVersion}), or the stable version when it has none.
 	 */
 	public String versionOf(ServiceInstance instance) {
-		String version = (instance.getMetadata() != null) ? instance.getMetadata().get(this.metadataKey) : null;
-		return (version == null || version.isBlank()) ? this.stableVersion : version;
+		String version = InstanceVersion.of(instance, this.metadataKey);
+		return (version != null) ? version : this.stableVersion;
 	}
 
 	private Selection canaryOrStable(List<ServiceInstance> instances) {
