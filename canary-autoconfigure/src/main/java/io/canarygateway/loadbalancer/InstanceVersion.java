@@ -9,9 +9,9 @@ import org.springframework.cloud.kubernetes.commons.discovery.KubernetesServiceI
 import org.springframework.util.ClassUtils;
 
 /**
- * The version a service instance is tagged with (docs/routing.md, "Load-balanced mode"):
- * the one place that reads it, for the lanes' instance selection ({@link LaneTarget}) and
- * for the discovery trigger alike.
+ * The version a service instance is tagged with (docs/routing.md, "Load-balanced mode"
+ * and "Kubernetes: one Service, pods of two versions"): the one place that reads it, for
+ * the lanes' instance selection ({@link LaneTarget}) and for the discovery trigger alike.
  * <p>
  * In this order, a blank value counting as none:
  * <ol>
@@ -27,7 +27,7 @@ import org.springframework.util.ClassUtils;
 public final class InstanceVersion {
 
 	/** The pod label Kubernetes recommends for an application's version. */
-	public static final String KUBERNETES_VERSION_LABEL = "app.kubernetes.io/version";
+	private static final String KUBERNETES_VERSION_LABEL = "app.kubernetes.io/version";
 
 	private static final boolean KUBERNETES_PRESENT = ClassUtils.isPresent(
 			"org.springframework.cloud.kubernetes.commons.discovery.KubernetesServiceInstance",
