@@ -27,8 +27,9 @@ public class CanaryProperties {
 	private boolean enabled = true;
 
 	/**
-	 * Service-instance metadata key that names an instance's version; instances without
-	 * it count as stable.
+	 * Service-instance metadata key that names an instance's version. On Spring Cloud
+	 * Kubernetes discovery also the pod label read when the metadata has none, before the
+	 * pod label app.kubernetes.io/version. Instances with no version count as stable.
 	 */
 	private String instanceMetadataKey = "version";
 

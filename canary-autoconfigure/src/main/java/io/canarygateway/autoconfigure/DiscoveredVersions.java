@@ -15,6 +15,7 @@ import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteLocator;
 
 import io.canarygateway.control.DiscoveryTrigger;
+import io.canarygateway.loadbalancer.InstanceVersion;
 import io.canarygateway.routing.CanaryGatewayFilterFactory;
 
 /**
@@ -22,8 +23,9 @@ import io.canarygateway.routing.CanaryGatewayFilterFactory;
  * {@link DiscoveryTrigger}: the services are the {@code lb://} routes that carry the
  * release's {@code Canary} filter (as the gateway built them, so routes added at runtime
  * count), the instances what the application's {@link ReactiveDiscoveryClient} lists for
- * them (the client the gateway's load balancer asks too), and their versions the
- * {@code canary.instance-metadata-key} metadata.
+ * them (the client the gateway's load balancer asks too), and their versions read as the
+ * lanes read them ({@link InstanceVersion}: the {@code canary.instance-metadata-key}
+ * metadata, or a Kubernetes pod's version label).
  */
 final class DiscoveredVersions implements DiscoveryTrigger.InstanceVersions {
 
@@ -51,8 +53,8 @@ final class DiscoveredVersions implements DiscoveryTrigger.InstanceVersions {
 		for (String service : services(release)) {
 			List<ServiceInstance> instances = this.discovery.getInstances(service).collectList().block(TIMEOUT);
 			for (ServiceInstance instance : (instances != null) ? instances : List.<ServiceInstance>of()) {
-				String version = (instance.getMetadata() != null) ? instance.getMetadata().get(this.metadataKey) : null;
-				if (version != null && !version.isBlank()) {
+				String version = InstanceVersion.of(instance, this.metadataKey);
+				if (version != null) {
 					versions.add(version);
 				}
 			}

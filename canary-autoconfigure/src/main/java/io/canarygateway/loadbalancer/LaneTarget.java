@@ -12,10 +12,10 @@ import io.canarygateway.core.Lane;
  * the request's {@link LaneRequest} by the canary handling and applied by
  * {@link VersionAwareServiceInstanceListSupplier}.
  * <p>
- * Stable reaches instances whose version metadata is the stable version, or that have
- * none; canary reaches instances of the canary version only, and stable ones when there
- * is no canary instance (a fallback the canary handling counts). No lane ever reaches a
- * third version.
+ * Stable reaches instances whose version ({@link InstanceVersion}) is the stable version,
+ * or that have none; canary reaches instances of the canary version only, and stable ones
+ * when there is no canary instance (a fallback the canary handling counts). No lane ever
+ * reaches a third version.
  * <p>
  * The selection is cached against the identity of the list it came from, so while the
  * supplier chain serves the same cached list (the usual case) a request costs no
@@ -63,12 +63,12 @@ public final class LaneTarget {
 	}
 
 	/**
-	 * The version an instance serves: its metadata, or the stable version when it has
-	 * none.
+	 * The version an instance serves: the one it is tagged with
+	 * ({@link InstanceVersion}), or the stable version when it has none.
 	 */
 	public String versionOf(ServiceInstance instance) {
-		String version = (instance.getMetadata() != null) ? instance.getMetadata().get(this.metadataKey) : null;
-		return (version == null || version.isBlank()) ? this.stableVersion : version;
+		String version = InstanceVersion.of(instance, this.metadataKey);
+		return (version != null) ? version : this.stableVersion;
 	}
 
 	private Selection canaryOrStable(List<ServiceInstance> instances) {
