@@ -153,7 +153,7 @@ class CanaryRolloutScriptIntegrationTests {
 		assertThat(result.exitCode()).as("%s", result).isZero();
 		assertThat(result.lines()).contains("canary-rollout: started: stable v2, canary v3, steps 50, 100");
 		assertThat(result.lines()).last().isEqualTo("canary-rollout: next PROMOTED: every request goes to v3; exit 0");
-		assertThat(this.controller.release("next").status().versions().previous()).isEqualTo("v2");
+		assertThat(this.controller.release("next").status().versions().previous()).isEqualTo("v1");
 	}
 
 	@Test

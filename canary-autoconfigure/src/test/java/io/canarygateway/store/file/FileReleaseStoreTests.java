@@ -395,10 +395,10 @@ class FileReleaseStoreTests {
 		FileReleaseStore store = open(this.temp);
 		store.compareAndSet(Records.paused("orders", 1, 10), 0);
 		store.close();
-		Files.writeString(this.temp.resolve("corrupt.json"), "{\"format\":1, \"release\": \"corr");
+		Files.writeString(this.temp.resolve("corrupt.json"), "{\"format\":2, \"release\": \"corr");
 		Files.writeString(this.temp.resolve("empty.json"), "");
 		Files.writeString(this.temp.resolve("newer.json"),
-				CODEC.write(Records.paused("newer", 1, 10)).replace("\"format\":1", "\"format\":99"));
+				CODEC.write(Records.paused("newer", 1, 10)).replace("\"format\":2", "\"format\":99"));
 		Files.writeString(this.temp.resolve("badstate.json"),
 				CODEC.write(Records.paused("badstate", 1, 10)).replace("\"PAUSED\"", "\"SLEEPING\""));
 		Files.writeString(this.temp.resolve("copy.json"), CODEC.write(Records.paused("orders", 1, 10)));
@@ -429,7 +429,7 @@ class FileReleaseStoreTests {
 			.withMessageStartingWith("The release store directory " + this.temp + " holds 6 records that cannot be "
 					+ "read:\n  - " + this.temp.resolve("badstate.json"));
 		assertThat(Files.readString(this.temp.resolve("corrupt.json"))).as("nothing is repaired or reset")
-			.isEqualTo("{\"format\":1, \"release\": \"corr");
+			.isEqualTo("{\"format\":2, \"release\": \"corr");
 
 		// the failed opening released the lock: once the files are moved away it opens
 		try (Stream<Path> files = Files.list(this.temp)) {
