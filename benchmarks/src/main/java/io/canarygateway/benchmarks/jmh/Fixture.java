@@ -47,11 +47,18 @@ import io.canarygateway.store.InMemoryReleaseStore;
  * binds them when the application has no breaker registry of its own). The release is
  * PAUSED at weight 10, so every rule of the decision runs and the breaker is CLOSED.
  * Routing: override header {@code X-Canary}, override cookie {@code canary}, sticky
- * header {@code X-User-Id}.
+ * header {@code X-User-Id}. A second release, {@value #COOKIE_RELEASE}, is the same but
+ * keyed by the sticky cookie {@value #STICKY_COOKIE} instead of a header.
  */
 final class Fixture implements AutoCloseable {
 
 	static final String RELEASE = "orders";
+
+	/** The release keyed by a sticky cookie. */
+	static final String COOKIE_RELEASE = "shop";
+
+	/** The sticky cookie of {@value #COOKIE_RELEASE}. */
+	static final String STICKY_COOKIE = "canary-key";
 
 	final ReleaseController controller;
 
@@ -67,6 +74,9 @@ final class Fixture implements AutoCloseable {
 
 	final RoutedRelease routed;
 
+	/** {@value #COOKIE_RELEASE}, keyed by the sticky cookie {@value #STICKY_COOKIE}. */
+	final RoutedRelease cookieRouted;
+
 	/** 1,024 distinct sticky keys. */
 	final String[] keys = new String[1024];
 
@@ -81,33 +91,45 @@ final class Fixture implements AutoCloseable {
 	Fixture(String registry) {
 		ReleaseConfig config = Releases.withRouting(Releases.defaults(RELEASE),
 				new RoutingConfig("X-Canary", "canary", "X-User-Id", "", false, true));
+		ReleaseConfig cookieConfig = Releases.withRouting(Releases.defaults(COOKIE_RELEASE),
+				new RoutingConfig("X-Canary", "canary", "", STICKY_COOKIE, false, true));
 		CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
 		this.meters = "prometheus".equals(registry) ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
 				: new SimpleMeterRegistry();
-		this.controller = new ReleaseController(List.of(config), new InMemoryReleaseStore(), (c, listener) -> {
-			CircuitBreaker breaker = CanaryBreakers.breaker(breakers, c);
-			return new ResilienceKillSwitch(breaker, Clock.systemUTC(), listener,
-					CanaryBreakerMetrics.bind(breaker, this.meters));
-		}, Clock.systemUTC(), this.executor, List.of());
+		this.controller = new ReleaseController(List.of(config, cookieConfig), new InMemoryReleaseStore(),
+				(c, listener) -> {
+					CircuitBreaker breaker = CanaryBreakers.breaker(breakers, c);
+					return new ResilienceKillSwitch(breaker, Clock.systemUTC(), listener,
+							CanaryBreakerMetrics.bind(breaker, this.meters));
+				}, Clock.systemUTC(), this.executor, List.of());
 		this.controller.start();
-		this.controller.operate(RELEASE, Action.WEIGHT, 10, "benchmark");
-		this.release = this.controller.release(RELEASE);
-		if (this.release.status().state() != ReleaseState.PAUSED || this.release.status().weight() != 10) {
-			throw new IllegalStateException("expected PAUSED at 10, was " + this.release.status());
-		}
+		this.release = pausedAt10(RELEASE);
+		ManagedRelease cookieRelease = pausedAt10(COOKIE_RELEASE);
 		this.decider = new Decider(new Bucketer(KeyHasher.MURMUR3),
 				() -> ThreadLocalRandom.current().nextInt(Bucketer.BUCKETS));
-		this.recorders = new Recorders(List.of(RELEASE));
+		this.recorders = new Recorders(List.of(RELEASE, COOKIE_RELEASE));
 		this.loop = new AnalysisLoop(this.controller, this.recorders, new TrafficHistory(),
 				(c) -> new Analyst(c, FleetWindows.LOCAL), Clock.systemUTC(), this.executor, (r, v) -> {
 				});
+		CanaryMetrics metrics = new CanaryMetrics(this.meters);
 		this.routed = new RoutedRelease(this.release, this.decider, "version", this.recorders,
-				new CanaryMetrics(this.meters).register(this.release));
+				metrics.register(this.release));
+		this.cookieRouted = new RoutedRelease(cookieRelease, this.decider, "version", this.recorders,
+				metrics.register(cookieRelease));
 		SplittableRandom random = new SplittableRandom(42);
 		for (int i = 0; i < this.keys.length; i++) {
 			this.keys[i] = "user-" + random.nextInt(10_000_000);
 			this.latencies[i] = (long) Math.exp(Math.log(20e6) + 0.5 * random.nextGaussian());
 		}
+	}
+
+	private ManagedRelease pausedAt10(String name) {
+		this.controller.operate(name, Action.WEIGHT, 10, "benchmark");
+		ManagedRelease paused = this.controller.release(name);
+		if (paused.status().state() != ReleaseState.PAUSED || paused.status().weight() != 10) {
+			throw new IllegalStateException("expected " + name + " PAUSED at 10, was " + paused.status());
+		}
+		return paused;
 	}
 
 	/**
