@@ -2,6 +2,7 @@ package io.canarygateway.autoconfigure;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,6 +56,7 @@ import io.canarygateway.core.Bucketer;
 import io.canarygateway.core.Decider;
 import io.canarygateway.core.KeyHasher;
 import io.canarygateway.core.ReleaseConfig;
+import io.canarygateway.core.StickyKeyGenerator;
 import io.canarygateway.core.Trigger;
 import io.canarygateway.event.CanaryTransitionEvent;
 import io.canarygateway.loadbalancer.CanaryLoadBalancerConfiguration;
@@ -123,6 +125,16 @@ public class CanaryAutoConfiguration {
 	Decider canaryDecider() {
 		return new Decider(new Bucketer(KeyHasher.MURMUR3),
 				() -> ThreadLocalRandom.current().nextInt(Bucketer.BUCKETS));
+	}
+
+	/**
+	 * The keys given in sticky cookies: from a {@link SecureRandom}, so that one key says
+	 * nothing about another.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	StickyKeyGenerator canaryStickyKeyGenerator() {
+		return new StickyKeyGenerator(new SecureRandom());
 	}
 
 	@Bean
@@ -225,10 +237,10 @@ public class CanaryAutoConfiguration {
 
 	@Bean
 	RoutedReleases canaryRoutedReleases(ReleaseController controller, Recorders recorders, Decider decider,
-			CanaryMetrics metrics, CanaryProperties properties) {
+			StickyKeyGenerator keys, CanaryMetrics metrics, CanaryProperties properties) {
 		List<RoutedRelease> routed = new ArrayList<>();
 		controller.releases()
-			.forEach((name, release) -> routed.add(new RoutedRelease(release, decider,
+			.forEach((name, release) -> routed.add(new RoutedRelease(release, decider, keys,
 					properties.getInstanceMetadataKey(), recorders, metrics.register(release))));
 		return new RoutedReleases(routed);
 	}

@@ -99,6 +99,12 @@ public record ReleaseConfig(String name, String stableVersion, String canaryVers
 		}
 		positive(out, "step-interval", this.stepInterval, false);
 		positive(out, "progress-deadline", this.progressDeadline, false);
+		if (this.routing == null) {
+			out.add(new ConfigViolation("routing", "is required"));
+		}
+		else {
+			out.addAll(this.routing.violations());
+		}
 		if (this.analysis == null) {
 			out.add(new ConfigViolation("analysis", "is required"));
 		}

@@ -15,6 +15,7 @@ import io.canarygateway.core.Decider;
 import io.canarygateway.core.Lane;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.RoutingConfig;
+import io.canarygateway.core.StickyKeyGenerator;
 import io.canarygateway.core.Versions;
 import io.canarygateway.loadbalancer.LaneRequest;
 import io.canarygateway.loadbalancer.LaneTargets;
@@ -22,7 +23,8 @@ import io.canarygateway.metrics.CanaryMetrics.ReleaseMeters;
 
 /**
  * A release as the request path sees it: decides a request's lane once, from one snapshot
- * of the release's record and breaker, and records each outcome in the metrics, the
+ * of the release's record and breaker (giving a request without a sticky key one in the
+ * sticky cookie, when the release has one), and records each outcome in the metrics, the
  * analysis recorders and (for the canary lane) the kill switch. Built once per release;
  * route predicates and filters hold it directly, so no lookup happens per request.
  */
@@ -36,6 +38,12 @@ public final class RoutedRelease {
 
 	private final RoutingConfig routing;
 
+	/**
+	 * Gives requests without a sticky key one; {@code null} without
+	 * {@code routing.sticky-cookie}.
+	 */
+	private final StickyCookie stickyCookie;
+
 	private final String metadataKey;
 
 	/** The lanes' targets for the versions of the latest record seen. */
@@ -45,12 +53,17 @@ public final class RoutedRelease {
 
 	private final ReleaseMeters meters;
 
-	public RoutedRelease(ManagedRelease release, Decider decider, String metadataKey, Recorders recorders,
-			ReleaseMeters meters) {
+	/**
+	 * @param keys makes the keys given in the sticky cookie
+	 */
+	public RoutedRelease(ManagedRelease release, Decider decider, StickyKeyGenerator keys, String metadataKey,
+			Recorders recorders, ReleaseMeters meters) {
 		this.release = release;
 		this.name = release.name();
 		this.decider = decider;
 		this.routing = release.config().routing();
+		this.stickyCookie = this.routing.stickyCookie().isEmpty() ? null
+				: new StickyCookie(this.routing.stickyCookie(), this.routing.stickyCookieMaxAge(), keys);
 		this.metadataKey = metadataKey;
 		this.targets = new LaneTargets(metadataKey, release.status().versions());
 		this.recorders = new LaneRecorder[] { recorders.recorder(this.name, Lane.STABLE),
@@ -94,8 +107,7 @@ public final class RoutedRelease {
 			return request;
 		}
 		ReleaseStatus status = this.release.status();
-		return LaneRequest.decided(attributes, this.name, decide(exchange.getRequest(), status),
-				targets(status.versions()));
+		return LaneRequest.decided(attributes, this.name, decide(exchange, status), targets(status.versions()));
 	}
 
 	/**
@@ -116,12 +128,13 @@ public final class RoutedRelease {
 	 * The lane decision (docs/routing.md, "Precedence") on one read of the record and one
 	 * of the breaker.
 	 */
-	private Assignment decide(ServerHttpRequest request, ReleaseStatus status) {
+	private Assignment decide(ServerWebExchange exchange, ReleaseStatus status) {
 		boolean breakerClosed = this.release.killSwitch().allowsCanary();
 		if (!status.state().isSplitting() || !breakerClosed) {
 			// decided by the state gates alone: no need to read headers or cookies
 			return this.decider.decide(this.name, status.state(), status.weight(), breakerClosed, null, null, null);
 		}
+		ServerHttpRequest request = exchange.getRequest();
 		HttpHeaders headers = request.getHeaders();
 		String overrideHeader = header(headers, this.routing.overrideHeader());
 		String overrideCookie = cookie(request, this.routing.overrideCookie());
@@ -129,8 +142,23 @@ public final class RoutedRelease {
 		if (sticky == null) {
 			sticky = cookie(request, this.routing.stickyCookie());
 		}
-		return this.decider.decide(this.name, status.state(), status.weight(), true, overrideHeader, overrideCookie,
-				sticky);
+		Assignment assignment = this.decider.decide(this.name, status.state(), status.weight(), true, overrideHeader,
+				overrideCookie, sticky);
+		return withStickyCookie(exchange, assignment, sticky, status.weight());
+	}
+
+	/**
+	 * A lane drawn at random for want of a sticky key is drawn instead by a fresh key,
+	 * given to the client in the sticky cookie, so that the client's later requests keep
+	 * it (docs/routing.md, "Stickiness"). Only a drawn lane: no key chooses a forced one
+	 * (state, breaker, override), so no cookie is given with it. The random bucket drawn
+	 * before is not used.
+	 */
+	private Assignment withStickyCookie(ServerWebExchange exchange, Assignment assignment, String sticky, int weight) {
+		if (this.stickyCookie == null || !assignment.drawn() || (sticky != null && !sticky.isEmpty())) {
+			return assignment;
+		}
+		return this.decider.drawByKey(this.name, weight, this.stickyCookie.give(exchange));
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package io.canarygateway.benchmarks.jmh;
 
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -29,12 +30,14 @@ import io.canarygateway.core.Action;
 import io.canarygateway.core.Assignment;
 import io.canarygateway.core.Bucketer;
 import io.canarygateway.core.Decider;
+import io.canarygateway.core.Defaults;
 import io.canarygateway.core.KeyHasher;
 import io.canarygateway.core.Lane;
 import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.RoutingConfig;
+import io.canarygateway.core.StickyKeyGenerator;
 import io.canarygateway.metrics.CanaryMetrics;
 import io.canarygateway.routing.RoutedRelease;
 import io.canarygateway.store.InMemoryReleaseStore;
@@ -90,9 +93,9 @@ final class Fixture implements AutoCloseable {
 
 	Fixture(String registry) {
 		ReleaseConfig config = Releases.withRouting(Releases.defaults(RELEASE),
-				new RoutingConfig("X-Canary", "canary", "X-User-Id", "", false, true));
-		ReleaseConfig cookieConfig = Releases.withRouting(Releases.defaults(COOKIE_RELEASE),
-				new RoutingConfig("X-Canary", "canary", "", STICKY_COOKIE, false, true));
+				new RoutingConfig("X-Canary", "canary", "X-User-Id", "", Defaults.STICKY_COOKIE_MAX_AGE, false, true));
+		ReleaseConfig cookieConfig = Releases.withRouting(Releases.defaults(COOKIE_RELEASE), new RoutingConfig(
+				"X-Canary", "canary", "", STICKY_COOKIE, Defaults.STICKY_COOKIE_MAX_AGE, false, true));
 		CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
 		this.meters = "prometheus".equals(registry) ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
 				: new SimpleMeterRegistry();
@@ -112,9 +115,11 @@ final class Fixture implements AutoCloseable {
 				(c) -> new Analyst(c, FleetWindows.LOCAL), Clock.systemUTC(), this.executor, (r, v) -> {
 				});
 		CanaryMetrics metrics = new CanaryMetrics(this.meters);
-		this.routed = new RoutedRelease(this.release, this.decider, "version", this.recorders,
+		// the gateway's key generator
+		StickyKeyGenerator keys = new StickyKeyGenerator(new SecureRandom());
+		this.routed = new RoutedRelease(this.release, this.decider, keys, "version", this.recorders,
 				metrics.register(this.release));
-		this.cookieRouted = new RoutedRelease(cookieRelease, this.decider, "version", this.recorders,
+		this.cookieRouted = new RoutedRelease(cookieRelease, this.decider, keys, "version", this.recorders,
 				metrics.register(cookieRelease));
 		SplittableRandom random = new SplittableRandom(42);
 		for (int i = 0; i < this.keys.length; i++) {
