@@ -2,6 +2,9 @@ package io.canarygateway.routing;
 
 import java.time.Duration;
 
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseCookie;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
@@ -17,7 +20,8 @@ import io.canarygateway.core.StickyKeyGenerator;
  * The cookie goes into the response's cookies, which the server writes when the response
  * is committed, rather than into its headers: Spring Cloud Gateway replaces the
  * response's headers by name with the backend's, so a backend's own {@code Set-Cookie}
- * would replace one set as a header.
+ * would replace one set as a header. When the backend's response sets a cookie of the
+ * same name itself, the backend's is the one the client gets.
  */
 final class StickyCookie {
 
@@ -55,7 +59,27 @@ final class StickyCookie {
 			.sameSite("Lax")
 			.secure(HTTPS.equalsIgnoreCase(exchange.getRequest().getURI().getScheme()))
 			.build());
+		response.beforeCommit(() -> {
+			// a cookie of the application behind (a session cookie used as the sticky
+			// key, say) is not overwritten: the next request carries the application's
+			// value as its key
+			if (setsCookie(response.getHeaders(), this.name)) {
+				response.getCookies().remove(this.name);
+			}
+			return Mono.empty();
+		});
 		return key;
+	}
+
+	/** Whether response headers (the backend's) set a cookie of this name. */
+	static boolean setsCookie(HttpHeaders headers, String name) {
+		for (String value : headers.getOrEmpty(HttpHeaders.SET_COOKIE)) {
+			String cookie = value.stripLeading();
+			if (cookie.startsWith(name) && cookie.length() > name.length() && cookie.charAt(name.length()) == '=') {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	@Override

@@ -201,6 +201,17 @@ class StickyCookieIntegrationTests {
 	}
 
 	@Test
+	void aCookieTheBackendSetsOfTheSameNameIsNotOverwritten() {
+		weight(50);
+		List.of(v1, v2).forEach((backend) -> backend.setCookie(COOKIE + "=from-the-app; Path=/"));
+		assertThat(get("/orders/1", new HttpHeaders())).containsExactly(COOKIE + "=from-the-app; Path=/");
+		List.of(v1, v2).forEach((backend) -> backend.setCookie("theme=dark"));
+		assertThat(get("/orders/1", new HttpHeaders())).hasSize(2)
+			.contains("theme=dark")
+			.anySatisfy((header) -> assertThat(header).matches(SET_COOKIE));
+	}
+
+	@Test
 	void noCookieWhereNoKeyDecidesTheLane() {
 		weight(50);
 		HttpHeaders always = new HttpHeaders();

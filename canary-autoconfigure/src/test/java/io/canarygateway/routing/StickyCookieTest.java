@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.http.HttpCookie;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseCookie;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
@@ -186,6 +187,29 @@ class StickyCookieTest {
 		MockServerWebExchange exchange = exchange(MockServerHttpRequest.get("http://gateway.example/orders/1"));
 		assertThat(release.lane(exchange)).as("the random bucket").isEqualTo(Lane.CANARY);
 		assertThat(exchange.getResponse().getCookies()).isEmpty();
+	}
+
+	@Test
+	void theBackendsOwnCookieOfTheSameNameWins() {
+		RoutedRelease release = release("orders", routing(COOKIE, Duration.ofDays(30)), 50);
+		MockServerWebExchange app = exchange(MockServerHttpRequest.get("http://gateway.example/orders/1"));
+		release.lane(app);
+		// as the routing filter copies the backend's headers
+		app.getResponse().getHeaders().add(HttpHeaders.SET_COOKIE, "theme=dark");
+		app.getResponse().getHeaders().add(HttpHeaders.SET_COOKIE, " canary-key=from-the-app; Path=/");
+		app.getResponse().setComplete().block(Duration.ofSeconds(30));
+		assertThat(app.getResponse().getHeaders().get(HttpHeaders.SET_COOKIE)).containsExactly("theme=dark",
+				" canary-key=from-the-app; Path=/");
+
+		MockServerWebExchange other = exchange(MockServerHttpRequest.get("http://gateway.example/orders/1"));
+		release.lane(other);
+		String key = single(other).getValue();
+		other.getResponse().getHeaders().add(HttpHeaders.SET_COOKIE, "canary-key-2=x");
+		other.getResponse().getHeaders().add(HttpHeaders.SET_COOKIE, "my-canary-key=x");
+		other.getResponse().setComplete().block(Duration.ofSeconds(30));
+		assertThat(other.getResponse().getHeaders().get(HttpHeaders.SET_COOKIE)).as("other names")
+			.hasSize(3)
+			.anySatisfy((header) -> assertThat(header).startsWith(COOKIE + "=" + key + "; Path=/"));
 	}
 
 	@Test
