@@ -69,6 +69,9 @@ final class Fixture implements AutoCloseable {
 
 	final Decider decider;
 
+	/** The sticky cookie's keys, from a {@link SecureRandom} as in the gateway. */
+	final StickyKeyGenerator stickyKeys;
+
 	final Recorders recorders;
 
 	final AnalysisLoop loop;
@@ -115,11 +118,10 @@ final class Fixture implements AutoCloseable {
 				(c) -> new Analyst(c, FleetWindows.LOCAL), Clock.systemUTC(), this.executor, (r, v) -> {
 				});
 		CanaryMetrics metrics = new CanaryMetrics(this.meters);
-		// the gateway's key generator
-		StickyKeyGenerator keys = new StickyKeyGenerator(new SecureRandom());
-		this.routed = new RoutedRelease(this.release, this.decider, keys, "version", this.recorders,
+		this.stickyKeys = new StickyKeyGenerator(new SecureRandom());
+		this.routed = new RoutedRelease(this.release, this.decider, this.stickyKeys, "version", this.recorders,
 				metrics.register(this.release));
-		this.cookieRouted = new RoutedRelease(cookieRelease, this.decider, keys, "version", this.recorders,
+		this.cookieRouted = new RoutedRelease(cookieRelease, this.decider, this.stickyKeys, "version", this.recorders,
 				metrics.register(cookieRelease));
 		SplittableRandom random = new SplittableRandom(42);
 		for (int i = 0; i < this.keys.length; i++) {
