@@ -34,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Sticky-cookie issuance end to end (docs/routing.md, "Stickiness"): one gateway, a
  * load-balanced route to real v1 and v2 backends, release {@code orders} with
- * {@code routing.sticky-cookie: canary-key}. Each browser is a
+ * {@code routing.sticky-cookie: canary-key}, and a predicate-mode pair of routes for
+ * {@code payments}, with the same cookie. Each browser is a
  * {@link java.net.CookieManager}: it keeps what {@code Set-Cookie} gives and sends it
  * back, as a browser does. The keys come from the gateway's own
  * {@link java.security.SecureRandom}.
@@ -46,6 +47,10 @@ class StickyCookieIntegrationTests {
 	static final TestBackend v1 = new TestBackend("v1", "orders-v1");
 
 	static final TestBackend v2 = new TestBackend("v2", "orders-v2");
+
+	static final TestBackend payV1 = new TestBackend("v1", "payments-v1");
+
+	static final TestBackend payV2 = new TestBackend("v2", "payments-v2");
 
 	private static final String COOKIE = "canary-key";
 
@@ -82,6 +87,15 @@ class StickyCookieIntegrationTests {
 		registry.add(routes + "[1].uri", () -> "lb://orders");
 		registry.add(routes + "[1].predicates[0]", () -> "Path=/idle/**");
 		registry.add(routes + "[1].filters[0]", () -> "Canary=idle");
+		// predicate mode: the lane is decided while the route is looked up
+		registry.add(routes + "[2].id", () -> "payments-canary");
+		registry.add(routes + "[2].uri", payV2::uri);
+		registry.add(routes + "[2].predicates[0]", () -> "Path=/pay/**");
+		registry.add(routes + "[2].predicates[1]", () -> "Canary=payments, canary");
+		registry.add(routes + "[3].id", () -> "payments-stable");
+		registry.add(routes + "[3].uri", payV1::uri);
+		registry.add(routes + "[3].predicates[0]", () -> "Path=/pay/**");
+		registry.add(routes + "[3].predicates[1]", () -> "Canary=payments, stable");
 		registry.add("canary.defaults.stable-version", () -> "v1");
 		registry.add("canary.defaults.canary-version", () -> "v2");
 		registry.add("canary.defaults.auto-start", () -> "false");
@@ -91,6 +105,7 @@ class StickyCookieIntegrationTests {
 		registry.add("canary.defaults.analysis.interval", () -> "1h");
 		registry.add("canary.releases.orders.steps", () -> "5,100");
 		registry.add("canary.releases.idle.steps", () -> "5,100");
+		registry.add("canary.releases.payments.steps", () -> "5,100");
 		registry.add("management.endpoints.web.exposure.include", () -> "canary");
 		// X-Forwarded-Proto: https counts, as behind a proxy that terminates TLS
 		registry.add("server.forward-headers-strategy", () -> "framework");
@@ -98,12 +113,12 @@ class StickyCookieIntegrationTests {
 
 	@AfterAll
 	static void stopBackends() {
-		List.of(v1, v2).forEach(TestBackend::close);
+		List.of(v1, v2, payV1, payV2).forEach(TestBackend::close);
 	}
 
 	@BeforeEach
 	void resetBackends() {
-		List.of(v1, v2).forEach(TestBackend::reset);
+		List.of(v1, v2, payV1, payV2).forEach(TestBackend::reset);
 	}
 
 	@Test
@@ -120,6 +135,23 @@ class StickyCookieIntegrationTests {
 			}
 		}
 		assertThat(v1.requests() + v2.requests()).isEqualTo(500);
+	}
+
+	@Test
+	void predicateRoutesGiveTheCookieToo() {
+		weight("payments", 50);
+		for (int b = 0; b < 10; b++) {
+			Browser browser = new Browser();
+			Response first = browser.get("/pay/" + b);
+			assertThat(key(first)).isNotEmpty();
+			for (int i = 1; i < 20; i++) {
+				Response next = browser.get("/pay/" + b + "/" + i);
+				assertThat(next.version()).as("browser %d, request %d", b, i).isEqualTo(first.version());
+				assertThat(next.setCookies()).isEmpty();
+			}
+		}
+		assertThat(payV1.requests() + payV2.requests()).isEqualTo(200);
+		assertThat(payV1.lane("canary") + payV2.lane("stable")).isZero();
 	}
 
 	/**
@@ -251,8 +283,12 @@ class StickyCookieIntegrationTests {
 	}
 
 	private void weight(int weight) {
+		weight("orders", weight);
+	}
+
+	private void weight(String release, int weight) {
 		String state = this.client.get()
-			.uri("/actuator/canary/orders")
+			.uri("/actuator/canary/" + release)
 			.exchange()
 			.expectStatus()
 			.isOk()
@@ -262,10 +298,10 @@ class StickyCookieIntegrationTests {
 			.get("state")
 			.toString();
 		if (!state.equals("PROGRESSING") && !state.equals("PAUSED")) {
-			post("/actuator/canary/orders/start");
+			post("/actuator/canary/" + release + "/start");
 		}
 		this.client.post()
-			.uri("/actuator/canary/orders/weight")
+			.uri("/actuator/canary/" + release + "/weight")
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue("{\"weight\": " + weight + "}")
 			.exchange()
