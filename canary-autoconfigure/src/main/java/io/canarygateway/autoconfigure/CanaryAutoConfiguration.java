@@ -2,6 +2,7 @@ package io.canarygateway.autoconfigure;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,6 +57,7 @@ import io.canarygateway.core.Bucketer;
 import io.canarygateway.core.Decider;
 import io.canarygateway.core.KeyHasher;
 import io.canarygateway.core.ReleaseConfig;
+import io.canarygateway.core.StickyKeyGenerator;
 import io.canarygateway.core.Trigger;
 import io.canarygateway.event.CanaryTransitionEvent;
 import io.canarygateway.loadbalancer.CanaryLoadBalancerConfiguration;
@@ -124,6 +126,16 @@ public class CanaryAutoConfiguration {
 	Decider canaryDecider() {
 		return new Decider(new Bucketer(KeyHasher.MURMUR3),
 				() -> ThreadLocalRandom.current().nextInt(Bucketer.BUCKETS));
+	}
+
+	/**
+	 * The keys given in sticky cookies: from a {@link SecureRandom}, so that one key says
+	 * nothing about another.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	StickyKeyGenerator canaryStickyKeyGenerator() {
+		return new StickyKeyGenerator(new SecureRandom());
 	}
 
 	@Bean
@@ -226,14 +238,15 @@ public class CanaryAutoConfiguration {
 
 	@Bean
 	RoutedReleases canaryRoutedReleases(ReleaseController controller, Recorders recorders, Decider decider,
-			CanaryMetrics metrics, CanaryProperties properties, ObjectProvider<RemoteAddressResolver> remoteAddresses) {
+			StickyKeyGenerator keys, CanaryMetrics metrics, CanaryProperties properties,
+			ObjectProvider<RemoteAddressResolver> remoteAddresses) {
 		// the application's resolver, e.g. one that trusts X-Forwarded-For from known
 		// proxies; else the connection's address, never a forwarded header
 		RemoteAddressResolver remoteAddress = remoteAddresses.getIfAvailable(() -> new RemoteAddressResolver() {
 		});
 		List<RoutedRelease> routed = new ArrayList<>();
 		controller.releases()
-			.forEach((name, release) -> routed.add(new RoutedRelease(release, decider,
+			.forEach((name, release) -> routed.add(new RoutedRelease(release, decider, keys,
 					properties.getInstanceMetadataKey(), recorders, metrics.register(release), remoteAddress)));
 		return new RoutedReleases(routed);
 	}

@@ -423,10 +423,16 @@ public class CanaryProperties {
 		private String stickyHeader;
 
 		/**
-		 * Cookie holding a sticky key, used when the sticky header is absent (default
-		 * none).
+		 * Cookie holding a sticky key, used when the sticky header is absent; a request
+		 * with neither is given a random key in this cookie (default none).
 		 */
 		private String stickyCookie;
+
+		/**
+		 * How long a sticky cookie the gateway gives out lasts in the browser (its
+		 * Max-Age), at least 1s (default 30d).
+		 */
+		private Duration stickyCookieMaxAge;
 
 		/**
 		 * Whether responses carry X-Canary-Version with the version that served them
@@ -500,6 +506,14 @@ public class CanaryProperties {
 
 		public void setStickyCookie(String stickyCookie) {
 			this.stickyCookie = stickyCookie;
+		}
+
+		public Duration getStickyCookieMaxAge() {
+			return this.stickyCookieMaxAge;
+		}
+
+		public void setStickyCookieMaxAge(Duration stickyCookieMaxAge) {
+			this.stickyCookieMaxAge = stickyCookieMaxAge;
 		}
 
 		public Boolean getExposeVersion() {

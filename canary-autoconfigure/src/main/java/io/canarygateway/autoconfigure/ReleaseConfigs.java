@@ -68,6 +68,7 @@ public final class ReleaseConfigs {
 				pick(r.getOverrideCookie(), dr.getOverrideCookie(), Defaults.OVERRIDE_COOKIE),
 				pick(r.getStickyHeader(), dr.getStickyHeader(), Defaults.STICKY_HEADER),
 				pick(r.getStickyCookie(), dr.getStickyCookie(), Defaults.STICKY_COOKIE),
+				pick(r.getStickyCookieMaxAge(), dr.getStickyCookieMaxAge(), Defaults.STICKY_COOKIE_MAX_AGE),
 				pick(r.getExposeVersion(), dr.getExposeVersion(), Defaults.EXPOSE_VERSION),
 				pick(r.getRetryOnStable(), dr.getRetryOnStable(), Defaults.RETRY_ON_STABLE),
 				rules(pick(r.getOnlyFor(), dr.getOnlyFor(), List.of())),

@@ -81,6 +81,20 @@ public final class Decider {
 	}
 
 	/**
+	 * Rule 4 alone: the lane of a sticky key's bucket against the weight, drawn. For a
+	 * request that reached rule 5 for want of a key and was then given one
+	 * (docs/routing.md, "Stickiness"): it is decided as its later requests, which carry
+	 * the key, will be.
+	 * @param release the release name (part of the sticky hash)
+	 * @param weight the canary weight in percent
+	 * @param stickyKey the sticky key, not empty
+	 */
+	public Assignment drawByKey(String release, int weight, String stickyKey) {
+		return Bucketer.isCanary(this.bucketer.bucket(release, stickyKey), weight) ? Assignment.CANARY_DRAWN
+				: Assignment.STABLE_DRAWN;
+	}
+
+	/**
 	 * {@code always} → canary, {@code never} → stable, anything else → {@code null}
 	 * (falls through).
 	 */

@@ -58,6 +58,12 @@ public final class Defaults {
 	public static final String STICKY_COOKIE = "";
 
 	/**
+	 * {@code routing.sticky-cookie-max-age}: how long a sticky cookie the gateway gives
+	 * out lasts.
+	 */
+	public static final Duration STICKY_COOKIE_MAX_AGE = Duration.ofDays(30);
+
+	/**
 	 * {@code routing.expose-version}: responses do not carry {@code X-Canary-Version}.
 	 */
 	public static final boolean EXPOSE_VERSION = false;

@@ -73,10 +73,6 @@ public record ReleaseConfig(String name, String stableVersion, String canaryVers
 			out.add(new ConfigViolation("canary-version",
 					"must differ from stable-version, both were '" + this.stableVersion + "'"));
 		}
-		if (this.routing != null) {
-			rules(out, "routing.only-for", this.routing.onlyFor());
-			rules(out, "routing.always-for", this.routing.alwaysFor());
-		}
 		if (this.trigger == null) {
 			out.add(new ConfigViolation("trigger", "is required (manual or discovery)"));
 		}
@@ -103,6 +99,12 @@ public record ReleaseConfig(String name, String stableVersion, String canaryVers
 		}
 		positive(out, "step-interval", this.stepInterval, false);
 		positive(out, "progress-deadline", this.progressDeadline, false);
+		if (this.routing == null) {
+			out.add(new ConfigViolation("routing", "is required"));
+		}
+		else {
+			out.addAll(this.routing.violations());
+		}
 		if (this.analysis == null) {
 			out.add(new ConfigViolation("analysis", "is required"));
 		}
@@ -152,19 +154,6 @@ public record ReleaseConfig(String name, String stableVersion, String canaryVers
 			positive(out, "breaker.slow-call-duration-threshold", b.slowCallDurationThreshold(), false);
 		}
 		return out;
-	}
-
-	private static void rules(List<ConfigViolation> out, String property, List<TargetRule> rules) {
-		for (int i = 0; i < rules.size(); i++) {
-			TargetRule rule = rules.get(i);
-			if (rule == null) {
-				out.add(new ConfigViolation(property + "[" + i + "]", "must not be empty"));
-				continue;
-			}
-			for (String problem : rule.problems()) {
-				out.add(new ConfigViolation(property + "[" + i + "]", problem));
-			}
-		}
 	}
 
 	private static void positive(List<ConfigViolation> out, String property, Duration value, boolean zeroAllowed) {

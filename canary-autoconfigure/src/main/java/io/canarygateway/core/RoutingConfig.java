@@ -1,5 +1,6 @@
 package io.canarygateway.core;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -14,7 +15,10 @@ import java.util.List;
  * empty disables
  * @param stickyHeader request header holding a sticky key (e.g. a user id); empty
  * disables
- * @param stickyCookie cookie holding a sticky key; empty disables
+ * @param stickyCookie cookie holding a sticky key; empty disables. A request with no
+ * sticky key is given one in this cookie.
+ * @param stickyCookieMaxAge how long a sticky cookie given to a request lasts (its
+ * {@code Max-Age})
  * @param exposeVersion whether responses carry {@code X-Canary-Version}
  * @param retryOnStable whether failed canary requests on load-balanced routes are retried
  * on stable
@@ -24,7 +28,8 @@ import java.util.List;
  * release splits traffic
  */
 public record RoutingConfig(String overrideHeader, String overrideCookie, String stickyHeader, String stickyCookie,
-		boolean exposeVersion, boolean retryOnStable, List<TargetRule> onlyFor, List<TargetRule> alwaysFor) {
+		Duration stickyCookieMaxAge, boolean exposeVersion, boolean retryOnStable, List<TargetRule> onlyFor,
+		List<TargetRule> alwaysFor) {
 
 	public RoutingConfig {
 		overrideHeader = overrideHeader == null ? "" : overrideHeader.trim();
@@ -38,15 +43,70 @@ public record RoutingConfig(String overrideHeader, String overrideCookie, String
 
 	/** Routing without targeting rules. */
 	public RoutingConfig(String overrideHeader, String overrideCookie, String stickyHeader, String stickyCookie,
-			boolean exposeVersion, boolean retryOnStable) {
-		this(overrideHeader, overrideCookie, stickyHeader, stickyCookie, exposeVersion, retryOnStable, List.of(),
-				List.of());
+			Duration stickyCookieMaxAge, boolean exposeVersion, boolean retryOnStable) {
+		this(overrideHeader, overrideCookie, stickyHeader, stickyCookie, stickyCookieMaxAge, exposeVersion,
+				retryOnStable, List.of(), List.of());
+	}
+
+	/**
+	 * Every rule these settings break, each naming the property (relative to the release)
+	 * and the rule.
+	 */
+	public List<ConfigViolation> violations() {
+		List<ConfigViolation> out = new ArrayList<>();
+		if (!this.stickyCookie.isEmpty() && !isCookieName(this.stickyCookie)) {
+			// the gateway writes this cookie: a name a browser cannot take would fail
+			// every response that gives it
+			out.add(new ConfigViolation("routing.sticky-cookie",
+					"must be a cookie name: visible ASCII characters except ( ) < > @ , ; : \\ \" / [ ] ? = { }, was '"
+							+ this.stickyCookie + "'"));
+		}
+		if (this.stickyCookieMaxAge == null) {
+			out.add(new ConfigViolation("routing.sticky-cookie-max-age", "is required"));
+		}
+		else if (this.stickyCookieMaxAge.compareTo(Duration.ofSeconds(1)) < 0) {
+			// Max-Age counts whole seconds, and 0 tells the browser to delete the cookie
+			out.add(new ConfigViolation("routing.sticky-cookie-max-age",
+					"must be a positive duration of at least 1s (a cookie's Max-Age is in whole seconds), was "
+							+ this.stickyCookieMaxAge));
+		}
+		rules(out, "routing.only-for", this.onlyFor);
+		rules(out, "routing.always-for", this.alwaysFor);
+		return out;
+	}
+
+	private static void rules(List<ConfigViolation> out, String property, List<TargetRule> rules) {
+		for (int i = 0; i < rules.size(); i++) {
+			TargetRule rule = rules.get(i);
+			if (rule == null) {
+				out.add(new ConfigViolation(property + "[" + i + "]", "must not be empty"));
+				continue;
+			}
+			for (String problem : rule.problems()) {
+				out.add(new ConfigViolation(property + "[" + i + "]", problem));
+			}
+		}
+	}
+
+	/**
+	 * Whether a name is an RFC 6265 cookie name (an RFC 2616 token): visible ASCII
+	 * characters except the separators.
+	 */
+	static boolean isCookieName(String name) {
+		for (int i = 0; i < name.length(); i++) {
+			char c = name.charAt(i);
+			if (c <= 0x20 || c >= 0x7F || "()<>@,;:\\\"/[]?={}".indexOf(c) >= 0) {
+				return false;
+			}
+		}
+		return !name.isEmpty();
 	}
 
 	/** The built-in defaults ({@link Defaults}; docs/configuration.md, "Routing"). */
 	public static RoutingConfig defaults() {
 		return new RoutingConfig(Defaults.OVERRIDE_HEADER, Defaults.OVERRIDE_COOKIE, Defaults.STICKY_HEADER,
-				Defaults.STICKY_COOKIE, Defaults.EXPOSE_VERSION, Defaults.RETRY_ON_STABLE);
+				Defaults.STICKY_COOKIE, Defaults.STICKY_COOKIE_MAX_AGE, Defaults.EXPOSE_VERSION,
+				Defaults.RETRY_ON_STABLE);
 	}
 
 }

@@ -19,6 +19,7 @@ import io.canarygateway.core.Decider;
 import io.canarygateway.core.Lane;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.RoutingConfig;
+import io.canarygateway.core.StickyKeyGenerator;
 import io.canarygateway.core.TargetMatch;
 import io.canarygateway.core.TargetRule;
 import io.canarygateway.core.Versions;
@@ -28,7 +29,8 @@ import io.canarygateway.metrics.CanaryMetrics.ReleaseMeters;
 
 /**
  * A release as the request path sees it: decides a request's lane once, from one snapshot
- * of the release's record and breaker, and records each outcome in the metrics, the
+ * of the release's record and breaker (giving a request without a sticky key one in the
+ * sticky cookie, when the release has one), and records each outcome in the metrics, the
  * analysis recorders and (for the canary lane) the kill switch. Built once per release;
  * route predicates and filters hold it directly, so no lookup happens per request.
  */
@@ -48,6 +50,12 @@ public final class RoutedRelease {
 
 	private final RemoteAddressResolver remoteAddress;
 
+	/**
+	 * Gives requests without a sticky key one; {@code null} without
+	 * {@code routing.sticky-cookie}.
+	 */
+	private final StickyCookie stickyCookie;
+
 	private final String metadataKey;
 
 	/** The lanes' targets for the versions of the latest record seen. */
@@ -58,12 +66,13 @@ public final class RoutedRelease {
 	private final ReleaseMeters meters;
 
 	/**
+	 * @param keys makes the keys given in the sticky cookie
 	 * @param remoteAddress resolves a request's client address for {@code remote-address}
 	 * rules: the gateway's {@link RemoteAddressResolver} bean (e.g. one that trusts
 	 * {@code X-Forwarded-For} from known proxies), or the connection's address
 	 */
-	public RoutedRelease(ManagedRelease release, Decider decider, String metadataKey, Recorders recorders,
-			ReleaseMeters meters, RemoteAddressResolver remoteAddress) {
+	public RoutedRelease(ManagedRelease release, Decider decider, StickyKeyGenerator keys, String metadataKey,
+			Recorders recorders, ReleaseMeters meters, RemoteAddressResolver remoteAddress) {
 		this.release = release;
 		this.name = release.name();
 		this.decider = decider;
@@ -71,6 +80,8 @@ public final class RoutedRelease {
 		this.onlyFor = this.routing.onlyFor().stream().map(TargetRule::compile).toArray(TargetRule.Compiled[]::new);
 		this.alwaysFor = this.routing.alwaysFor().stream().map(TargetRule::compile).toArray(TargetRule.Compiled[]::new);
 		this.remoteAddress = remoteAddress;
+		this.stickyCookie = this.routing.stickyCookie().isEmpty() ? null
+				: new StickyCookie(this.routing.stickyCookie(), this.routing.stickyCookieMaxAge(), keys);
 		this.metadataKey = metadataKey;
 		this.targets = new LaneTargets(metadataKey, release.status().versions());
 		this.recorders = new LaneRecorder[] { recorders.recorder(this.name, Lane.STABLE),
@@ -154,8 +165,23 @@ public final class RoutedRelease {
 		if (sticky == null) {
 			sticky = cookie(request, this.routing.stickyCookie());
 		}
-		return this.decider.decide(this.name, status.state(), status.weight(), true, overrideHeader, overrideCookie,
-				targeting(exchange), sticky);
+		Assignment assignment = this.decider.decide(this.name, status.state(), status.weight(), true, overrideHeader,
+				overrideCookie, targeting(exchange), sticky);
+		return withStickyCookie(exchange, assignment, sticky, status.weight());
+	}
+
+	/**
+	 * A lane drawn at random for want of a sticky key is drawn instead by a fresh key,
+	 * given to the client in the sticky cookie, so that the client's later requests keep
+	 * it (docs/routing.md, "Stickiness"). Only a drawn lane: no key chooses a forced one
+	 * (state, breaker, override, targeting rule), so no cookie is given with it. The
+	 * random bucket drawn before is not used.
+	 */
+	private Assignment withStickyCookie(ServerWebExchange exchange, Assignment assignment, String sticky, int weight) {
+		if (this.stickyCookie == null || !assignment.drawn() || (sticky != null && !sticky.isEmpty())) {
+			return assignment;
+		}
+		return this.decider.drawByKey(this.name, weight, this.stickyCookie.give(exchange));
 	}
 
 	/**

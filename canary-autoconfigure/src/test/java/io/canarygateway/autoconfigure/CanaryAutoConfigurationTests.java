@@ -3,6 +3,7 @@ package io.canarygateway.autoconfigure;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -33,10 +34,12 @@ import io.canarygateway.core.KeyHasher;
 import io.canarygateway.core.Lane;
 import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.ReleaseState;
+import io.canarygateway.core.StickyKeyGenerator;
 import io.canarygateway.metrics.CanaryMetrics;
 import io.canarygateway.routing.CanaryGatewayFilterFactory;
 import io.canarygateway.routing.CanaryPredicateRoutesFilter;
 import io.canarygateway.routing.CanaryRoutePredicateFactory;
+import io.canarygateway.routing.RoutedRelease;
 import io.canarygateway.routing.RoutedReleases;
 import io.canarygateway.store.InMemoryReleaseStore;
 import io.canarygateway.store.ReleaseStore;
@@ -64,6 +67,7 @@ class CanaryAutoConfigurationTests {
 				assertThat(context).hasSingleBean(ReleaseStore.class);
 				assertThat(context.getBean(ReleaseStore.class)).isInstanceOf(InMemoryReleaseStore.class);
 				assertThat(context).hasSingleBean(Decider.class);
+				assertThat(context).hasSingleBean(StickyKeyGenerator.class);
 				assertThat(context).hasSingleBean(CanaryRoutePredicateFactory.class);
 				assertThat(context).hasSingleBean(CanaryGatewayFilterFactory.class);
 				assertThat(context).hasSingleBean(CanaryPredicateRoutesFilter.class);
@@ -162,6 +166,24 @@ class CanaryAutoConfigurationTests {
 	}
 
 	@Test
+	void userStickyKeyGeneratorReplacesOursAndMakesTheCookiesKeys() {
+		this.runner.withPropertyValues(CanaryContexts.ORDERS)
+			.withPropertyValues("canary.releases.orders.routing.sticky-cookie=canary-key")
+			.withUserConfiguration(UserStickyKeys.class)
+			.run((context) -> {
+				assertThat(context).hasSingleBean(StickyKeyGenerator.class);
+				StickyKeyGenerator same = new StickyKeyGenerator(new SplittableRandom(7));
+				RoutedRelease orders = context.getBean(RoutedReleases.class).require("orders", "test");
+				for (int i = 0; i < 3; i++) {
+					MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/orders"));
+					orders.lane(exchange);
+					assertThat(exchange.getResponse().getCookies().getFirst("canary-key").getValue())
+						.isEqualTo(same.next());
+				}
+			});
+	}
+
+	@Test
 	void userDeciderReplacesOursAndDecidesTheLanes() {
 		this.runner.withPropertyValues(CanaryContexts.ORDERS)
 			.withUserConfiguration(UserDecider.class)
@@ -257,6 +279,16 @@ class CanaryAutoConfigurationTests {
 	}
 
 	static class UserReleaseStore extends InMemoryReleaseStore {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserStickyKeys {
+
+		@Bean
+		StickyKeyGenerator userStickyKeys() {
+			return new StickyKeyGenerator(new SplittableRandom(7));
+		}
 
 	}
 

@@ -81,6 +81,15 @@ class CanaryConfigurationValidationTests {
 						ORDERS + "analysis.interval", "must be a positive duration"),
 				arguments("breaker rate over 100", valid(ORDERS + "breaker.failure-rate-threshold=150"),
 						ORDERS + "breaker.failure-rate-threshold", "must be a percentage in (0,100]"),
+				arguments("sticky-cookie-max-age under a second",
+						valid(ORDERS + "routing.sticky-cookie=canary-key",
+								ORDERS + "routing.sticky-cookie-max-age=500ms"),
+						ORDERS + "routing.sticky-cookie-max-age",
+						"must be a positive duration of at least 1s (a cookie's Max-Age is in whole seconds), was PT0.5S"),
+				arguments("negative sticky-cookie-max-age", valid(ORDERS + "routing.sticky-cookie-max-age=-30d"),
+						ORDERS + "routing.sticky-cookie-max-age", "must be a positive duration"),
+				arguments("sticky-cookie not a cookie name", valid(ORDERS + "routing.sticky-cookie=canary key"),
+						ORDERS + "routing.sticky-cookie", "must be a cookie name: visible ASCII characters except"),
 				arguments("empty instance-metadata-key", valid("canary.instance-metadata-key="),
 						"canary.instance-metadata-key", "must not be empty"));
 	}
@@ -193,6 +202,16 @@ class CanaryConfigurationValidationTests {
 				.containsExactly(ORDERS + "progress-deadline: must be longer than step-interval, was 10m (built-in "
 						+ "default) while canary.defaults.step-interval is 1h: the release would pause (reason "
 						+ "deadline) at every step before it may advance"));
+	}
+
+	@Test
+	void invalidStickyCookieMaxAgeInheritedFromTheDefaultsIsNamedAsTheDefault() {
+		this.runner.withPropertyValues(CanaryContexts.ORDERS)
+			.withPropertyValues("canary.defaults.routing.sticky-cookie-max-age=0s")
+			.run((context) -> assertThat(find(context.getStartupFailure()).getProblems())
+				.containsExactly("canary.defaults.routing.sticky-cookie-max-age (inherited by canary.releases.orders): "
+						+ "must be a positive duration of at least 1s (a cookie's Max-Age is in whole seconds), "
+						+ "was PT0S"));
 	}
 
 	@Test

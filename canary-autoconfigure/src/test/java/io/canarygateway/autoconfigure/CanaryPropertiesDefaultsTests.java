@@ -33,8 +33,10 @@ class CanaryPropertiesDefaultsTests {
 		this.runner.withPropertyValues(CanaryContexts.ORDERS)
 			.withPropertyValues("canary.defaults.steps=10,50,100", "canary.defaults.analysis.interval=5s",
 					"canary.defaults.routing.sticky-header=X-User-Id", "canary.defaults.breaker.sliding-window-size=40",
-					"canary.defaults.manual-gates=50", "canary.defaults.auto-start=false")
+					"canary.defaults.manual-gates=50", "canary.defaults.auto-start=false",
+					"canary.defaults.routing.sticky-cookie-max-age=7d")
 			.run(release("orders", (orders) -> {
+				assertThat(orders.routing().stickyCookieMaxAge()).isEqualTo(Duration.ofDays(7));
 				assertThat(orders.steps()).containsExactly(10, 50, 100);
 				assertThat(orders.analysis().interval()).isEqualTo(Duration.ofSeconds(5));
 				assertThat(orders.routing().stickyHeader()).isEqualTo("X-User-Id");
@@ -57,6 +59,8 @@ class CanaryPropertiesDefaultsTests {
 					"canary.defaults.routing.sticky-header=X-User-Id", "canary.defaults.breaker.sliding-window-size=40",
 					"canary.releases.orders.steps=20,100", "canary.releases.orders.analysis.interval=30s",
 					"canary.releases.orders.routing.sticky-header=X-Tenant",
+					"canary.defaults.routing.sticky-cookie-max-age=7d",
+					"canary.releases.orders.routing.sticky-cookie-max-age=12h",
 					"canary.releases.orders.breaker.sliding-window-size=60",
 					"canary.releases.payments.stable-version=p1", "canary.releases.payments.canary-version=p2")
 			.run((context) -> {
@@ -64,6 +68,7 @@ class CanaryPropertiesDefaultsTests {
 				assertThat(orders.steps()).containsExactly(20, 100);
 				assertThat(orders.analysis().interval()).isEqualTo(Duration.ofSeconds(30));
 				assertThat(orders.routing().stickyHeader()).isEqualTo("X-Tenant");
+				assertThat(orders.routing().stickyCookieMaxAge()).isEqualTo(Duration.ofHours(12));
 				assertThat(orders.breaker().slidingWindowSize()).isEqualTo(60);
 				// the override is per release: another release still inherits the
 				// defaults
@@ -71,6 +76,7 @@ class CanaryPropertiesDefaultsTests {
 				assertThat(payments.steps()).containsExactly(10, 50, 100);
 				assertThat(payments.analysis().interval()).isEqualTo(Duration.ofSeconds(5));
 				assertThat(payments.routing().stickyHeader()).isEqualTo("X-User-Id");
+				assertThat(payments.routing().stickyCookieMaxAge()).isEqualTo(Duration.ofDays(7));
 				assertThat(payments.breaker().slidingWindowSize()).isEqualTo(40);
 			});
 	}
@@ -113,6 +119,7 @@ class CanaryPropertiesDefaultsTests {
 			assertThat(routing.overrideCookie()).isEqualTo("canary");
 			assertThat(routing.stickyHeader()).isEmpty();
 			assertThat(routing.stickyCookie()).isEmpty();
+			assertThat(routing.stickyCookieMaxAge()).isEqualTo(Duration.ofDays(30));
 			assertThat(routing.retryOnStable()).isTrue();
 			assertThat(routing.exposeVersion()).isFalse();
 		}));

@@ -233,6 +233,22 @@ class DeciderTest {
 	}
 
 	@Test
+	void drawByKeyIsTheStickyRuleAlone() {
+		assertThat(this.decider.drawByKey("orders", 25, "2499")).isEqualTo(Assignment.CANARY_DRAWN);
+		assertThat(this.decider.drawByKey("orders", 25, "2500")).isEqualTo(Assignment.STABLE_DRAWN);
+		assertThat(this.decider.drawByKey("orders", 0, "0")).isEqualTo(Assignment.STABLE_DRAWN);
+		assertThat(this.decider.drawByKey("orders", 100, "9999")).isEqualTo(Assignment.CANARY_DRAWN);
+		Decider real = new Decider(new Bucketer(KeyHasher.MURMUR3), this.random);
+		for (int weight = 0; weight <= 100; weight++) {
+			for (String key : List.of("user-1", "user-2", "Hk1cT3bWq0mZx7YpL2sVgA")) {
+				assertThat(real.drawByKey("orders", weight, key)).as("%s at %d", key, weight)
+					.isEqualTo(real.decide("orders", PROGRESSING, weight, true, null, null, TargetMatch.NONE, key));
+			}
+		}
+		assertThat(this.random.calls).isZero();
+	}
+
+	@Test
 	void withoutAStickyKeyRandomDecidesOncePerRequest() {
 		this.random.next = 2999;
 		assertThat(this.decider.decide("orders", PROGRESSING, 30, true, null, null, TargetMatch.NONE, null))

@@ -36,6 +36,10 @@ class ReleaseConfigTest {
 				Duration.ofSeconds(30), 10);
 		other.name = "orders-v2_eu.1";
 		assertThat(other.build().violations()).isEmpty();
+
+		Config cookie = new Config();
+		cookie.stickyCookie("__Secure-canary_key.1!#$%&'*+^`|~", Duration.ofSeconds(1));
+		assertThat(cookie.build().violations()).isEmpty();
 	}
 
 	@Test
@@ -172,6 +176,23 @@ class ReleaseConfigTest {
 						"breaker.slow-call-duration-threshold", "positive", "PT0S"),
 				of("slow call duration missing", (c) -> c.breaker(50, 20, 10, null, 100),
 						"breaker.slow-call-duration-threshold", "required"),
+				of("sticky cookie max-age zero", (c) -> c.stickyCookie("canary-key", Duration.ZERO),
+						"routing.sticky-cookie-max-age", "at least 1s", "was PT0S"),
+				of("sticky cookie max-age under a second", (c) -> c.stickyCookie("canary-key", Duration.ofMillis(500)),
+						"routing.sticky-cookie-max-age", "at least 1s", "whole seconds", "was PT0.5S"),
+				of("sticky cookie max-age negative", (c) -> c.stickyCookie("canary-key", Duration.ofDays(-1)),
+						"routing.sticky-cookie-max-age", "positive", "was PT-24H"),
+				of("sticky cookie max-age missing", (c) -> c.stickyCookie("", null), "routing.sticky-cookie-max-age",
+						"required"),
+				of("sticky cookie name with a space",
+						(c) -> c.stickyCookie("canary key", Defaults.STICKY_COOKIE_MAX_AGE), "routing.sticky-cookie",
+						"must be a cookie name", "was 'canary key'"),
+				of("sticky cookie name with a separator",
+						(c) -> c.stickyCookie("canary;key", Defaults.STICKY_COOKIE_MAX_AGE), "routing.sticky-cookie",
+						"must be a cookie name", "was 'canary;key'"),
+				of("sticky cookie name not ASCII", (c) -> c.stickyCookie("clé", Defaults.STICKY_COOKIE_MAX_AGE),
+						"routing.sticky-cookie", "must be a cookie name", "was 'clé'"),
+				of("missing routing", (c) -> c.routing = null, "routing", "required"),
 				of("bad release name", (c) -> c.name = "orders/eu", "", "release name", "'orders/eu'"),
 				of("blank release name", (c) -> c.name = " ", "", "release name", "' '"));
 	}
@@ -244,6 +265,14 @@ class ReleaseConfigTest {
 
 		BreakerConfig breaker = BreakerConfig.defaults();
 
+		RoutingConfig routing = RoutingConfig.defaults();
+
+		void stickyCookie(String name, Duration maxAge) {
+			RoutingConfig r = RoutingConfig.defaults();
+			this.routing = new RoutingConfig(r.overrideHeader(), r.overrideCookie(), r.stickyHeader(), name, maxAge,
+					r.exposeVersion(), r.retryOnStable());
+		}
+
 		void analysis(Duration interval, int minRequests, double confidence, double errorRateTolerance,
 				double latencyTolerance, Double maxErrorRate, Duration maxLatency, int failureThreshold) {
 			this.analysis = new AnalysisConfig(interval, minRequests, confidence, errorRateTolerance, latencyTolerance,
@@ -262,8 +291,8 @@ class ReleaseConfigTest {
 
 		ReleaseConfig build() {
 			return new ReleaseConfig(this.name, this.stable, this.canary, Defaults.AUTO_START, this.steps,
-					this.stepInterval, this.gates, this.progressDeadline, RoutingConfig.defaults(), this.analysis,
-					this.breaker, Trigger.MANUAL, this.triggerSettle);
+					this.stepInterval, this.gates, this.progressDeadline, this.routing, this.analysis, this.breaker,
+					Trigger.MANUAL, this.triggerSettle);
 		}
 
 	}

@@ -101,6 +101,7 @@ class ConfigurationReferenceTest {
 			entry("routing.override-cookie", Defaults.OVERRIDE_COOKIE),
 			entry("routing.sticky-header", Defaults.STICKY_HEADER),
 			entry("routing.sticky-cookie", Defaults.STICKY_COOKIE),
+			entry("routing.sticky-cookie-max-age", Defaults.STICKY_COOKIE_MAX_AGE),
 			entry("routing.expose-version", Defaults.EXPOSE_VERSION),
 			entry("routing.retry-on-stable", Defaults.RETRY_ON_STABLE), entry("routing.only-for", List.of()),
 			entry("routing.always-for", List.of()), entry("analysis.interval", Defaults.ANALYSIS_INTERVAL),

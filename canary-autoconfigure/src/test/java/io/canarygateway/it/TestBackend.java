@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -14,7 +15,7 @@ import reactor.netty.http.server.HttpServer;
 /**
  * A real HTTP backend on a random loopback port (Reactor Netty): answers every request
  * with a small JSON naming its version and instance, counts what reached it (and which
- * lane header came with it), and can be told to fail or slow down.
+ * lane header came with it), and can be told to fail or slow down, or to set a cookie.
  */
 final class TestBackend implements AutoCloseable {
 
@@ -35,6 +36,9 @@ final class TestBackend implements AutoCloseable {
 	/** Fail every n-th request (0: never), deterministically. */
 	private final AtomicInteger failEvery = new AtomicInteger();
 
+	/** A {@code Set-Cookie} every response carries, or {@code null}. */
+	private final AtomicReference<String> setCookie = new AtomicReference<>();
+
 	TestBackend(String version, String instance) {
 		this.version = version;
 		this.instance = instance;
@@ -46,6 +50,10 @@ final class TestBackend implements AutoCloseable {
 			this.lanes.computeIfAbsent(String.valueOf(lane), (k) -> new AtomicLong()).incrementAndGet();
 			String body = "{\"version\":\"" + version + "\",\"instance\":\"" + instance + "\",\"lane\":\"" + lane
 					+ "\"}";
+			String cookie = this.setCookie.get();
+			if (cookie != null) {
+				response.addHeader("Set-Cookie", cookie);
+			}
 			Mono<Void> send = response.status(code)
 				.header("Content-Type", "application/json")
 				.header("X-Backend-Instance", instance)
@@ -88,7 +96,13 @@ final class TestBackend implements AutoCloseable {
 		this.delayMillis.set(millis);
 	}
 
+	/** Every response carries this {@code Set-Cookie} header (until {@link #reset}). */
+	void setCookie(String header) {
+		this.setCookie.set(header);
+	}
+
 	void reset() {
+		this.setCookie.set(null);
 		this.requests.set(0);
 		this.lanes.clear();
 		this.status.set(200);

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeoutException;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -40,10 +41,12 @@ import io.canarygateway.core.AnalysisConfig;
 import io.canarygateway.core.BreakerConfig;
 import io.canarygateway.core.Bucketer;
 import io.canarygateway.core.Decider;
+import io.canarygateway.core.Defaults;
 import io.canarygateway.core.KeyHasher;
 import io.canarygateway.core.Lane;
 import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.RoutingConfig;
+import io.canarygateway.core.StickyKeyGenerator;
 import io.canarygateway.core.Trigger;
 import io.canarygateway.core.Verdict;
 import io.canarygateway.loadbalancer.LaneRequest;
@@ -293,8 +296,9 @@ class CanaryExchangeHandlerTest {
 		Setup(boolean retryOnStable) {
 			ReleaseConfig config = new ReleaseConfig("orders", "v1", "v2", true, ReleaseConfig.DEFAULT_STEPS,
 					Duration.ofMinutes(1), List.of(), Duration.ofMinutes(10),
-					new RoutingConfig("X-Canary", "canary", "", "", true, retryOnStable), AnalysisConfig.defaults(),
-					BreakerConfig.defaults(), Trigger.MANUAL, Duration.ofSeconds(30));
+					new RoutingConfig("X-Canary", "canary", "", "", Defaults.STICKY_COOKIE_MAX_AGE, true,
+							retryOnStable),
+					AnalysisConfig.defaults(), BreakerConfig.defaults(), Trigger.MANUAL, Duration.ofSeconds(30));
 			ReleaseController controller = new ReleaseController(List.of(config), new InMemoryReleaseStore(),
 					(c, listener) -> this.killSwitch, Clock.systemUTC(), Runnable::run, List.of());
 			CanaryExchangeHandlerTest.this.controllers.add(controller);
@@ -303,8 +307,9 @@ class CanaryExchangeHandlerTest {
 			registry.clear();
 			this.releaseMeters = new CanaryMetrics(registry).register(controller.release("orders"));
 			this.release = new RoutedRelease(controller.release("orders"),
-					new Decider(new Bucketer(KeyHasher.MURMUR3), () -> this.bucket), "version", this.recorders,
-					this.releaseMeters, new RemoteAddressResolver() {
+					new Decider(new Bucketer(KeyHasher.MURMUR3), () -> this.bucket),
+					new StickyKeyGenerator(new SplittableRandom(1)), "version", this.recorders, this.releaseMeters,
+					new RemoteAddressResolver() {
 					});
 		}
 

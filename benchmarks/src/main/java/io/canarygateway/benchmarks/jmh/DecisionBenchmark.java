@@ -17,6 +17,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -54,9 +56,11 @@ import io.canarygateway.routing.RoutedRelease;
  * The per-request lane decision (docs/routing.md, "The decision"):
  * {@code ManagedRelease.decide} → {@code Decider.decide} with a random bucket, with a
  * sticky key, with an override header; and {@link RoutedRelease#lane} on a whole exchange
- * (header and cookie lookups, the lane cached on the exchange). Target: ≤ 100 ns and 0
- * B/op for the decision. Run with {@code benchmarks/jmh} ({@code -prof gc}: allocation
- * per operation is {@code gc.alloc.rate.norm}).
+ * (header and cookie lookups, the lane cached on the exchange), also for a release keyed
+ * by a sticky cookie, with the cookie and without (then the key is given in a
+ * {@code Set-Cookie}). Target: ≤ 100 ns and 0 B/op for the decision. Run with
+ * {@code benchmarks/jmh} ({@code -prof gc}: allocation per operation is
+ * {@code gc.alloc.rate.norm}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -96,6 +100,23 @@ public class DecisionBenchmark {
 	/** A GET without a body, forced to the canary lane ({@code X-Canary: always}). */
 	private ServerWebExchange canaryExchange;
 
+	/**
+	 * A browser's GET for the cookie-keyed release: its sticky cookie among two others.
+	 */
+	private ServerWebExchange cookieExchange;
+
+	/**
+	 * The same GET from a browser that has no sticky cookie yet: the request, for a new
+	 * exchange per call.
+	 */
+	private ServerHttpRequest anonymousRequest;
+
+	private final DefaultWebSessionManager sessionManager = new DefaultWebSessionManager();
+
+	private final ServerCodecConfigurer codecs = ServerCodecConfigurer.create();
+
+	private final AcceptHeaderLocaleContextResolver localeResolver = new AcceptHeaderLocaleContextResolver();
+
 	@Setup(Level.Trial)
 	public void setUp() {
 		this.fixture = new Fixture("simple");
@@ -122,12 +143,32 @@ public class DecisionBenchmark {
 		this.canaryExchange = new DefaultServerWebExchange(new NettyLikeRequest(canaryHeaders),
 				new MockServerHttpResponse(), new DefaultWebSessionManager(), ServerCodecConfigurer.create(),
 				new AcceptHeaderLocaleContextResolver());
+		DefaultHttpHeaders browserHeaders = new DefaultHttpHeaders();
+		browserHeaders.add("Host", "gateway.example");
+		browserHeaders.add("Accept", "text/html");
+		browserHeaders.add("User-Agent", "Mozilla/5.0");
+		DefaultHttpHeaders cookieHeaders = new DefaultHttpHeaders();
+		cookieHeaders.add(browserHeaders);
+		cookieHeaders.add("Cookie", "theme=dark; " + Fixture.STICKY_COOKIE + "=Hk1cT3bWq0mZx7YpL2sVgA; lang=en");
+		this.cookieExchange = exchange(cookieHeaders);
+		DefaultHttpHeaders anonymousHeaders = new DefaultHttpHeaders();
+		anonymousHeaders.add(browserHeaders);
+		anonymousHeaders.add("Cookie", "theme=dark; lang=en");
+		this.anonymousRequest = new NettyLikeRequest(anonymousHeaders);
+		// parses the cookies once, as any earlier lookup of the request would
+		this.anonymousRequest.getCookies();
 		this.mockExchange = MockServerWebExchange.from(MockServerHttpRequest.get("/orders/42")
 			.header("Host", "gateway.example")
 			.header("Accept", "application/json")
 			.header("User-Agent", "wrk")
 			.header("X-User-Id", "user-4711")
 			.build());
+	}
+
+	private static ServerWebExchange exchange(DefaultHttpHeaders headers) {
+		return new DefaultServerWebExchange(new NettyLikeRequest(headers), new MockServerHttpResponse(),
+				new DefaultWebSessionManager(), ServerCodecConfigurer.create(),
+				new AcceptHeaderLocaleContextResolver());
 	}
 
 	@TearDown(Level.Trial)
@@ -196,6 +237,45 @@ public class DecisionBenchmark {
 	}
 
 	/**
+	 * {@link RoutedRelease#lane} for a release keyed by the sticky cookie, on a request
+	 * that carries it: the key is the cookie's value. The request's cookies are parsed on
+	 * its first lookup and kept by the request (once per request, whatever asks), so this
+	 * measures the lookups and the decision, not the parsing.
+	 */
+	@Benchmark
+	public Lane laneOfCookieExchange() {
+		this.cookieExchange.getAttributes().remove(LaneRequest.ATTRIBUTE);
+		return this.fixture.cookieRouted.lane(this.cookieExchange);
+	}
+
+	/**
+	 * The same release on a request with no sticky key (a browser's first visit), on a
+	 * new exchange each call, as a server makes one per request: the response must be
+	 * new, since it keeps what it was given until it is sent. {@link #newExchange} is
+	 * that part alone, to subtract.
+	 */
+	@Benchmark
+	public Lane laneOfAnonymousExchange() {
+		return this.fixture.cookieRouted.lane(newExchange());
+	}
+
+	/**
+	 * The part of {@link #laneOfAnonymousExchange} that makes the key: 128 bits from a
+	 * {@link java.security.SecureRandom}, in 22 characters.
+	 */
+	@Benchmark
+	public String stickyKey() {
+		return this.fixture.stickyKeys.next();
+	}
+
+	/** Not the decision: a new exchange for the anonymous request. */
+	@Benchmark
+	public ServerWebExchange newExchange() {
+		return new DefaultServerWebExchange(this.anonymousRequest, new MockServerHttpResponse(), this.sessionManager,
+				this.codecs, this.localeResolver);
+	}
+
+	/**
 	 * Not the decision: what forwarding the lane header would cost by mutating the
 	 * request ({@code X-Canary-Lane}) — a mutated request with the header set, in a
 	 * mutated exchange (the same work as Spring Cloud Gateway's {@code AddRequestHeader}
@@ -245,9 +325,17 @@ public class DecisionBenchmark {
 					new HttpHeaders(new Netty4HeadersAdapter(headers)));
 		}
 
+		/** Parsed as Reactor Netty parses them (its strict decoder). */
 		@Override
 		protected MultiValueMap<String, HttpCookie> initCookies() {
-			return new LinkedMultiValueMap<>();
+			MultiValueMap<String, HttpCookie> cookies = new LinkedMultiValueMap<>();
+			String header = getHeaders().getFirst(HttpHeaders.COOKIE);
+			if (header != null) {
+				for (Cookie cookie : ServerCookieDecoder.STRICT.decodeAll(header)) {
+					cookies.add(cookie.name(), new HttpCookie(cookie.name(), cookie.value()));
+				}
+			}
+			return cookies;
 		}
 
 		@Override
