@@ -97,11 +97,7 @@ class CanaryRolloutScriptIntegrationTests {
 		registry.add(simple + "[0].metadata.version", () -> "v1");
 		registry.add(simple + "[1].uri", () -> canary);
 		registry.add(simple + "[1].metadata.version", () -> "v2");
-		String route = "spring.cloud.gateway.server.webflux.routes[" + index + "]";
-		registry.add(route + ".id", () -> name);
-		registry.add(route + ".uri", () -> "lb://" + name);
-		registry.add(route + ".predicates[0]", () -> "Path=/" + name + "/**");
-		registry.add(route + ".filters[0]", () -> "Canary=" + name);
+		TestRoutes.loadBalanced(registry, index, name, name);
 		registry.add("canary.releases." + name + ".stable-version", () -> "v1");
 	}
 

@@ -45,18 +45,8 @@ class ContinuousReleaseIntegrationTests {
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
-		String simple = "spring.cloud.discovery.client.simple.instances.";
-		List<TestBackend> backends = List.of(v1, v2, v3);
-		for (int i = 0; i < backends.size(); i++) {
-			TestBackend backend = backends.get(i);
-			registry.add(simple + "orders[" + i + "].uri", backend::uri);
-			registry.add(simple + "orders[" + i + "].metadata.version", () -> backend.version);
-		}
-		String routes = "spring.cloud.gateway.server.webflux.routes";
-		registry.add(routes + "[0].id", () -> "orders");
-		registry.add(routes + "[0].uri", () -> "lb://orders");
-		registry.add(routes + "[0].predicates[0]", () -> "Path=/orders/**");
-		registry.add(routes + "[0].filters[0]", () -> "Canary=orders");
+		TestRoutes.instances(registry, "orders", 0, v1, v2, v3);
+		TestRoutes.loadBalanced(registry, 0, "orders", "orders");
 		registry.add("canary.releases.orders.stable-version", () -> "v1");
 		registry.add("canary.releases.orders.canary-version", () -> "v2");
 		registry.add("canary.releases.orders.auto-start", () -> "false");

@@ -52,16 +52,10 @@ class DiscoveryTriggerIntegrationTests {
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
-		String simple = "spring.cloud.discovery.client.simple.instances.";
-		registry.add(simple + "orders[0].uri", v1::uri);
-		registry.add(simple + "orders[0].metadata.version", () -> "v1");
+		TestRoutes.instances(registry, "orders", 0, v1);
 		// instances change at runtime: the load balancer must not serve a cached list
 		registry.add("spring.cloud.loadbalancer.cache.enabled", () -> "false");
-		String routes = "spring.cloud.gateway.server.webflux.routes";
-		registry.add(routes + "[0].id", () -> "orders");
-		registry.add(routes + "[0].uri", () -> "lb://orders");
-		registry.add(routes + "[0].predicates[0]", () -> "Path=/orders/**");
-		registry.add(routes + "[0].filters[0]", () -> "Canary=orders");
+		TestRoutes.loadBalanced(registry, 0, "orders", "orders");
 		registry.add("canary.releases.orders.stable-version", () -> "v1");
 		registry.add("canary.releases.orders.trigger", () -> "discovery");
 		registry.add("canary.releases.orders.trigger-settle", () -> "2s");

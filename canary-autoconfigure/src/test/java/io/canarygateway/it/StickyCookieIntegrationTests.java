@@ -72,21 +72,11 @@ class StickyCookieIntegrationTests {
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
-		String simple = "spring.cloud.discovery.client.simple.instances.";
-		registry.add(simple + "orders[0].uri", v1::uri);
-		registry.add(simple + "orders[0].metadata.version", () -> "v1");
-		registry.add(simple + "orders[1].uri", v2::uri);
-		registry.add(simple + "orders[1].metadata.version", () -> "v2");
-		String routes = "spring.cloud.gateway.server.webflux.routes";
-		registry.add(routes + "[0].id", () -> "orders");
-		registry.add(routes + "[0].uri", () -> "lb://orders");
-		registry.add(routes + "[0].predicates[0]", () -> "Path=/orders/**");
-		registry.add(routes + "[0].filters[0]", () -> "Canary=orders");
+		TestRoutes.instances(registry, "orders", 0, v1, v2);
+		TestRoutes.loadBalanced(registry, 0, "orders", "orders");
 		// a release that is never started: IDLE
-		registry.add(routes + "[1].id", () -> "idle");
-		registry.add(routes + "[1].uri", () -> "lb://orders");
-		registry.add(routes + "[1].predicates[0]", () -> "Path=/idle/**");
-		registry.add(routes + "[1].filters[0]", () -> "Canary=idle");
+		TestRoutes.loadBalanced(registry, 1, "idle", "orders");
+		String routes = "spring.cloud.gateway.server.webflux.routes";
 		// predicate mode: the lane is decided while the route is looked up
 		registry.add(routes + "[2].id", () -> "payments-canary");
 		registry.add(routes + "[2].uri", payV2::uri);

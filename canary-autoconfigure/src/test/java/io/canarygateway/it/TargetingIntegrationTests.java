@@ -48,17 +48,8 @@ class TargetingIntegrationTests {
 	static void properties(DynamicPropertyRegistry registry) {
 		String[] releases = { "eu", "beta", "office" };
 		for (int i = 0; i < releases.length; i++) {
-			String name = releases[i];
-			String simple = "spring.cloud.discovery.client.simple.instances." + name;
-			registry.add(simple + "[0].uri", backends.get(2 * i)::uri);
-			registry.add(simple + "[0].metadata.version", () -> "v1");
-			registry.add(simple + "[1].uri", backends.get(2 * i + 1)::uri);
-			registry.add(simple + "[1].metadata.version", () -> "v2");
-			String route = "spring.cloud.gateway.server.webflux.routes[" + i + "]";
-			registry.add(route + ".id", () -> name);
-			registry.add(route + ".uri", () -> "lb://" + name);
-			registry.add(route + ".predicates[0]", () -> "Path=/" + name + "/**");
-			registry.add(route + ".filters[0]", () -> "Canary=" + name);
+			TestRoutes.instances(registry, releases[i], 0, backends.get(2 * i), backends.get(2 * i + 1));
+			TestRoutes.loadBalanced(registry, i, releases[i], releases[i]);
 		}
 		registry.add("canary.defaults.stable-version", () -> "v1");
 		registry.add("canary.defaults.canary-version", () -> "v2");

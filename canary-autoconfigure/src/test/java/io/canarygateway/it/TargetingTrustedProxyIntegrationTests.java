@@ -56,16 +56,8 @@ class TargetingTrustedProxyIntegrationTests {
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
-		String simple = "spring.cloud.discovery.client.simple.instances.office";
-		registry.add(simple + "[0].uri", v1::uri);
-		registry.add(simple + "[0].metadata.version", () -> "v1");
-		registry.add(simple + "[1].uri", v2::uri);
-		registry.add(simple + "[1].metadata.version", () -> "v2");
-		String route = "spring.cloud.gateway.server.webflux.routes[0]";
-		registry.add(route + ".id", () -> "office");
-		registry.add(route + ".uri", () -> "lb://office");
-		registry.add(route + ".predicates[0]", () -> "Path=/office/**");
-		registry.add(route + ".filters[0]", () -> "Canary=office");
+		TestRoutes.instances(registry, "office", 0, v1, v2);
+		TestRoutes.loadBalanced(registry, 0, "office", "office");
 		registry.add("canary.releases.office.stable-version", () -> "v1");
 		registry.add("canary.releases.office.canary-version", () -> "v2");
 		registry.add("canary.releases.office.auto-start", () -> "false");
