@@ -1,6 +1,7 @@
 package io.canarygateway.actuate;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -8,10 +9,13 @@ import io.canarygateway.analysis.TrafficPoint;
 import io.canarygateway.control.ManagedRelease;
 import io.canarygateway.core.LaneFigures;
 import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.ServiceFigures;
+import io.canarygateway.core.ServiceVersions;
 import io.canarygateway.core.TargetRule;
 import io.canarygateway.core.Transition;
 import io.canarygateway.core.UnreadableRecord;
 import io.canarygateway.core.Verdict;
+import io.canarygateway.core.Versions;
 
 /**
  * A release as the {@code canary} endpoint shows it (docs/operations.md, "Reading a
@@ -24,7 +28,10 @@ import io.canarygateway.core.Verdict;
  * @param steps the step weights
  * @param stableVersion the stable version (the record's: versions move forward at
  * runtime)
- * @param canaryVersion the canary version, or {@code null} when there is none
+ * @param canaryVersion the canary version, or {@code null} when there is none (for a
+ * release of several services both are sets: {@code orders=v2,payments=v8})
+ * @param services for a release of several services, each service's stable and canary
+ * version (empty otherwise)
  * @param previousVersion the stable version before the last promotion handed over, or
  * {@code null}
  * @param rolledBackVersions the versions this release rolled back, most recent last
@@ -42,10 +49,10 @@ import io.canarygateway.core.Verdict;
  * above are then the state this gateway last knew), or {@code null} when it can
  */
 public record ReleaseDescriptor(String release, String state, int weight, int step, List<Integer> steps,
-		String stableVersion, String canaryVersion, String previousVersion, List<String> rolledBackVersions,
-		List<String> onlyFor, List<String> alwaysFor, String breaker, String reason, long revision,
-		Instant stepStartedAt, VerdictDescriptor analysis, List<TransitionDescriptor> history,
-		List<TrafficPoint> traffic, UnreadableRecordDescriptor unreadableRecord) {
+		String stableVersion, String canaryVersion, Map<String, ServiceVersionsDescriptor> services,
+		String previousVersion, List<String> rolledBackVersions, List<String> onlyFor, List<String> alwaysFor,
+		String breaker, String reason, long revision, Instant stepStartedAt, VerdictDescriptor analysis,
+		List<TransitionDescriptor> history, List<TrafficPoint> traffic, UnreadableRecordDescriptor unreadableRecord) {
 
 	static ReleaseDescriptor of(ManagedRelease release, UnreadableRecord unreadable, List<TrafficPoint> traffic) {
 		return of(release, release.status(), unreadable, traffic);
@@ -54,13 +61,38 @@ public record ReleaseDescriptor(String release, String state, int weight, int st
 	static ReleaseDescriptor of(ManagedRelease release, ReleaseStatus status, UnreadableRecord unreadable,
 			List<TrafficPoint> traffic) {
 		return new ReleaseDescriptor(status.release(), status.state().name(), status.weight(), status.step(),
-				release.config().steps(), status.stableVersion(), status.canaryVersion(), status.versions().previous(),
+				release.config().steps(), status.stableVersion(), status.canaryVersion(),
+				ServiceVersionsDescriptor.of(status.versions()), status.versions().previous(),
 				status.versions().rolledBack(), describe(release.config().routing().onlyFor()),
 				describe(release.config().routing().alwaysFor()), release.killSwitch().stateName(),
 				status.reason().tag(), status.revision(), status.stepStartedAt(),
 				VerdictDescriptor.of(release.lastVerdict()),
 				status.history().stream().map(TransitionDescriptor::of).toList(), traffic,
 				UnreadableRecordDescriptor.of(unreadable));
+	}
+
+	/**
+	 * The versions of one service of a release of several services.
+	 *
+	 * @param stableVersion the service's stable version
+	 * @param canaryVersion the service's canary version, or {@code null} when there is
+	 * none
+	 */
+	public record ServiceVersionsDescriptor(String stableVersion, String canaryVersion) {
+
+		static Map<String, ServiceVersionsDescriptor> of(Versions versions) {
+			if (!ServiceVersions.isSet(versions.stable())) {
+				return Map.of();
+			}
+			Map<String, String> stable = ServiceVersions.parse(versions.stable());
+			Map<String, String> canary = (versions.canary() != null) ? ServiceVersions.parse(versions.canary())
+					: Map.of();
+			Map<String, ServiceVersionsDescriptor> out = new LinkedHashMap<>();
+			stable.forEach((service, version) -> out.put(service,
+					new ServiceVersionsDescriptor(version, canary.get(service))));
+			return out;
+		}
+
 	}
 
 	private static List<String> describe(List<TargetRule> rules) {
@@ -92,13 +124,15 @@ public record ReleaseDescriptor(String release, String state, int weight, int st
 	 * @param canary the canary lane's figures
 	 * @param statistics the test statistics and thresholds
 	 * @param reasons why it failed or was inconclusive
+	 * @param services each service's figures, for a release of several services (empty
+	 * otherwise)
 	 */
 	public record VerdictDescriptor(String verdict, Instant at, LaneFigures stable, LaneFigures canary,
-			Map<String, Double> statistics, List<String> reasons) {
+			Map<String, Double> statistics, List<String> reasons, Map<String, ServiceFigures> services) {
 
 		static VerdictDescriptor of(Verdict verdict) {
 			return (verdict != null) ? new VerdictDescriptor(verdict.result().tag(), verdict.at(), verdict.stable(),
-					verdict.canary(), verdict.statistics(), verdict.reasons()) : null;
+					verdict.canary(), verdict.statistics(), verdict.reasons(), verdict.services()) : null;
 		}
 
 	}

@@ -6,8 +6,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -159,7 +161,9 @@ public class CanaryAutoConfiguration {
 
 	@Bean
 	Recorders canaryRecorders(ReleaseController controller) {
-		return new Recorders(controller.releases().keySet());
+		Map<String, Set<String>> services = new LinkedHashMap<>();
+		controller.releases().forEach((name, release) -> services.put(name, release.config().services()));
+		return new Recorders(controller.releases().keySet(), services);
 	}
 
 	@Bean

@@ -188,6 +188,15 @@ public class CanaryProperties {
 		private String canaryVersion;
 
 		/**
+		 * For a release that spans several services: one stable-version/canary-version
+		 * pair per service, by the service id of its lb:// routes, instead of the
+		 * release's own stable-version and canary-version. One weight, one lane per
+		 * request across all of them, one verdict, one rollback. Not inherited from
+		 * canary.defaults.
+		 */
+		private final Map<String, ServiceVersions> services = new LinkedHashMap<>();
+
+		/**
 		 * Whether the configured canary version starts rolling out when the gateway
 		 * starts (default true). A release the store already holds resumes where it
 		 * stood.
@@ -256,6 +265,10 @@ public class CanaryProperties {
 			this.canaryVersion = canaryVersion;
 		}
 
+		public Map<String, ServiceVersions> getServices() {
+			return this.services;
+		}
+
 		public Boolean getAutoStart() {
 			return this.autoStart;
 		}
@@ -322,6 +335,38 @@ public class CanaryProperties {
 
 		public Breaker getBreaker() {
 			return this.breaker;
+		}
+
+	}
+
+	/** The versions of one service of a release that spans several services. */
+	public static class ServiceVersions {
+
+		/**
+		 * Version of the service that serves by default when the release is first stored.
+		 */
+		private String stableVersion;
+
+		/**
+		 * Version of the service to roll out (optional: given for every service of the
+		 * release or for none).
+		 */
+		private String canaryVersion;
+
+		public String getStableVersion() {
+			return this.stableVersion;
+		}
+
+		public void setStableVersion(String stableVersion) {
+			this.stableVersion = stableVersion;
+		}
+
+		public String getCanaryVersion() {
+			return this.canaryVersion;
+		}
+
+		public void setCanaryVersion(String canaryVersion) {
+			this.canaryVersion = canaryVersion;
 		}
 
 	}

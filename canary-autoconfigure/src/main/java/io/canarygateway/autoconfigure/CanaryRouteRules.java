@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
@@ -13,6 +14,7 @@ import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.HasConfig;
 
 import io.canarygateway.core.Lane;
+import io.canarygateway.core.ServiceVersions;
 import io.canarygateway.routing.CanaryGatewayFilterFactory;
 import io.canarygateway.routing.CanaryRoutePredicateFactory.CanaryPredicate;
 
@@ -23,7 +25,9 @@ import io.canarygateway.routing.CanaryRoutePredicateFactory.CanaryPredicate;
  * direct URI both lanes reach the same backend, which would be compared with itself and
  * could be promoted on that evidence;</li>
  * <li>a release used by {@code Canary} predicates has a route for each lane: a request
- * decided for a lane without a route would go to another route or get a 404.</li>
+ * decided for a lane without a route would go to another route or get a 404;</li>
+ * <li>a release of several services only on {@code lb://} routes of its services, with
+ * the {@code Canary} filter.</li>
  * </ul>
  * Fed route by route (as configured, or as built), then asked for the problems, one line
  * each: {@code <where>: <rule>}.
@@ -31,6 +35,8 @@ import io.canarygateway.routing.CanaryRoutePredicateFactory.CanaryPredicate;
 final class CanaryRouteRules {
 
 	private static final String SEE = "docs/routing.md, \"Predicate mode\"";
+
+	private static final String GROUPS = "docs/multi-service.md";
 
 	private final List<String> problems = new ArrayList<>();
 
@@ -67,10 +73,27 @@ final class CanaryRouteRules {
 					+ "For direct URIs use the Canary predicate on two routes, Canary=" + release
 					+ ", canary and Canary=" + release + ", stable (" + SEE + ")");
 		}
+		else if (delegate instanceof CanaryGatewayFilterFactory.CanaryFilter canary) {
+			Set<String> services = canary.release().release().config().services();
+			String service = (routeUri.getHost() != null) ? ServiceVersions.normalize(routeUri.getHost()) : null;
+			if (!services.isEmpty() && !services.contains(service)) {
+				this.problems.add(where + ": release '" + canary.release().name() + "' has no versions for service '"
+						+ service + "' of uri " + routeUri + ": its services are " + services
+						+ ". Add the service under canary.releases." + canary.release().name()
+						+ ".services, or use another release for this route (" + GROUPS + ")");
+			}
+		}
 	}
 
 	/** A {@code Canary} predicate of a route. */
 	void predicate(String where, CanaryPredicate predicate) {
+		if (!predicate.release().release().config().services().isEmpty()) {
+			this.problems.add(where + ": release '" + predicate.release().name()
+					+ "' spans several services (canary.releases." + predicate.release().name()
+					+ ".services), which the Canary predicate cannot tell apart: route each service with uri "
+					+ "lb://<service> and the Canary=" + predicate.release().name() + " filter (" + GROUPS + ")");
+			return;
+		}
 		this.lanes.computeIfAbsent(predicate.release().name(), (release) -> new EnumMap<>(Lane.class))
 			.computeIfAbsent(predicate.lane(), (lane) -> new ArrayList<>())
 			.add(where);

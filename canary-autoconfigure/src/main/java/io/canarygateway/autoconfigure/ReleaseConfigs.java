@@ -3,9 +3,12 @@ package io.canarygateway.autoconfigure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.springframework.beans.BeanWrapper;
 import org.springframework.beans.BeanWrapperImpl;
@@ -16,7 +19,9 @@ import io.canarygateway.core.ConfigViolation;
 import io.canarygateway.core.Defaults;
 import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.RoutingConfig;
+import io.canarygateway.core.ServiceVersions;
 import io.canarygateway.core.TargetRule;
+import io.canarygateway.core.Versions;
 
 /**
  * Turns {@link CanaryProperties} into validated release configurations: each value comes
@@ -41,9 +46,19 @@ public final class ReleaseConfigs {
 			problems.add("canary.instance-metadata-key: must not be empty");
 		}
 		List<ReleaseConfig> configs = new ArrayList<>();
+		if (!properties.getDefaults().getServices().isEmpty()) {
+			problems.add("canary.defaults.services: services are set per release, not inherited");
+		}
 		for (Map.Entry<String, CanaryProperties.Release> entry : properties.getReleases().entrySet()) {
 			ReleaseConfig config = resolve(entry.getKey(), entry.getValue(), properties.getDefaults());
 			List<ConfigViolation> violations = new ArrayList<>(config.violations());
+			List<ConfigViolation> serviceProblems = serviceProblems(entry.getValue(), properties.getDefaults());
+			if (!serviceProblems.isEmpty()) {
+				// the release's versions could not be made: reported here, not as missing
+				violations.removeIf((v) -> v.property().equals("stable-version")
+						|| v.property().equals("canary-version") || v.property().startsWith("services"));
+				violations.addAll(0, serviceProblems);
+			}
 			ConfigViolation deadline = deadlineViolation(entry.getKey(), entry.getValue(), properties.getDefaults(),
 					config);
 			if (deadline != null) {
@@ -96,8 +111,13 @@ public final class ReleaseConfigs {
 						Defaults.BREAKER_SLOW_CALL_DURATION_THRESHOLD),
 				pick(b.getSlowCallRateThreshold(), db.getSlowCallRateThreshold(),
 						Defaults.BREAKER_SLOW_CALL_RATE_THRESHOLD));
-		return new ReleaseConfig(name, pick(release.getStableVersion(), defaults.getStableVersion(), null),
-				pick(release.getCanaryVersion(), defaults.getCanaryVersion(), null),
+		String stableVersion = pick(release.getStableVersion(), defaults.getStableVersion(), null);
+		String canaryVersion = pick(release.getCanaryVersion(), defaults.getCanaryVersion(), null);
+		if (!release.getServices().isEmpty() && serviceProblems(release, defaults).isEmpty()) {
+			stableVersion = serviceVersions(release, CanaryProperties.ServiceVersions::getStableVersion);
+			canaryVersion = serviceVersions(release, CanaryProperties.ServiceVersions::getCanaryVersion);
+		}
+		return new ReleaseConfig(name, stableVersion, canaryVersion,
 				pick(release.getAutoStart(), defaults.getAutoStart(), Defaults.AUTO_START),
 				pick(release.getSteps(), defaults.getSteps(), Defaults.STEPS),
 				pick(release.getStepInterval(), defaults.getStepInterval(), Defaults.STEP_INTERVAL),
@@ -105,6 +125,85 @@ public final class ReleaseConfigs {
 				pick(release.getProgressDeadline(), defaults.getProgressDeadline(), Defaults.PROGRESS_DEADLINE),
 				routing, analysis, breaker, pick(release.getTrigger(), defaults.getTrigger(), Defaults.TRIGGER),
 				pick(release.getTriggerSettle(), defaults.getTriggerSettle(), Defaults.TRIGGER_SETTLE));
+	}
+
+	/**
+	 * What is wrong with a release's {@code services} before their versions can be made
+	 * into sets (docs/multi-service.md): given together with the release's own versions,
+	 * a service named twice (names are compared ignoring case, as service ids are), a
+	 * malformed name or version, a missing stable version, canary versions for some
+	 * services only. Rules over the sets themselves (equal versions) are
+	 * {@link ReleaseConfig#violations()}'. Empty for a single-service release.
+	 */
+	private static List<ConfigViolation> serviceProblems(CanaryProperties.Release release,
+			CanaryProperties.Release defaults) {
+		Map<String, CanaryProperties.ServiceVersions> services = release.getServices();
+		List<ConfigViolation> out = new ArrayList<>();
+		if (services.isEmpty()) {
+			return out;
+		}
+		if (release.getStableVersion() != null || release.getCanaryVersion() != null
+				|| defaults.getStableVersion() != null || defaults.getCanaryVersion() != null) {
+			out.add(new ConfigViolation("services",
+					"give either services (one version pair per service) or stable-version/canary-version, not both"));
+		}
+		Map<String, String> seen = new HashMap<>();
+		int withCanary = 0;
+		for (Map.Entry<String, CanaryProperties.ServiceVersions> entry : services.entrySet()) {
+			String service = entry.getKey();
+			String property = "services." + service;
+			CanaryProperties.ServiceVersions versions = entry.getValue();
+			if (!ServiceVersions.SERVICE.matcher(service).matches()) {
+				out.add(new ConfigViolation(property,
+						"service must be 1 to 100 letters, digits, '.', '_' or '-' (the service id of its lb:// "
+								+ "routes)"));
+				continue;
+			}
+			String other = seen.put(ServiceVersions.normalize(service), service);
+			if (other != null) {
+				out.add(new ConfigViolation(property, "names service '" + service.toLowerCase(Locale.ROOT)
+						+ "' a second time (as " + other + "; service ids are compared ignoring case)"));
+			}
+			if (versions == null || versions.getStableVersion() == null || versions.getStableVersion().isBlank()) {
+				out.add(new ConfigViolation(property + ".stable-version", "is required"));
+			}
+			else if (Versions.problem(versions.getStableVersion()) != null) {
+				out.add(new ConfigViolation(property + ".stable-version",
+						Versions.problem(versions.getStableVersion())));
+			}
+			if (versions != null && versions.getCanaryVersion() != null) {
+				withCanary++;
+				if (Versions.problem(versions.getCanaryVersion()) != null) {
+					out.add(new ConfigViolation(property + ".canary-version",
+							Versions.problem(versions.getCanaryVersion())));
+				}
+			}
+		}
+		if (withCanary > 0 && withCanary < services.size()) {
+			services.forEach((service, versions) -> {
+				if (versions == null || versions.getCanaryVersion() == null) {
+					out.add(new ConfigViolation("services." + service + ".canary-version",
+							"is required: the release rolls out all its services together, and another service of it "
+									+ "has a canary-version"));
+				}
+			});
+		}
+		return out;
+	}
+
+	/**
+	 * The set of one version of each service ({@code orders=v1,payments=v7}), or
+	 * {@code null} when no service has one.
+	 */
+	private static String serviceVersions(CanaryProperties.Release release,
+			Function<CanaryProperties.ServiceVersions, String> version) {
+		Map<String, String> versions = new LinkedHashMap<>();
+		release.getServices().forEach((service, v) -> {
+			if (version.apply(v) != null) {
+				versions.put(service, version.apply(v));
+			}
+		});
+		return versions.isEmpty() ? null : ServiceVersions.format(versions);
 	}
 
 	/**

@@ -14,9 +14,11 @@ import java.util.function.Function;
 
 import io.canarygateway.analysis.Analyst;
 import io.canarygateway.analysis.Recorders;
+import io.canarygateway.analysis.ServiceWindows;
 import io.canarygateway.analysis.TrafficHistory;
 import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.ServiceFigures;
 import io.canarygateway.core.Verdict;
 import io.canarygateway.store.ReleaseStoreUnavailableException;
 
@@ -40,6 +42,8 @@ public class AnalysisLoop implements AutoCloseable {
 	private final TrafficHistory history;
 
 	private final Map<String, Analyst> analysts = new LinkedHashMap<>();
+
+	private final Map<String, ServiceWindows> services = new LinkedHashMap<>();
 
 	private final Clock clock;
 
@@ -70,7 +74,10 @@ public class AnalysisLoop implements AutoCloseable {
 		this.clock = clock;
 		this.executor = executor;
 		this.listener = listener;
-		controller.releases().forEach((name, release) -> this.analysts.put(name, analysts.apply(release.config())));
+		controller.releases().forEach((name, release) -> {
+			this.analysts.put(name, analysts.apply(release.config()));
+			this.services.put(name, new ServiceWindows());
+		});
 	}
 
 	/** Schedules each release's looks at its analysis interval. */
@@ -130,16 +137,18 @@ public class AnalysisLoop implements AutoCloseable {
 			ReleaseStatus status = managed.status();
 			Instant now = this.clock.instant();
 			this.history.add(status, interval, now, managed.config().analysis().interval());
+			Map<String, ServiceFigures> services = this.services.get(release).add(status, interval);
 			Analyst.Look look = analyst.look(status, interval, now);
 			if (look.verdict() == null) {
 				return null;
 			}
-			managed.lastVerdict(look.verdict());
-			this.listener.onVerdict(release, look.verdict());
+			Verdict verdict = services.isEmpty() ? look.verdict() : look.verdict().withServices(services);
+			managed.lastVerdict(verdict);
+			this.listener.onVerdict(release, verdict);
 			if (look.action() != null) {
-				this.controller.applyIfUnchanged(status, look.action(), look.reason(), look.verdict());
+				this.controller.applyIfUnchanged(status, look.action(), look.reason(), verdict);
 			}
-			return look.verdict();
+			return verdict;
 		}
 	}
 

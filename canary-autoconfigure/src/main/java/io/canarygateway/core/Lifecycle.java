@@ -150,9 +150,12 @@ public final class Lifecycle {
 		if (version == null) {
 			return apply(current, schedule, Action.START, 0, reason, by, null, now);
 		}
-		String problem = Versions.problem(version);
+		String problem = current.versions().problemOf(version);
 		if (problem != null) {
 			return Outcome.invalid(current, problem);
+		}
+		if (ServiceVersions.isSet(version)) {
+			version = ServiceVersions.canonical(version);
 		}
 		ReleaseState from = current.state();
 		if (from.isSplitting() && version.equals(current.canaryVersion())) {
@@ -160,6 +163,15 @@ public final class Lifecycle {
 					+ version + " (" + from + " at " + current.weight() + " %)");
 		}
 		Versions versions = current.versions().rollout(version, from == ReleaseState.PROMOTED);
+		String unchanged = ServiceVersions.isSet(version) ? ServiceVersions.unchanged(version, versions.stable())
+				: null;
+		if (unchanged != null) {
+			return Outcome.invalid(current,
+					"service " + unchanged + ": version " + ServiceVersions.versionOf(version, unchanged)
+							+ " is its stable version in release '" + current.release() + "'"
+							+ ((from == ReleaseState.PROMOTED) ? " (promoted)" : "")
+							+ "; a rollout needs another version of every service of the release");
+		}
 		if (version.equals(versions.stable())) {
 			return Outcome.invalid(current,
 					"version " + version + " is the stable version of release '" + current.release() + "'"

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One release as configured: the versions that seed its record, the step schedule and the
@@ -12,7 +13,8 @@ import java.util.List;
  *
  * @param name the release name used by routes, endpoints and metrics
  * @param stableVersion the stable version of the release's first record (afterwards the
- * record's versions serve: {@link Versions})
+ * record's versions serve: {@link Versions}); for a release of several services a set of
+ * {@link ServiceVersions}
  * @param canaryVersion the version to roll out, or {@code null} for none (the release
  * stays {@code IDLE}, all stable); a version different from both of the record's starts a
  * new rollout when {@code autoStart}
@@ -59,19 +61,11 @@ public record ReleaseConfig(String name, String stableVersion, String canaryVers
 			out.add(new ConfigViolation("",
 					"release name must be letters, digits, '.', '_' or '-', was '" + this.name + "'"));
 		}
-		if (isBlank(this.stableVersion)) {
-			out.add(new ConfigViolation("stable-version", "is required"));
+		if (ServiceVersions.isSet(this.stableVersion)) {
+			serviceVersionViolations(out);
 		}
-		else if (Versions.problem(this.stableVersion) != null) {
-			out.add(new ConfigViolation("stable-version", Versions.problem(this.stableVersion)));
-		}
-		if (this.canaryVersion != null && Versions.problem(this.canaryVersion) != null) {
-			out.add(new ConfigViolation("canary-version",
-					Versions.problem(this.canaryVersion) + " (leave it out for no canary)"));
-		}
-		if (!isBlank(this.stableVersion) && this.stableVersion.equals(this.canaryVersion)) {
-			out.add(new ConfigViolation("canary-version",
-					"must differ from stable-version, both were '" + this.stableVersion + "'"));
+		else {
+			versionViolations(out);
 		}
 		if (this.trigger == null) {
 			out.add(new ConfigViolation("trigger", "is required (manual or discovery)"));
@@ -154,6 +148,63 @@ public record ReleaseConfig(String name, String stableVersion, String canaryVers
 			positive(out, "breaker.slow-call-duration-threshold", b.slowCallDurationThreshold(), false);
 		}
 		return out;
+	}
+
+	private void versionViolations(List<ConfigViolation> out) {
+		if (isBlank(this.stableVersion)) {
+			out.add(new ConfigViolation("stable-version", "is required"));
+		}
+		else if (Versions.problem(this.stableVersion) != null) {
+			out.add(new ConfigViolation("stable-version", Versions.problem(this.stableVersion)));
+		}
+		if (this.canaryVersion != null && Versions.problem(this.canaryVersion) != null) {
+			out.add(new ConfigViolation("canary-version",
+					Versions.problem(this.canaryVersion) + " (leave it out for no canary)"));
+		}
+		if (!isBlank(this.stableVersion) && this.stableVersion.equals(this.canaryVersion)) {
+			out.add(new ConfigViolation("canary-version",
+					"must differ from stable-version, both were '" + this.stableVersion + "'"));
+		}
+	}
+
+	/**
+	 * The versions of a release of several services (docs/multi-service.md): both are
+	 * sets over the same services, and every service's canary version differs from its
+	 * stable one; the discovery trigger starts single-service releases only.
+	 */
+	private void serviceVersionViolations(List<ConfigViolation> out) {
+		String problem = ServiceVersions.problem(this.stableVersion);
+		if (problem != null) {
+			out.add(new ConfigViolation("services", problem));
+			return;
+		}
+		if (this.canaryVersion != null) {
+			problem = ServiceVersions.problem(this.canaryVersion, this.stableVersion);
+			if (problem != null) {
+				out.add(new ConfigViolation("services", "canary versions " + problem));
+				return;
+			}
+			String unchanged = ServiceVersions.unchanged(this.canaryVersion, this.stableVersion);
+			if (unchanged != null) {
+				out.add(new ConfigViolation("services." + unchanged + ".canary-version",
+						"must differ from its stable-version, both were '"
+								+ ServiceVersions.versionOf(this.stableVersion, unchanged) + "'"));
+			}
+		}
+		if (this.trigger == Trigger.DISCOVERY) {
+			out.add(new ConfigViolation("trigger",
+					"discovery starts releases of one service only; a release with services starts from its "
+							+ "configuration or from the endpoint (start with a version)"));
+		}
+	}
+
+	/**
+	 * The services of a release of several services, lower case and in alphabetical
+	 * order; empty for a single-service release.
+	 */
+	public Set<String> services() {
+		return ServiceVersions.isSet(this.stableVersion) && ServiceVersions.problem(this.stableVersion) == null
+				? ServiceVersions.parse(this.stableVersion).keySet() : Set.of();
 	}
 
 	private static void positive(List<ConfigViolation> out, String property, Duration value, boolean zeroAllowed) {

@@ -3,6 +3,7 @@ package io.canarygateway.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -56,6 +57,24 @@ public record Versions(String stable, String canary, String previous, List<Strin
 			return "version must be 1 to 64 letters, digits, '.', '_' or '-', was '" + version + "'";
 		}
 		return null;
+	}
+
+	/**
+	 * Why {@code version} cannot be rolled out next for this release, or {@code null}
+	 * when it can: one version of {@link #FORM} for a single-service release; for a
+	 * release of several services a set of {@link ServiceVersions} naming each of its
+	 * services.
+	 */
+	public String problemOf(String version) {
+		return ServiceVersions.isSet(this.stable) ? ServiceVersions.problem(version, this.stable) : problem(version);
+	}
+
+	/**
+	 * The services of a release of several services, lower case and in alphabetical
+	 * order; empty for a single-service release.
+	 */
+	public Set<String> services() {
+		return ServiceVersions.isSet(this.stable) ? ServiceVersions.parse(this.stable).keySet() : Set.of();
 	}
 
 	/** The version a lane is served by ({@code null} for a canary lane without one). */

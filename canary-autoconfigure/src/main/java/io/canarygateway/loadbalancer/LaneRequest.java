@@ -151,9 +151,22 @@ public final class LaneRequest {
 		return this.targets;
 	}
 
-	/** The version that served the current attempt. */
+	/**
+	 * The version that served the current attempt: of the route's service for a release
+	 * of several services.
+	 */
 	public String servedVersion() {
-		return this.targets.versions().of(served());
+		String version = (this.target != null) ? this.target.version(served()) : null;
+		return (version != null) ? version : this.targets.versions().of(served());
+	}
+
+	/**
+	 * {@code X-Canary-Versions} for the current attempt (docs/multi-service.md): the
+	 * versions of the lane that served it, or {@code null} on a route that is not
+	 * load-balanced (no service to name).
+	 */
+	public String versionsHeader() {
+		return (this.target != null) ? this.target.versionsHeader(served()) : null;
 	}
 
 	/** The lane of the current attempt, or {@code null} before the first. */

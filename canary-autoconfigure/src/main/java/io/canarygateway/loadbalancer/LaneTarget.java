@@ -31,6 +31,14 @@ public final class LaneTarget {
 
 	private final Lane lane;
 
+	/** {@code X-Canary-Versions} of each lane, or {@code null}. */
+	private final String[] versionsHeaders;
+
+	/**
+	 * Whether this target offers every instance (a service its release does not name).
+	 */
+	private final boolean unrestricted;
+
 	private volatile Cached cache;
 
 	/**
@@ -40,14 +48,62 @@ public final class LaneTarget {
 	 * @param lane the lane this target serves
 	 */
 	public LaneTarget(String metadataKey, String stableVersion, String canaryVersion, Lane lane) {
+		this(metadataKey, stableVersion, canaryVersion, lane, null, null, false);
+	}
+
+	private LaneTarget(String metadataKey, String stableVersion, String canaryVersion, Lane lane, String stableHeader,
+			String canaryHeader, boolean unrestricted) {
 		this.metadataKey = metadataKey;
 		this.stableVersion = stableVersion;
 		this.canaryVersion = canaryVersion;
 		this.lane = lane;
+		this.versionsHeaders = new String[] { stableHeader, canaryHeader };
+		this.unrestricted = unrestricted;
+	}
+
+	/**
+	 * The target of one lane for one service.
+	 * @param metadataKey the instance metadata that names an instance's version
+	 * @param stableVersion the service's stable version
+	 * @param canaryVersion the service's canary version, or {@code null} when there is
+	 * none
+	 * @param lane the lane this target serves
+	 * @param stableHeader the {@code X-Canary-Versions} value of a request stable served
+	 * @param canaryHeader the {@code X-Canary-Versions} value of a request the canary
+	 * served, or {@code null}
+	 */
+	static LaneTarget of(String metadataKey, String stableVersion, String canaryVersion, Lane lane, String stableHeader,
+			String canaryHeader) {
+		return new LaneTarget(metadataKey, stableVersion, canaryVersion, lane, stableHeader, canaryHeader, false);
+	}
+
+	/**
+	 * A target that offers every instance of its service: for a route whose service its
+	 * release of several services does not name (startup refuses such a route; one added
+	 * at runtime is reported), so that its requests still reach the service.
+	 */
+	static LaneTarget unrestricted(Lane lane, String stableHeader, String canaryHeader) {
+		return new LaneTarget(null, null, null, lane, stableHeader, canaryHeader, true);
 	}
 
 	public Lane lane() {
 		return this.lane;
+	}
+
+	/**
+	 * The version of the service that a lane serves, or {@code null} when it has none (an
+	 * unrestricted target: unknown).
+	 */
+	public String version(Lane lane) {
+		return (lane == Lane.CANARY) ? this.canaryVersion : this.stableVersion;
+	}
+
+	/**
+	 * The {@code X-Canary-Versions} value of a request a lane served
+	 * (docs/multi-service.md), or {@code null} when there is none.
+	 */
+	public String versionsHeader(Lane lane) {
+		return this.versionsHeaders[lane.ordinal()];
 	}
 
 	/** The instances this lane may reach out of {@code instances}, and whose they are. */
@@ -56,8 +112,8 @@ public final class LaneTarget {
 		if (cached != null && cached.source == instances) {
 			return cached.selection;
 		}
-		Selection selection = (this.lane == Lane.CANARY) ? canaryOrStable(instances)
-				: new Selection(ofVersion(instances, this.stableVersion), Lane.STABLE);
+		Selection selection = this.unrestricted ? new Selection(instances, Lane.STABLE) : (this.lane == Lane.CANARY)
+				? canaryOrStable(instances) : new Selection(ofVersion(instances, this.stableVersion), Lane.STABLE);
 		this.cache = new Cached(instances, selection);
 		return selection;
 	}

@@ -1,5 +1,7 @@
 package io.canarygateway.metrics;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
@@ -15,6 +17,7 @@ import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.Transition;
 import io.canarygateway.core.Verdict;
+import io.canarygateway.core.ServiceVersions;
 import io.canarygateway.core.Versions;
 
 /**
@@ -72,22 +75,31 @@ public class CanaryMetrics implements TransitionListener {
 				.description("1 for the release's current state, 0 for the others")
 				.register(this.registry);
 		}
-		return new ReleaseMeters(this.registry, name, release.status().versions(), fallbacks(name, NO_CANARY_INSTANCE),
-				fallbacks(name, RETRY), targeted(name, "always-for"), targeted(name, "only-for"));
+		return new ReleaseMeters(this.registry, name, fallbacks(name, NO_CANARY_INSTANCE), fallbacks(name, RETRY),
+				targeted(name, "always-for"), targeted(name, "only-for"));
 	}
 
-	/** The request timers of a release for one set of its versions. */
-	private static Timers timers(MeterRegistry registry, String release, Versions versions) {
+	/**
+	 * The request timers of one route of a release for one set of its versions, tagged
+	 * with the version of the route's service each lane serves.
+	 */
+	private static Timers timers(MeterRegistry registry, String release, String route, String service,
+			Versions versions) {
 		Timer[][][] timers = new Timer[Lane.values().length][2][2];
 		for (Lane lane : Lane.values()) {
-			String version = (versions.of(lane) != null) ? versions.of(lane) : NO_VERSION;
+			String version = versions.of(lane);
+			if (version != null && ServiceVersions.isSet(version)) {
+				version = ServiceVersions.versionOf(version, service);
+			}
+			version = (version != null) ? version : NO_VERSION;
 			for (int failure = 0; failure < 2; failure++) {
 				for (int drawn = 0; drawn < 2; drawn++) {
 					timers[lane.ordinal()][failure][drawn] = Timer.builder(REQUESTS)
-						.tags("release", release, "lane", lane.value(), "version", version, "outcome",
-								(failure == 1) ? "failure" : "success", "assignment", (drawn == 1) ? "drawn" : "forced")
-						.description("Requests of a release by the lane and version that served them, and whether "
-								+ "their lane was drawn (judged) or forced (not judged)")
+						.tags("release", release, "route", route, "service", service, "lane", lane.value(), "version",
+								version, "outcome", (failure == 1) ? "failure" : "success", "assignment",
+								(drawn == 1) ? "drawn" : "forced")
+						.description("Requests of a release by route, service, the lane and version that served "
+								+ "them, and whether their lane was drawn (judged) or forced (not judged)")
 						.register(registry);
 				}
 			}
@@ -132,9 +144,8 @@ public class CanaryMetrics implements TransitionListener {
 	}
 
 	/**
-	 * The per-request instruments of one release. The request timers are tagged with the
-	 * version that served: they follow the release's versions as they move forward,
-	 * registered once per set of versions.
+	 * The per-request instruments of one release: its counters, and the request timers of
+	 * each of its routes ({@link #route}).
 	 */
 	public static final class ReleaseMeters {
 
@@ -142,7 +153,7 @@ public class CanaryMetrics implements TransitionListener {
 
 		private final String release;
 
-		private volatile Timers timers;
+		private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
 
 		private final Counter noCanaryInstance;
 
@@ -152,15 +163,29 @@ public class CanaryMetrics implements TransitionListener {
 
 		private final Counter excluded;
 
-		ReleaseMeters(MeterRegistry registry, String release, Versions versions, Counter noCanaryInstance,
-				Counter retries, Counter alwaysFor, Counter excluded) {
+		ReleaseMeters(MeterRegistry registry, String release, Counter noCanaryInstance, Counter retries,
+				Counter alwaysFor, Counter excluded) {
 			this.registry = registry;
 			this.release = release;
-			this.timers = timers(registry, release, versions);
 			this.noCanaryInstance = noCanaryInstance;
 			this.retries = retries;
 			this.alwaysFor = alwaysFor;
 			this.excluded = excluded;
+		}
+
+		/**
+		 * The request timers of one route of the release, made on first use.
+		 * @param route the route's id
+		 * @param service the route's service id, lower case; empty on a route that is not
+		 * load-balanced
+		 */
+		public RouteMeters route(String route, String service) {
+			RouteMeters meters = this.routes.get(route);
+			if (meters == null || !meters.service.equals(service)) {
+				meters = new RouteMeters(this.registry, this.release, route, service);
+				this.routes.put(route, meters);
+			}
+			return meters;
 		}
 
 		/**
@@ -171,19 +196,6 @@ public class CanaryMetrics implements TransitionListener {
 			((assignment == Assignment.CANARY_TARGETED) ? this.alwaysFor : this.excluded).increment();
 		}
 
-		/**
-		 * Records one request served by {@code lane} of {@code versions} (those it was
-		 * decided on), its lane drawn or forced.
-		 */
-		public void record(Versions versions, Lane lane, boolean failure, boolean drawn, long nanos) {
-			Timers current = this.timers;
-			if (current.versions() != versions) {
-				current = timers(this.registry, this.release, versions);
-				this.timers = current;
-			}
-			current.timers()[lane.ordinal()][failure ? 1 : 0][drawn ? 1 : 0].record(nanos, TimeUnit.NANOSECONDS);
-		}
-
 		/** Counts a canary-lane request that had no canary instance to go to. */
 		public void noCanaryInstance() {
 			this.noCanaryInstance.increment();
@@ -192,6 +204,45 @@ public class CanaryMetrics implements TransitionListener {
 		/** Counts a failed canary request retried on stable. */
 		public void retried() {
 			this.retries.increment();
+		}
+
+	}
+
+	/**
+	 * The request timers of one route of a release. They are tagged with the version that
+	 * served: they follow the release's versions as they move forward, registered once
+	 * per set of versions.
+	 */
+	public static final class RouteMeters {
+
+		private final MeterRegistry registry;
+
+		private final String release;
+
+		private final String route;
+
+		private final String service;
+
+		private volatile Timers timers;
+
+		RouteMeters(MeterRegistry registry, String release, String route, String service) {
+			this.registry = registry;
+			this.release = release;
+			this.route = route;
+			this.service = service;
+		}
+
+		/**
+		 * Records one request served by {@code lane} of {@code versions} (those it was
+		 * decided on), its lane drawn or forced.
+		 */
+		public void record(Versions versions, Lane lane, boolean failure, boolean drawn, long nanos) {
+			Timers current = this.timers;
+			if (current == null || current.versions() != versions) {
+				current = timers(this.registry, this.release, this.route, this.service, versions);
+				this.timers = current;
+			}
+			current.timers()[lane.ordinal()][failure ? 1 : 0][drawn ? 1 : 0].record(nanos, TimeUnit.NANOSECONDS);
 		}
 
 	}

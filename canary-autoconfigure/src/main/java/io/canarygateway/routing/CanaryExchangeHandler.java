@@ -68,6 +68,7 @@ public class CanaryExchangeHandler {
 		if (!request.handle(exchange.getAttributes())) {
 			return chain.filter(exchange);
 		}
+		ReleaseRoute route = release.route(exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR));
 		URI lbUrl = loadBalanced ? exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR) : null;
 		if (lbUrl != null && request.lane() == Lane.CANARY && release.routing().retryOnStable()
 				&& isIdempotent(exchange.getRequest().getMethod())) {
@@ -77,10 +78,11 @@ public class CanaryExchangeHandler {
 				// a retry sends the body again: keep it (released by Spring Cloud
 				// Gateway's RemoveCachedBodyFilter when the exchange ends)
 				return ServerWebExchangeUtils.cacheRequestBody(exchange,
-						(kept) -> attempts(exchange.mutate().request(kept).build(), chain, release, request, lbUrl));
+						(kept) -> attempts(exchange.mutate().request(kept).build(), chain, release, route, request,
+								lbUrl));
 			}
 		}
-		return attempts(exchange, chain, release, request, lbUrl);
+		return attempts(exchange, chain, release, route, request, lbUrl);
 	}
 
 	/**
@@ -88,14 +90,14 @@ public class CanaryExchangeHandler {
 	 * be sent again.
 	 */
 	private static Mono<Void> attempts(ServerWebExchange exchange, GatewayFilterChain chain, RoutedRelease release,
-			LaneRequest request, URI lbUrl) {
-		return attempt(exchange, chain, release, request, request.lane(), lbUrl).flatMap((first) -> {
+			ReleaseRoute route, LaneRequest request, URI lbUrl) {
+		return attempt(exchange, chain, release, route, request, request.lane(), lbUrl).flatMap((first) -> {
 			if (!first.retryOnStable(exchange, release, lbUrl)) {
 				return first.finish(exchange, release, request);
 			}
 			resetForRetry(exchange, lbUrl);
 			release.meters().retried();
-			return attempt(exchange, chain, release, request, Lane.STABLE, lbUrl)
+			return attempt(exchange, chain, release, route, request, Lane.STABLE, lbUrl)
 				.flatMap((second) -> second.finish(exchange, release, request));
 		});
 	}
@@ -105,13 +107,13 @@ public class CanaryExchangeHandler {
 	 * failure is in the outcome).
 	 */
 	private static Mono<Outcome> attempt(ServerWebExchange exchange, GatewayFilterChain chain, RoutedRelease release,
-			LaneRequest request, Lane lane, URI lbUrl) {
-		request.attempt(lane, (lbUrl != null) ? request.targets().target(lane) : null);
+			ReleaseRoute route, LaneRequest request, Lane lane, URI lbUrl) {
+		request.attempt(lane, (lbUrl != null) ? request.targets().target(lane, route.service()) : null);
 		long start = System.nanoTime();
 		return chain.filter(exchange)
-			.then(Mono
-				.fromSupplier(() -> Outcome.of(release, request, start, exchange.getResponse().getStatusCode(), null)))
-			.onErrorResume((error) -> Mono.just(Outcome.of(release, request, start, null, error)));
+			.then(Mono.fromSupplier(
+					() -> Outcome.of(release, route, request, start, exchange.getResponse().getStatusCode(), null)))
+			.onErrorResume((error) -> Mono.just(Outcome.of(release, route, request, start, null, error)));
 	}
 
 	/**
@@ -134,11 +136,11 @@ public class CanaryExchangeHandler {
 	 */
 	record Outcome(Lane served, boolean failure, Throwable error) {
 
-		static Outcome of(RoutedRelease release, LaneRequest request, long start, HttpStatusCode status,
-				Throwable error) {
+		static Outcome of(RoutedRelease release, ReleaseRoute route, LaneRequest request, long start,
+				HttpStatusCode status, Throwable error) {
 			Lane served = request.served();
 			boolean failure = (error != null) || (status != null && status.is5xxServerError());
-			release.record(request.targets().versions(), served, failure, request.assignment().drawn(),
+			release.record(route, request.targets().versions(), served, failure, request.assignment().drawn(),
 					System.nanoTime() - start);
 			if (request.attempt() == Lane.CANARY && served == Lane.STABLE) {
 				release.meters().noCanaryInstance();

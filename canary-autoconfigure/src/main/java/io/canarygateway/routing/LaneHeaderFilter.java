@@ -5,16 +5,20 @@ import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
 
+import io.canarygateway.core.Lane;
 import io.canarygateway.loadbalancer.LaneRequest;
 
 /**
- * Adds {@code X-Canary-Lane: stable|canary} (docs/routing.md, "Headers") to the headers
- * Spring Cloud Gateway forwards for a request the canary handling has sent down a lane
- * (its {@link LaneRequest}'s attempt), replacing any value the client sent; from every
- * other request a client's {@code X-Canary-Lane} is removed, so no backend sees a lane
- * the gateway did not choose. A client's {@code X-Canary-Versions} is removed from every
- * request. Runs last among the gateway's request header filters, when the routing filter
- * builds the proxied request.
+ * Adds {@code X-Canary-Lane: stable|canary} and, on load-balanced routes,
+ * {@code X-Canary-Versions: orders=v2,payments=v8} (docs/routing.md, "Headers";
+ * docs/multi-service.md) to the headers Spring Cloud Gateway forwards for a request the
+ * canary handling has sent down a lane: the lane whose instances serve the current
+ * attempt ({@link LaneRequest#served()}: stable for a canary attempt that found no canary
+ * instance, or for the retry on stable) and the versions of that lane, replacing any
+ * value the client sent. From every other request a client's headers are removed, so no
+ * backend sees a lane or versions the gateway did not choose. Runs last among the
+ * gateway's request header filters, when the routing filter builds the proxied request
+ * (the load balancer has chosen by then).
  * <p>
  * Done here rather than by mutating the request in the canary filter: a mutated request
  * carries a copy of the headers in a case-insensitive map, and every later header lookup
@@ -30,14 +34,16 @@ public class LaneHeaderFilter implements HttpHeadersFilter, Ordered {
 	@Override
 	public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
 		LaneRequest request = LaneRequest.handled(exchange.getAttributes());
-		String lane = (request != null && request.attempt() != null) ? request.attempt().value() : null;
+		Lane served = (request != null) ? request.served() : null;
+		String lane = (served != null) ? served.value() : null;
+		String versions = (served != null) ? request.versionsHeader() : null;
 		if (lane == null && !input.containsHeader(CanaryHeaders.LANE)
 				&& !input.containsHeader(CanaryHeaders.VERSIONS)) {
 			return input;
 		}
 		if (input != exchange.getRequest().getHeaders()) {
 			try {
-				setOrRemove(input, lane);
+				setOrRemove(input, lane, versions);
 				return input;
 			}
 			catch (UnsupportedOperationException ex) {
@@ -45,21 +51,25 @@ public class LaneHeaderFilter implements HttpHeadersFilter, Ordered {
 			}
 		}
 		HttpHeaders headers = HttpHeaders.copyOf(input);
-		setOrRemove(headers, lane);
+		setOrRemove(headers, lane, versions);
 		return headers;
 	}
 
 	/**
-	 * The lane sent down, or no lane header at all for a request that no canary handling
-	 * sent down a lane; never a client's versions.
+	 * The lane and versions sent down, or neither header at all for a request that no
+	 * canary handling sent down a lane; never a client's.
 	 */
-	private static void setOrRemove(HttpHeaders headers, String lane) {
-		headers.remove(CanaryHeaders.VERSIONS);
-		if (lane != null) {
-			headers.set(CanaryHeaders.LANE, lane);
+	private static void setOrRemove(HttpHeaders headers, String lane, String versions) {
+		set(headers, CanaryHeaders.LANE, lane);
+		set(headers, CanaryHeaders.VERSIONS, versions);
+	}
+
+	private static void set(HttpHeaders headers, String name, String value) {
+		if (value != null) {
+			headers.set(name, value);
 		}
 		else {
-			headers.remove(CanaryHeaders.LANE);
+			headers.remove(name);
 		}
 	}
 

@@ -4,7 +4,9 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
+import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.ipresolver.RemoteAddressResolver;
 import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
@@ -63,7 +65,12 @@ public final class RoutedRelease {
 
 	private final LaneRecorder[] recorders;
 
+	private final Recorders allRecorders;
+
 	private final ReleaseMeters meters;
+
+	/** The release's routes by id, made on their first request. */
+	private final Map<String, ReleaseRoute> routes = new ConcurrentHashMap<>();
 
 	/**
 	 * @param keys makes the keys given in the sticky cookie
@@ -86,6 +93,7 @@ public final class RoutedRelease {
 		this.targets = new LaneTargets(metadataKey, release.status().versions());
 		this.recorders = new LaneRecorder[] { recorders.recorder(this.name, Lane.STABLE),
 				recorders.recorder(this.name, Lane.CANARY) };
+		this.allRecorders = recorders;
 		this.meters = meters;
 	}
 
@@ -225,9 +233,30 @@ public final class RoutedRelease {
 	}
 
 	/**
+	 * The release's handling of a route: its service and meters, made on the route's
+	 * first request.
+	 * @param route the request's route, or {@code null} when it has none
+	 */
+	ReleaseRoute route(Route route) {
+		String id = (route != null) ? route.getId() : "";
+		ReleaseRoute known = this.routes.get(id);
+		if (known == null || !known.isFor(route)) {
+			String service = ReleaseRoute.serviceOf(route);
+			LaneRecorder[] serviceRecorders = this.allRecorders.hasService(this.name, service)
+					? new LaneRecorder[] { this.allRecorders.recorder(this.name, service, Lane.STABLE),
+							this.allRecorders.recorder(this.name, service, Lane.CANARY) }
+					: null;
+			known = new ReleaseRoute(route, service, this.meters.route(id, service), serviceRecorders);
+			this.routes.put(id, known);
+		}
+		return known;
+	}
+
+	/**
 	 * Records a finished attempt: always in the metrics; in the judge's recorders and
 	 * (for the canary lane) the breaker only when its request's lane was drawn — a forced
 	 * request is not part of the experiment.
+	 * @param route the request's route
 	 * @param versions the versions the request was decided on
 	 * @param lane the lane that served it
 	 * @param failure whether it failed (5xx, connection failure, timeout)
@@ -235,12 +264,13 @@ public final class RoutedRelease {
 	 * than forced
 	 * @param nanos how long it took
 	 */
-	public void record(Versions versions, Lane lane, boolean failure, boolean drawn, long nanos) {
-		this.meters.record(versions, lane, failure, drawn, nanos);
+	void record(ReleaseRoute route, Versions versions, Lane lane, boolean failure, boolean drawn, long nanos) {
+		route.meters().record(versions, lane, failure, drawn, nanos);
 		if (!drawn) {
 			return;
 		}
 		this.recorders[lane.ordinal()].record(nanos, failure);
+		route.recordDrawn(lane, nanos, failure);
 		if (lane == Lane.CANARY) {
 			this.release.killSwitch().record(nanos, failure);
 		}

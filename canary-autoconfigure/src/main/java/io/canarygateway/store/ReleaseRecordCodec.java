@@ -20,6 +20,7 @@ import io.canarygateway.core.Reason;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.Transition;
+import io.canarygateway.core.ServiceFigures;
 import io.canarygateway.core.Verdict;
 import io.canarygateway.core.Versions;
 
@@ -129,6 +130,14 @@ public final class ReleaseRecordCodec {
 		});
 		ArrayNode reasons = node.putArray("reasons");
 		verdict.reasons().forEach(reasons::add);
+		if (!verdict.services().isEmpty()) {
+			ObjectNode services = node.putObject("services");
+			verdict.services().forEach((service, figures) -> {
+				ObjectNode s = services.putObject(service);
+				writeLane(s.putObject("stable"), figures.stable());
+				writeLane(s.putObject("canary"), figures.canary());
+			});
+		}
 	}
 
 	private static void writeLane(ObjectNode node, LaneFigures lane) {
@@ -218,8 +227,13 @@ public final class ReleaseRecordCodec {
 		});
 		List<String> reasons = new ArrayList<>();
 		node.path("reasons").forEach((reason) -> reasons.add(reason.asString()));
+		Map<String, ServiceFigures> services = new LinkedHashMap<>();
+		node.path("services")
+			.properties()
+			.forEach((entry) -> services.put(entry.getKey(), new ServiceFigures(
+					readLane(entry.getValue().path("stable")), readLane(entry.getValue().path("canary")))));
 		return new Verdict(Verdict.Result.valueOf(text(node, "result").toUpperCase(Locale.ROOT)), instant(node, "at"),
-				readLane(node.path("stable")), readLane(node.path("canary")), statistics, reasons);
+				readLane(node.path("stable")), readLane(node.path("canary")), statistics, reasons, services);
 	}
 
 	private static LaneFigures readLane(JsonNode node) {

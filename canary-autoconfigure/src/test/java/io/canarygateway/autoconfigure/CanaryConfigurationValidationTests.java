@@ -1,5 +1,7 @@
 package io.canarygateway.autoconfigure;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -28,7 +30,18 @@ class CanaryConfigurationValidationTests {
 
 	private static final String ORDERS = "canary.releases.orders.";
 
+	private static final String CHECKOUT = "canary.releases.checkout.";
+
 	private final ReactiveWebApplicationContextRunner runner = CanaryContexts.runner();
+
+	/** A valid release of two services, with {@code more}. */
+	private static String[] checkout(String... more) {
+		List<String> properties = new ArrayList<>(List.of(CHECKOUT + "services.orders.stable-version=v1",
+				CHECKOUT + "services.orders.canary-version=v2", CHECKOUT + "services.payments.stable-version=v7",
+				CHECKOUT + "services.payments.canary-version=v8"));
+		properties.addAll(List.of(more));
+		return properties.toArray(String[]::new);
+	}
 
 	static Stream<Arguments> invalidProperties() {
 		return Stream.of(
@@ -91,7 +104,33 @@ class CanaryConfigurationValidationTests {
 				arguments("sticky-cookie not a cookie name", valid(ORDERS + "routing.sticky-cookie=canary key"),
 						ORDERS + "routing.sticky-cookie", "must be a cookie name: visible ASCII characters except"),
 				arguments("empty instance-metadata-key", valid("canary.instance-metadata-key="),
-						"canary.instance-metadata-key", "must not be empty"));
+						"canary.instance-metadata-key", "must not be empty"),
+				arguments("a service named twice",
+						checkout(CHECKOUT + "services[Orders].stable-version=v1",
+								CHECKOUT + "services[Orders].canary-version=v2"),
+						CHECKOUT + "services.Orders",
+						"names service 'orders' a second time (as orders; service ids are compared ignoring case)"),
+				arguments("a service with equal versions", checkout(CHECKOUT + "services.payments.canary-version=v7"),
+						CHECKOUT + "services.payments.canary-version",
+						"must differ from its stable-version, both were 'v7'"),
+				arguments("canary versions for some services only",
+						new String[] { CHECKOUT + "services.orders.stable-version=v1",
+								CHECKOUT + "services.orders.canary-version=v2",
+								CHECKOUT + "services.payments.stable-version=v7" },
+						CHECKOUT + "services.payments.canary-version",
+						"is required: the release rolls out all its services together"),
+				arguments("a service without a stable version",
+						checkout(CHECKOUT + "services.inventory.canary-version=i2"),
+						CHECKOUT + "services.inventory.stable-version", "is required"),
+				arguments("a malformed service version", checkout(CHECKOUT + "services.orders.canary-version=v2;rm"),
+						CHECKOUT + "services.orders.canary-version", "version must be 1 to 64 letters"),
+				arguments("services and stable-version together", checkout(CHECKOUT + "stable-version=v1"),
+						CHECKOUT + "services",
+						"give either services (one version pair per service) or stable-version/canary-version, not both"),
+				arguments("services with the discovery trigger", checkout(CHECKOUT + "trigger=discovery"),
+						CHECKOUT + "trigger", "discovery starts releases of one service only"),
+				arguments("services under the defaults", checkout("canary.defaults.services.orders.stable-version=v1"),
+						"canary.defaults.services", "services are set per release, not inherited"));
 	}
 
 	@ParameterizedTest(name = "{0}")

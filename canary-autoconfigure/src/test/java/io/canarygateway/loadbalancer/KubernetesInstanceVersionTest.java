@@ -81,14 +81,14 @@ class KubernetesInstanceVersionTest {
 				v2ByRecommendedLabel, v3);
 
 		LaneTargets targets = new LaneTargets(KEY, Versions.of("v1", "v2"));
-		LaneTarget.Selection stable = targets.target(Lane.STABLE).select(instances);
-		LaneTarget.Selection canary = targets.target(Lane.CANARY).select(instances);
+		LaneTarget.Selection stable = targets.target(Lane.STABLE, "orders").select(instances);
+		LaneTarget.Selection canary = targets.target(Lane.CANARY, "orders").select(instances);
 
 		assertThat(stable.lane()).isEqualTo(Lane.STABLE);
 		assertThat(stable.instances()).containsExactly(v1ByKey, v1ByRecommendedLabel, untagged);
 		assertThat(canary.lane()).isEqualTo(Lane.CANARY);
 		assertThat(canary.instances()).containsExactly(v2ByKey, v2ByMetadata, v2ByRecommendedLabel);
-		assertThat(targets.target(Lane.CANARY).versionOf(untagged)).isEqualTo("v1");
+		assertThat(targets.target(Lane.CANARY, "orders").versionOf(untagged)).isEqualTo("v1");
 	}
 
 	@Test

@@ -59,7 +59,7 @@ class WithoutKubernetesTest {
 			LaneTargets targets = new LaneTargets("version", Versions.of("v1", "v2"));
 			for (Lane lane : Lane.values()) {
 				seen.add(lane.value() + " "
-						+ targets.target(lane)
+						+ targets.target(lane, "orders")
 							.select(List.of(v1, v2, untagged))
 							.instances()
 							.stream()
