@@ -116,12 +116,21 @@ public final class ServiceVersions {
 	 * exactly the stable set's services.
 	 */
 	public static String problem(String set, String stable) {
+		Map<String, String> stableVersions = parseUnchecked(stable);
+		if (set != null && !set.isBlank() && !isSet(set)) {
+			StringBuilder example = new StringBuilder();
+			stableVersions.keySet()
+				.forEach((service) -> example.append((example.length() > 0) ? "," : "")
+					.append(service)
+					.append("=<version>"));
+			return "the release spans the services " + stableVersions.keySet() + ": name a version for each, as "
+					+ example + ", was '" + set + "'";
+		}
 		String problem = problem(set);
 		if (problem != null) {
 			return problem;
 		}
 		Map<String, String> versions = parseUnchecked(set);
-		Map<String, String> stableVersions = parseUnchecked(stable);
 		if (!versions.keySet().equals(stableVersions.keySet())) {
 			return "must name a version for each of the release's services " + stableVersions.keySet() + ", named "
 					+ versions.keySet();

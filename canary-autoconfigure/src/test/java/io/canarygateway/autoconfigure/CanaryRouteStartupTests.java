@@ -44,6 +44,12 @@ class CanaryRouteStartupTests {
 
 	private static final String ROUTE_1 = "spring.cloud.gateway.server.webflux.routes[1]";
 
+	private static final List<String> CHECKOUT = List.of("canary.releases.checkout.services.orders.stable-version=v1",
+			"canary.releases.checkout.services.orders.canary-version=v2",
+			"canary.releases.checkout.services.payments.stable-version=v7",
+			"canary.releases.checkout.services.payments.canary-version=v8",
+			"canary.releases.checkout.auto-start=false");
+
 	private static final String ROUTE_2 = "spring.cloud.gateway.server.webflux.routes[2]";
 
 	private static final String DIRECT_URI_RULE = ": the Canary filter needs a load-balanced route (uri "
@@ -184,6 +190,48 @@ class CanaryRouteStartupTests {
 					+ "but none for its stable lane (no route has the predicate Canary=orders, stable): requests "
 					+ "whose lane is stable would go to another route or get 404. Add a route with Canary=orders, "
 					+ "stable and the same other predicates (docs/routing.md, \"Predicate mode\")");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "", NO_WEIGHT, NO_REFRESH })
+	void releaseOfSeveralServicesStartsWithARouteForEachService(String gatewaySetting) {
+		List<String> properties = properties(gatewaySetting, ROUTE + ".uri=lb://orders",
+				ROUTE + ".filters[0]=Canary=checkout", ROUTE_1 + ".id=p", ROUTE_1 + ".uri=lb://Payments",
+				ROUTE_1 + ".predicates[0]=Path=/p/**", ROUTE_1 + ".filters[0]=Canary=checkout");
+		properties.addAll(CHECKOUT);
+		try (ConfigurableApplicationContext context = application(properties).run()) {
+			assertThat(context.getBean(RouteLocator.class).getRoutes().collectList().block()).hasSize(2);
+		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "", NO_WEIGHT, NO_REFRESH })
+	void routeToAServiceTheReleaseDoesNotNameFailsStartup(String gatewaySetting) {
+		List<String> properties = properties(gatewaySetting, ROUTE + ".uri=lb://inventory",
+				ROUTE + ".filters[0]=Canary=checkout");
+		properties.addAll(CHECKOUT);
+		Throwable failure = assertThatException().isThrownBy(() -> application(properties).run().close()).actual();
+		assertThat(find(failure, InvalidCanaryConfigurationException.class).getProblems())
+			.containsExactly(ROUTE + ".filters[0] (route 'r'): release 'checkout' has no versions for service "
+					+ "'inventory' of uri lb://inventory: its services are [orders, payments]. Add the service under "
+					+ "canary.releases.checkout.services, or use another release for this route "
+					+ "(docs/multi-service.md)");
+	}
+
+	@Test
+	void releaseOfSeveralServicesOnAPredicateFailsStartup() {
+		List<String> properties = properties(NO_WEIGHT, ROUTE + ".uri=http://localhost:1",
+				ROUTE + ".predicates[1]=Canary=checkout, canary", ROUTE_1 + ".id=s",
+				ROUTE_1 + ".uri=http://localhost:2", ROUTE_1 + ".predicates[0]=Path=/x/**",
+				ROUTE_1 + ".predicates[1]=Canary=checkout, stable");
+		properties.addAll(CHECKOUT);
+		Throwable failure = assertThatException().isThrownBy(() -> application(properties).run().close()).actual();
+		assertThat(find(failure, InvalidCanaryConfigurationException.class).getProblems()).hasSize(2)
+			.first()
+			.asString()
+			.isEqualTo(ROUTE + ".predicates[1] (route 'r'): release 'checkout' spans several services "
+					+ "(canary.releases.checkout.services), which the Canary predicate cannot tell apart: route each "
+					+ "service with uri lb://<service> and the Canary=checkout filter (docs/multi-service.md)");
 	}
 
 	@Test

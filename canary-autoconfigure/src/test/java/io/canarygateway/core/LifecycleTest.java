@@ -301,6 +301,38 @@ class LifecycleTest {
 			.isEqualTo(new Versions("v2", "v1", "v1", List.of(), "v2"));
 	}
 
+	@Test
+	void aReleaseOfSeveralServicesStartsASetOfVersionsNamingEachService() {
+		ReleaseStatus promoted = new ReleaseStatus("checkout",
+				Versions.of("orders=v1,payments=v7", "orders=v2,payments=v8"), 7, 3, PROMOTED, 100, 4, Reason.MANUAL,
+				T0, List.of());
+		// any order, any case of the service names: kept in the canonical form
+		ReleaseStatus next = Lifecycle.start(promoted, STEPS, "Payments=v9, orders=v3", Reason.MANUAL, BY, NOW)
+			.status();
+		assertThat(next.versions()).isEqualTo(new Versions("orders=v2,payments=v8", "orders=v3,payments=v9",
+				"orders=v1,payments=v7", List.of(), "orders=v2,payments=v8"));
+		assertThat(next.state()).isEqualTo(PROGRESSING);
+		assertThat(next.lastTransition().version()).isEqualTo("orders=v3,payments=v9");
+		assertInvalid(promoted, "v3", "the release spans the services [orders, payments]: name a version for each, "
+				+ "as orders=<version>,payments=<version>, was 'v3'");
+		assertInvalid(promoted, "orders=v3",
+				"must name a version for each of the release's services [orders, payments], named [orders]");
+		assertInvalid(promoted, "orders=v3,payments=v9,inventory=i2",
+				"must name a version for each of the release's services [orders, payments], named [inventory, orders, "
+						+ "payments]");
+		assertInvalid(promoted, "orders=v3,payments=v 9",
+				"service payments: version must be 1 to 64 letters, digits, " + "'.', '_' or '-', was 'v 9'");
+		assertInvalid(promoted, "orders=v3,orders=v4", "names service 'orders' twice in 'orders=v3,orders=v4'");
+		// every service moves: payments v8 is its stable version once v8 was promoted
+		assertInvalid(promoted, "orders=v3,payments=v8", "service payments: version v8 is its stable version in "
+				+ "release 'checkout' (promoted); a rollout needs another version of every service of the release");
+		ReleaseStatus inFlight = Lifecycle.start(promoted, STEPS, "orders=v3,payments=v9", Reason.MANUAL, BY, NOW)
+			.status();
+		Lifecycle.Outcome again = Lifecycle.start(inFlight, STEPS, "payments=v9,orders=v3", Reason.MANUAL, BY, NOW);
+		assertThat(again.refused()).isTrue();
+		assertThat(again.invalid()).isFalse();
+	}
+
 	private static void assertInvalid(ReleaseStatus current, String version, String why) {
 		Lifecycle.Outcome outcome = Lifecycle.start(current, STEPS, version, Reason.MANUAL, BY, NOW);
 		assertThat(outcome.invalid()).as(version).isTrue();

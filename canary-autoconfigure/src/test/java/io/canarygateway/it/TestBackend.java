@@ -14,8 +14,9 @@ import reactor.netty.http.server.HttpServer;
 
 /**
  * A real HTTP backend on a random loopback port (Reactor Netty): answers every request
- * with a small JSON naming its version and instance, counts what reached it (and which
- * lane header came with it), and can be told to fail or slow down, or to set a cookie.
+ * with a small JSON naming its version and instance and the lane and versions headers
+ * that came with the request, counts what reached it (and which lane header came with
+ * it), and can be told to fail or slow down, or to set a cookie.
  */
 final class TestBackend implements AutoCloseable {
 
@@ -48,8 +49,9 @@ final class TestBackend implements AutoCloseable {
 			int code = (every > 0 && n % every == 0) ? 500 : this.status.get();
 			String lane = request.requestHeaders().get("X-Canary-Lane");
 			this.lanes.computeIfAbsent(String.valueOf(lane), (k) -> new AtomicLong()).incrementAndGet();
+			String versions = request.requestHeaders().get("X-Canary-Versions");
 			String body = "{\"version\":\"" + version + "\",\"instance\":\"" + instance + "\",\"lane\":\"" + lane
-					+ "\"}";
+					+ "\",\"versions\":\"" + versions + "\"}";
 			String cookie = this.setCookie.get();
 			if (cookie != null) {
 				response.addHeader("Set-Cookie", cookie);
