@@ -15,7 +15,7 @@ import io.canarygateway.metrics.CanaryMetrics.RouteMeters;
  * lane recorders, whose figures the verdict's evidence shows per service
  * (docs/multi-service.md). Made once per route by {@link RoutedRelease#route}.
  */
-final class ReleaseRoute {
+public final class ReleaseRoute {
 
 	/** The route it was made for: a route refreshed under the same id gets a new one. */
 	private final Route route;

@@ -237,7 +237,7 @@ public final class RoutedRelease {
 	 * first request.
 	 * @param route the request's route, or {@code null} when it has none
 	 */
-	ReleaseRoute route(Route route) {
+	public ReleaseRoute route(Route route) {
 		String id = (route != null) ? route.getId() : "";
 		ReleaseRoute known = this.routes.get(id);
 		if (known == null || !known.isFor(route)) {
@@ -264,7 +264,7 @@ public final class RoutedRelease {
 	 * than forced
 	 * @param nanos how long it took
 	 */
-	void record(ReleaseRoute route, Versions versions, Lane lane, boolean failure, boolean drawn, long nanos) {
+	public void record(ReleaseRoute route, Versions versions, Lane lane, boolean failure, boolean drawn, long nanos) {
 		route.meters().record(versions, lane, failure, drawn, nanos);
 		if (!drawn) {
 			return;

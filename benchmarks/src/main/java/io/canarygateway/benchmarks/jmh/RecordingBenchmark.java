@@ -18,6 +18,7 @@ import io.canarygateway.analysis.LaneRecorder;
 import io.canarygateway.control.KillSwitch;
 import io.canarygateway.core.Lane;
 import io.canarygateway.metrics.CanaryMetrics;
+import io.canarygateway.routing.ReleaseRoute;
 import io.canarygateway.routing.RoutedRelease;
 
 /**
@@ -40,6 +41,8 @@ public class RecordingBenchmark {
 
 	private Fixture fixture;
 
+	private ReleaseRoute route;
+
 	private Timer canaryTimer;
 
 	private LaneRecorder canaryRecorder;
@@ -51,6 +54,7 @@ public class RecordingBenchmark {
 	@Setup(Level.Trial)
 	public void setUp() {
 		this.fixture = new Fixture(this.registry);
+		this.route = this.fixture.routed.route(null);
 		this.canaryTimer = this.fixture.meters.get(CanaryMetrics.REQUESTS)
 			.tags("release", Fixture.RELEASE, "lane", "canary", "outcome", "success")
 			.timer();
@@ -70,7 +74,8 @@ public class RecordingBenchmark {
 	/** Everything recorded for a stable-lane request: timer and stable recorder. */
 	@Benchmark
 	public void recordStable() {
-		this.fixture.routed.record(this.fixture.release.status().versions(), Lane.STABLE, false, true, latency());
+		this.fixture.routed.record(this.route, this.fixture.release.status().versions(), Lane.STABLE, false, true,
+				latency());
 	}
 
 	/**
@@ -78,7 +83,8 @@ public class RecordingBenchmark {
 	 */
 	@Benchmark
 	public void recordCanary() {
-		this.fixture.routed.record(this.fixture.release.status().versions(), Lane.CANARY, false, true, latency());
+		this.fixture.routed.record(this.route, this.fixture.release.status().versions(), Lane.CANARY, false, true,
+				latency());
 	}
 
 	/** Part: the Micrometer timer. */

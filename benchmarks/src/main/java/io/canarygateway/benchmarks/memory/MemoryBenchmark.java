@@ -72,7 +72,7 @@ public final class MemoryBenchmark {
 		for (long i = 1; i <= requests; i++) {
 			RoutedRelease release = releases.get((int) (i % n));
 			Lane lane = (i % 10 == 3) ? Lane.CANARY : Lane.STABLE;
-			release.record(release.release().status().versions(), lane, i % 100 == 7, true,
+			release.record(release.route(null), release.release().status().versions(), lane, i % 100 == 7, true,
 					latencies[(int) (i & 4095)]);
 			if (i % tenth == 0) {
 				// 15 looks per release each tenth: 150 in all, past the 120 points of
