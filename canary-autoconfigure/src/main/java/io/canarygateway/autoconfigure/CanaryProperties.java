@@ -505,6 +505,22 @@ public class CanaryProperties {
 		 */
 		private List<TargetRuleProperties> alwaysFor;
 
+		/**
+		 * CIDR blocks of the services behind the gateway (e.g. 10.0.0.0/8): a request
+		 * from one of them carrying X-Canary-Lane keeps that lane, so a service that
+		 * calls back through the gateway stays in its user's lane; from anywhere else the
+		 * header is ignored and removed (default none: never honoured).
+		 */
+		private List<String> trustLaneFrom;
+
+		public List<String> getTrustLaneFrom() {
+			return this.trustLaneFrom;
+		}
+
+		public void setTrustLaneFrom(List<String> trustLaneFrom) {
+			this.trustLaneFrom = trustLaneFrom;
+		}
+
 		public List<TargetRuleProperties> getOnlyFor() {
 			return this.onlyFor;
 		}

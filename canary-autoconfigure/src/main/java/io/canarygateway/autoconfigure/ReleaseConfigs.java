@@ -87,7 +87,8 @@ public final class ReleaseConfigs {
 				pick(r.getExposeVersion(), dr.getExposeVersion(), Defaults.EXPOSE_VERSION),
 				pick(r.getRetryOnStable(), dr.getRetryOnStable(), Defaults.RETRY_ON_STABLE),
 				rules(pick(r.getOnlyFor(), dr.getOnlyFor(), List.of())),
-				rules(pick(r.getAlwaysFor(), dr.getAlwaysFor(), List.of())));
+				rules(pick(r.getAlwaysFor(), dr.getAlwaysFor(), List.of())),
+				pick(r.getTrustLaneFrom(), dr.getTrustLaneFrom(), List.of()));
 		CanaryProperties.Analysis a = release.getAnalysis();
 		CanaryProperties.Analysis da = defaults.getAnalysis();
 		AnalysisConfig analysis = new AnalysisConfig(

@@ -26,10 +26,13 @@ import java.util.List;
  * (docs/routing.md, "Who sees the canary")
  * @param alwaysFor requests matching any of these rules always go to the canary while the
  * release splits traffic
+ * @param trustLaneFrom CIDR blocks of the services behind the gateway: a request from one
+ * of them that carries {@code X-Canary-Lane} keeps that lane (docs/multi-service.md,
+ * "Calls back through the gateway"); empty: a client's lane header is never honoured
  */
 public record RoutingConfig(String overrideHeader, String overrideCookie, String stickyHeader, String stickyCookie,
 		Duration stickyCookieMaxAge, boolean exposeVersion, boolean retryOnStable, List<TargetRule> onlyFor,
-		List<TargetRule> alwaysFor) {
+		List<TargetRule> alwaysFor, List<String> trustLaneFrom) {
 
 	public RoutingConfig {
 		overrideHeader = overrideHeader == null ? "" : overrideHeader.trim();
@@ -39,6 +42,16 @@ public record RoutingConfig(String overrideHeader, String overrideCookie, String
 		// not List.copyOf: a bound list may hold nulls, which violations() must report
 		onlyFor = (onlyFor != null) ? Collections.unmodifiableList(new ArrayList<>(onlyFor)) : List.of();
 		alwaysFor = (alwaysFor != null) ? Collections.unmodifiableList(new ArrayList<>(alwaysFor)) : List.of();
+		trustLaneFrom = (trustLaneFrom != null) ? Collections.unmodifiableList(new ArrayList<>(trustLaneFrom))
+				: List.of();
+	}
+
+	/** Routing that trusts no caller's lane header. */
+	public RoutingConfig(String overrideHeader, String overrideCookie, String stickyHeader, String stickyCookie,
+			Duration stickyCookieMaxAge, boolean exposeVersion, boolean retryOnStable, List<TargetRule> onlyFor,
+			List<TargetRule> alwaysFor) {
+		this(overrideHeader, overrideCookie, stickyHeader, stickyCookie, stickyCookieMaxAge, exposeVersion,
+				retryOnStable, onlyFor, alwaysFor, List.of());
 	}
 
 	/** Routing without targeting rules. */
@@ -72,7 +85,20 @@ public record RoutingConfig(String overrideHeader, String overrideCookie, String
 		}
 		rules(out, "routing.only-for", this.onlyFor);
 		rules(out, "routing.always-for", this.alwaysFor);
+		for (String block : this.trustLaneFrom) {
+			String problem = Cidr.problem(block);
+			if (problem != null) {
+				out.add(new ConfigViolation("routing.trust-lane-from", problem));
+			}
+		}
 		return out;
+	}
+
+	/**
+	 * {@code trust-lane-from} as a remote-address rule, or {@code null} when it is empty.
+	 */
+	public TargetRule trustedCallers() {
+		return this.trustLaneFrom.isEmpty() ? null : TargetRule.remoteAddress(this.trustLaneFrom);
 	}
 
 	private static void rules(List<ConfigViolation> out, String property, List<TargetRule> rules) {

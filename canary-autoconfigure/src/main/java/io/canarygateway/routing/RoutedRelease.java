@@ -50,6 +50,9 @@ public final class RoutedRelease {
 
 	private final TargetRule.Compiled[] alwaysFor;
 
+	/** The callers whose {@code X-Canary-Lane} is kept, or {@code null}: none. */
+	private final TargetRule.Compiled trustedCallers;
+
 	private final RemoteAddressResolver remoteAddress;
 
 	/**
@@ -86,6 +89,7 @@ public final class RoutedRelease {
 		this.routing = release.config().routing();
 		this.onlyFor = this.routing.onlyFor().stream().map(TargetRule::compile).toArray(TargetRule.Compiled[]::new);
 		this.alwaysFor = this.routing.alwaysFor().stream().map(TargetRule::compile).toArray(TargetRule.Compiled[]::new);
+		this.trustedCallers = (this.routing.trustedCallers() != null) ? this.routing.trustedCallers().compile() : null;
 		this.remoteAddress = remoteAddress;
 		this.stickyCookie = this.routing.stickyCookie().isEmpty() ? null
 				: new StickyCookie(this.routing.stickyCookie(), this.routing.stickyCookieMaxAge(), keys);
@@ -167,7 +171,10 @@ public final class RoutedRelease {
 		}
 		ServerHttpRequest request = exchange.getRequest();
 		HttpHeaders headers = request.getHeaders();
-		String overrideHeader = header(headers, this.routing.overrideHeader());
+		String overrideHeader = trustedLane(exchange, headers);
+		if (overrideHeader == null) {
+			overrideHeader = header(headers, this.routing.overrideHeader());
+		}
 		String overrideCookie = cookie(request, this.routing.overrideCookie());
 		String sticky = header(headers, this.routing.stickyHeader());
 		if (sticky == null) {
@@ -176,6 +183,24 @@ public final class RoutedRelease {
 		Assignment assignment = this.decider.decide(this.name, status.state(), status.weight(), true, overrideHeader,
 				overrideCookie, targeting(exchange), sticky);
 		return withStickyCookie(exchange, assignment, sticky, status.weight());
+	}
+
+	/**
+	 * The lane a trusted caller — a service behind the gateway calling back through it
+	 * (docs/multi-service.md) — sent in {@code X-Canary-Lane}, as an override value
+	 * ({@code always} for canary, {@code never} for stable), or {@code null} when the
+	 * request has none or does not come from {@code trust-lane-from}.
+	 */
+	private String trustedLane(ServerWebExchange exchange, HttpHeaders headers) {
+		if (this.trustedCallers == null) {
+			return null;
+		}
+		String lane = headers.getFirst(CanaryHeaders.LANE);
+		if (lane == null || !matchesAddress(this.trustedCallers, exchange)) {
+			return null;
+		}
+		return Lane.CANARY.value().equalsIgnoreCase(lane) ? "always"
+				: Lane.STABLE.value().equalsIgnoreCase(lane) ? "never" : null;
 	}
 
 	/**

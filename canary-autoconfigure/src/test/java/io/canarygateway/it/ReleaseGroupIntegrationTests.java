@@ -94,6 +94,21 @@ class ReleaseGroupIntegrationTests {
 		registry.add(CHECKOUT + "analysis.latency-tolerance", () -> "3");
 		registry.add(CHECKOUT + "analysis.max-latency", () -> "1m");
 		registry.add("management.endpoints.web.exposure.include", () -> "canary");
+		// a release of one service whose services behind the gateway call back through
+		// it from this machine
+		String route = "spring.cloud.gateway.server.webflux.routes[2]";
+		registry.add(route + ".id", () -> "callback");
+		registry.add(route + ".uri", () -> "lb://orders");
+		registry.add(route + ".predicates[0]", () -> "Path=/callback/**");
+		registry.add(route + ".filters[0]", () -> "Canary=callback");
+		registry.add("canary.releases.callback.stable-version", () -> "v1");
+		registry.add("canary.releases.callback.canary-version", () -> "v2");
+		registry.add("canary.releases.callback.steps", () -> "50,100");
+		registry.add("canary.releases.callback.step-interval", () -> "1h");
+		registry.add("canary.releases.callback.progress-deadline", () -> "2h");
+		registry.add("canary.releases.callback.analysis.interval", () -> "1h");
+		registry.add("canary.releases.callback.routing.sticky-header", () -> USER);
+		registry.add("canary.releases.callback.routing.trust-lane-from", () -> "127.0.0.0/8,::1/128");
 	}
 
 	/** Route {@code /<service>/**} to {@code lb://<service>} for release checkout. */
@@ -206,6 +221,38 @@ class ReleaseGroupIntegrationTests {
 			.expectBody()
 			.jsonPath("$.history[-1].evidence.services.payments.canary.errors")
 			.value((errors) -> assertThat(((Number) errors).longValue()).isPositive());
+	}
+
+	@Test
+	@Order(0)
+	void aTrustedCallerKeepsTheLaneItSends() {
+		await().atMost(LONG)
+			.until(() -> this.controller.release("callback").status().state() == ReleaseState.PROGRESSING);
+		for (String lane : List.of("canary", "stable")) {
+			String version = lane.equals("canary") ? "v2" : "v1";
+			for (int user = 0; user < 40; user++) {
+				Map<String, String> answer = this.client.get()
+					.uri("/callback/" + user)
+					.header(USER, "user-" + user)
+					.header("X-Canary-Lane", lane)
+					.exchange()
+					.expectStatus()
+					.isOk()
+					.expectBody(new ParameterizedTypeReference<Map<String, String>>() {
+					})
+					.returnResult()
+					.getResponseBody();
+				assertThat(answer.get("version")).as("user %d sent lane %s", user, lane).isEqualTo(version);
+				assertThat(answer.get("lane")).isEqualTo(lane);
+				// a release of one service names its route's service
+				assertThat(answer.get("versions")).isEqualTo("orders=" + version);
+			}
+			// kept, not drawn: not judged
+			assertThat(this.meters.get("canary.requests")
+				.tags("release", "callback", "lane", lane, "assignment", "forced", "outcome", "success")
+				.timer()
+				.count()).isEqualTo(40);
+		}
 	}
 
 	/**
