@@ -488,8 +488,8 @@
     card.element.setAttribute('data-state', state);
     card.state.textContent = state;
     card.state.className = 'badge state state-' + state.toLowerCase().replace(/_/g, '-');
-    card.stable.textContent = release.stableVersion || '–';
-    card.canary.textContent = release.canaryVersion || '–';
+    card.stable.textContent = versionText(release.stableVersion);
+    card.canary.textContent = versionText(release.canaryVersion);
     card.previous.textContent = release.previousVersion || '';
     card.previousFact.hidden = !release.previousVersion;
     var targeting = targetingText(release);
@@ -607,6 +607,19 @@
     }
   }
 
+  /**
+   * A version as the card shows it: a release of several services has one per service
+   * ("orders=v2,payments=v8" reads "orders v2 · payments v8").
+   */
+  function versionText(version) {
+    if (!version) {
+      return '–';
+    }
+    return String(version).split(',').map(function (pair) {
+      return pair.replace('=', ' ');
+    }).join(' · ');
+  }
+
   function renderVerdict(card, analysis) {
     card.figures.replaceChildren();
     card.reasons.replaceChildren();
@@ -647,6 +660,27 @@
           row.appendChild(td);
         });
       card.figures.appendChild(row);
+    });
+    // a release of several services: each service's own figures under the release's
+    var services = analysis.services || {};
+    Object.keys(services).forEach(function (service) {
+      ['stable', 'canary'].forEach(function (lane) {
+        var figures = services[service][lane] || {};
+        var row = document.createElement('tr');
+        row.className = 'service lane-' + lane;
+        row.dataset.service = service;
+        var head = document.createElement('th');
+        head.scope = 'row';
+        head.textContent = service + ' · ' + lane;
+        row.appendChild(head);
+        [count(figures.requests), count(figures.errors), percent(figures.errorRate), millis(figures.p99Ms)]
+          .forEach(function (text) {
+            var td = document.createElement('td');
+            td.textContent = text;
+            row.appendChild(td);
+          });
+        card.figures.appendChild(row);
+      });
     });
     (analysis.reasons || []).forEach(function (reason) {
       var li = document.createElement('li');
