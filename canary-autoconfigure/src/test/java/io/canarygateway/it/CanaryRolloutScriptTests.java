@@ -60,6 +60,26 @@ class CanaryRolloutScriptTests {
 	}
 
 	@Test
+	void aReleaseOfSeveralServicesStartsOneVersionPerServiceInTheGatewaysOrder() {
+		String set = "orders=v3,payments=v9";
+		this.endpoint.start(200, release("PROGRESSING", 20, 0, "manual", 7, set, null));
+		this.endpoint.reads(release("PROMOTED", 100, 2, "schedule", 9, set, "pass"));
+
+		RolloutScript.Result result = RolloutScript.run("--gateway", this.endpoint.url(), "--interval", "1", "orders",
+				"Payments=v9,orders=v3");
+
+		assertThat(result.exitCode()).as("%s", result).isZero();
+		assertThat(this.endpoint.requests.get(0).body()).isEqualTo("{\"version\":\"" + set + "\"}");
+		assertThat(result.lines())
+			.contains("canary-rollout: orders PROMOTED: every request goes to " + set + "; exit 0");
+
+		RolloutScript.Result bad = RolloutScript.run("--gateway", this.endpoint.url(), "orders",
+				"orders=v3;payments=v9");
+		assertThat(bad.exitCode()).isEqualTo(64);
+		assertThat(bad.output()).contains("VERSION must be service=version pairs separated by commas");
+	}
+
+	@Test
 	void withoutVersionTheStartHasNoBodyAndWithoutCredentialsNoAuthorization() {
 		this.endpoint.start(200, release("PROGRESSING", 20, 0, "manual", 7, "v2", null));
 		this.endpoint.reads(release("PROMOTED", 100, 2, "schedule", 9, "v2", "pass"));
