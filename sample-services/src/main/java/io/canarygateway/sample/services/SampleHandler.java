@@ -16,6 +16,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
@@ -44,6 +45,12 @@ public class SampleHandler {
 	/** Request counts: GET reads, DELETE starts again from zero. */
 	public static final String STATS_PATH = CONTROL_PREFIX + "/stats";
 
+	/**
+	 * Path (also under one prefix, e.g. {@code /orders/checkout}) of the demo request
+	 * that calls the checkout service ({@code sample.checkout-service}).
+	 */
+	public static final String CHECKOUT_PATH = "/checkout";
+
 	/** Request header whose value the demo endpoint echoes as {@code lane}. */
 	public static final String LANE_HEADER = "X-Canary-Lane";
 
@@ -64,56 +71,122 @@ public class SampleHandler {
 
 	private final JsonMapper jsonMapper;
 
-	public SampleHandler(SampleProperties properties, FaultInjector faults, RequestStats stats, JsonMapper jsonMapper) {
+	private final CheckoutCall checkout;
+
+	/**
+	 * @param checkout the call {@code GET /…/checkout} makes, or {@code null} for none
+	 * (the path is then an ordinary demo request)
+	 */
+	public SampleHandler(SampleProperties properties, FaultInjector faults, RequestStats stats, JsonMapper jsonMapper,
+			CheckoutCall checkout) {
 		this.properties = properties;
 		this.faults = faults;
 		this.stats = stats;
 		this.jsonMapper = jsonMapper;
+		this.checkout = checkout;
 	}
 
 	/**
-	 * @return the routes: control endpoints first, then the demo endpoint for everything
-	 * else
+	 * @return the routes: control endpoints first, then the checkout (when there is a
+	 * checkout call), then the demo endpoint for everything else
 	 */
 	public RouterFunction<ServerResponse> routes() {
-		return route().GET(FAULTS_PATH, this::getFaults)
+		RouterFunctions.Builder routes = route().GET(FAULTS_PATH, this::getFaults)
 			.PUT(FAULTS_PATH, this::putFaults)
 			.DELETE(FAULTS_PATH, this::deleteFaults)
 			.GET(STATS_PATH, this::getStats)
 			.DELETE(STATS_PATH, this::deleteStats)
-			.route(path(CONTROL_PREFIX).or(path(CONTROL_PREFIX + "/**")), this::unknownControl)
-			.route(all(), this::demo)
-			.build();
+			.route(path(CONTROL_PREFIX).or(path(CONTROL_PREFIX + "/**")), this::unknownControl);
+		if (this.checkout != null) {
+			routes.GET(CHECKOUT_PATH, this::checkout).GET("/*" + CHECKOUT_PATH, this::checkout);
+		}
+		return routes.route(all(), this::demo).build();
 	}
 
 	Mono<ServerResponse> demo(ServerRequest request) {
 		FaultInjector.Decision decision = this.faults.decide();
 		this.stats.record(decision.status(), decision.failed());
-		Map<String, Object> body = new LinkedHashMap<>();
+		Map<String, Object> body = decision.failed() ? faultBody() : demoBody(request);
+		return drainAndDelay(request, decision).then(answer(decision.status(), body));
+	}
+
+	/**
+	 * A demo request that also calls the checkout service: its faults apply first (an
+	 * injected failure answers without calling); then the answer carries the called
+	 * service's answer under its name, or is a 502 when that call failed, so a failing
+	 * downstream version shows up as this service's errors at the gateway.
+	 */
+	Mono<ServerResponse> checkout(ServerRequest request) {
+		FaultInjector.Decision decision = this.faults.decide();
 		if (decision.failed()) {
-			body.put("error", "injected fault");
-			body.put("version", this.properties.version());
-			body.put("instance", this.properties.instanceId());
+			this.stats.record(decision.status(), true);
+			return drainAndDelay(request, decision).then(answer(decision.status(), faultBody()));
 		}
-		else {
-			body.put("service", this.properties.serviceName());
-			body.put("version", this.properties.version());
-			body.put("instance", this.properties.instanceId());
-			body.put("path", request.path());
-			body.put("method", request.method().name());
-			body.put("lane", request.headers().firstHeader(LANE_HEADER));
+		return drainAndDelay(request, decision).then(this.checkout.call()).flatMap((result) -> {
+			int status = result.ok() ? HttpStatus.OK.value() : HttpStatus.BAD_GATEWAY.value();
+			this.stats.record(status, !result.ok());
+			Map<String, Object> body = demoBody(request);
+			body.put(this.checkout.service(), downstreamBody(result));
+			if (!result.ok()) {
+				body.put("error", this.checkout.service() + " failed: " + result.problem());
+			}
+			return answer(status, body);
+		});
+	}
+
+	private Map<String, Object> demoBody(ServerRequest request) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("service", this.properties.serviceName());
+		body.put("version", this.properties.version());
+		body.put("instance", this.properties.instanceId());
+		body.put("path", request.path());
+		body.put("method", request.method().name());
+		body.put("lane", request.headers().firstHeader(LANE_HEADER));
+		return body;
+	}
+
+	private Map<String, Object> faultBody() {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("error", "injected fault");
+		body.put("version", this.properties.version());
+		body.put("instance", this.properties.instanceId());
+		return body;
+	}
+
+	/** The called service's JSON answer as is; anything else as text. */
+	private Object downstreamBody(CheckoutCall.Result result) {
+		if (result.body() == null) {
+			return Map.of("error", result.problem());
 		}
-		Mono<ServerResponse> response = ServerResponse.status(decision.status())
+		try {
+			JsonNode json = this.jsonMapper.readTree(result.body());
+			if (json != null && json.isObject()) {
+				return json;
+			}
+		}
+		catch (JacksonException ex) {
+			// not JSON: passed on as text
+		}
+		return Map.of("status", result.status(), "body", result.body());
+	}
+
+	private Mono<ServerResponse> answer(int status, Map<String, Object> body) {
+		return ServerResponse.status(status)
 			.header(VERSION_HEADER, this.properties.version())
 			.header(INSTANCE_HEADER, this.properties.instanceId())
 			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(body);
-		// Read (and drop) any request body first, so a client never sees an answer to a
-		// half-sent request.
+	}
+
+	/**
+	 * Reads (and drops) any request body first, so a client never sees an answer to a
+	 * half-sent request; then waits out the injected latency.
+	 */
+	private static Mono<Void> drainAndDelay(ServerRequest request, FaultInjector.Decision decision) {
 		Mono<Void> drain = request.bodyToFlux(DataBuffer.class).doOnNext(DataBufferUtils::release).then();
 		Mono<Void> delay = (decision.delayMs() > 0) ? Mono.delay(Duration.ofMillis(decision.delayMs())).then()
 				: Mono.empty();
-		return drain.then(delay).then(response);
+		return drain.then(delay);
 	}
 
 	Mono<ServerResponse> getFaults(ServerRequest request) {

@@ -21,10 +21,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * jitter, for reproducible runs. Default: none (a randomly seeded generator).
  * @param faults the faults injected from startup on (they can be changed at runtime
  * through {@code /_sample/faults}).
+ * @param checkoutService the service that {@code GET /…/checkout} calls through the load
+ * balancer (its instances come from discovery, e.g.
+ * {@code spring.cloud.discovery.client.simple.instances.payments[0].uri}). Default
+ * {@code payments}; blank, or this service's own name, turns the checkout call off (the
+ * path is then an ordinary demo request).
  */
 @ConfigurationProperties("sample")
 public record SampleProperties(String version, String instanceId, @DefaultValue("orders") String serviceName,
-		Long randomSeed, Faults faults) {
+		Long randomSeed, Faults faults, @DefaultValue("payments") String checkoutService) {
 
 	/** Version used when none is configured. */
 	public static final String DEFAULT_VERSION = "v1";
@@ -33,6 +38,14 @@ public record SampleProperties(String version, String instanceId, @DefaultValue(
 		version = (version == null || version.isBlank()) ? DEFAULT_VERSION : version.strip();
 		instanceId = (instanceId == null || instanceId.isBlank()) ? version + "-" + randomHex4() : instanceId.strip();
 		faults = (faults != null) ? faults : Faults.NONE;
+		checkoutService = (checkoutService != null) ? checkoutService.strip() : "";
+	}
+
+	/**
+	 * @return whether {@code GET /…/checkout} calls {@link #checkoutService()}
+	 */
+	public boolean checksOut() {
+		return !this.checkoutService.isEmpty() && !this.checkoutService.equalsIgnoreCase(this.serviceName);
 	}
 
 	private static String randomHex4() {

@@ -2,6 +2,7 @@ package io.canarygateway.sample.services;
 
 import java.time.Duration;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 import org.apache.commons.logging.Log;
@@ -25,12 +26,23 @@ import org.springframework.boot.reactor.netty.autoconfigure.NettyReactiveWebServ
 import org.springframework.boot.webflux.autoconfigure.HttpHandlerAutoConfiguration;
 import org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration;
 import org.springframework.boot.webflux.autoconfigure.error.ErrorWebFluxAutoConfiguration;
+import org.springframework.cloud.client.discovery.composite.reactive.ReactiveCompositeDiscoveryClientAutoConfiguration;
+import org.springframework.cloud.client.discovery.simple.reactive.SimpleReactiveDiscoveryClientAutoConfiguration;
+import org.springframework.cloud.client.loadbalancer.LoadBalanced;
+import org.springframework.cloud.client.loadbalancer.reactive.LoadBalancerBeanPostProcessorAutoConfiguration;
+import org.springframework.cloud.client.loadbalancer.reactive.ReactorLoadBalancerClientAutoConfiguration;
+import org.springframework.cloud.commons.util.UtilAutoConfiguration;
+import org.springframework.cloud.loadbalancer.config.LoadBalancerAutoConfiguration;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.WebFilter;
+
+import io.canarygateway.propagation.CanaryPropagationAutoConfiguration;
 
 /**
  * A demo service that runs as any version ({@code --version=v2}), with fault knobs; see
@@ -48,7 +60,13 @@ import org.springframework.web.server.WebFilter;
 @ImportAutoConfiguration({ PropertyPlaceholderAutoConfiguration.class, ConfigurationPropertiesAutoConfiguration.class,
 		LifecycleAutoConfiguration.class, SslAutoConfiguration.class, JacksonAutoConfiguration.class,
 		CodecsAutoConfiguration.class, ReactorAutoConfiguration.class, NettyReactiveWebServerAutoConfiguration.class,
-		HttpHandlerAutoConfiguration.class, WebFluxAutoConfiguration.class, ErrorWebFluxAutoConfiguration.class })
+		HttpHandlerAutoConfiguration.class, WebFluxAutoConfiguration.class, ErrorWebFluxAutoConfiguration.class,
+		// the checkout call: discovery (simple: instances from properties), the load
+		// balancer, and the lane propagation
+		UtilAutoConfiguration.class, SimpleReactiveDiscoveryClientAutoConfiguration.class,
+		ReactiveCompositeDiscoveryClientAutoConfiguration.class, LoadBalancerAutoConfiguration.class,
+		LoadBalancerBeanPostProcessorAutoConfiguration.class, ReactorLoadBalancerClientAutoConfiguration.class,
+		CanaryPropagationAutoConfiguration.class })
 @EnableConfigurationProperties(SampleProperties.class)
 public class SampleServiceApplication {
 
@@ -107,10 +125,22 @@ public class SampleServiceApplication {
 		return new RequestStats();
 	}
 
+	/**
+	 * The client of the checkout call: load-balanced, so the propagation module routes it
+	 * by the request's lane; on this instance's own event loops.
+	 */
+	@Bean
+	@LoadBalanced
+	WebClient.Builder sampleLoadBalancedWebClientBuilder(ReactorResourceFactory resources) {
+		return WebClient.builder().clientConnector(new ReactorClientHttpConnector(resources, Function.identity()));
+	}
+
 	@Bean
 	SampleHandler sampleHandler(SampleProperties properties, FaultInjector faults, RequestStats stats,
-			JsonMapper jsonMapper) {
-		return new SampleHandler(properties, faults, stats, jsonMapper);
+			JsonMapper jsonMapper, WebClient.Builder sampleLoadBalancedWebClientBuilder) {
+		CheckoutCall checkout = properties.checksOut()
+				? new CheckoutCall(sampleLoadBalancedWebClientBuilder.build(), properties.checkoutService()) : null;
+		return new SampleHandler(properties, faults, stats, jsonMapper, checkout);
 	}
 
 	@Bean

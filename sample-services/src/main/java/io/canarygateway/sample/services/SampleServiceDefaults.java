@@ -46,8 +46,13 @@ public class SampleServiceDefaults implements EnvironmentPostProcessor, Ordered 
 																													// at
 																													// once
 			"spring.main.banner-mode", "off", "spring.main.log-startup-info", "false",
-			"logging.level.org.springframework", "WARN", "sample.version",
-			"${version:" + SampleProperties.DEFAULT_VERSION + "}", "sample.instance-id", "${instance-id:}");
+			"logging.level.org.springframework", "WARN",
+			// the checkout call's instances come from properties (simple discovery): the
+			// load balancer has nothing to cache, so its warning about a missing cache is
+			// noise
+			"logging.level.org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplierBuilder", "ERROR",
+			"sample.version", "${version:" + SampleProperties.DEFAULT_VERSION + "}", "sample.instance-id",
+			"${instance-id:}");
 
 	@Override
 	public int getOrder() {
