@@ -509,7 +509,8 @@ public class CanaryProperties {
 		 * CIDR blocks of the services behind the gateway (e.g. 10.0.0.0/8): a request
 		 * from one of them carrying X-Canary-Lane keeps that lane, so a service that
 		 * calls back through the gateway stays in its user's lane; from anywhere else the
-		 * header is ignored and removed (default none: never honoured).
+		 * header is ignored and removed. No address is trusted unless listed (default
+		 * none).
 		 */
 		private List<String> trustLaneFrom;
 

@@ -52,7 +52,7 @@ public final class ReleaseConfigs {
 		for (Map.Entry<String, CanaryProperties.Release> entry : properties.getReleases().entrySet()) {
 			ReleaseConfig config = resolve(entry.getKey(), entry.getValue(), properties.getDefaults());
 			List<ConfigViolation> violations = new ArrayList<>(config.violations());
-			List<ConfigViolation> serviceProblems = serviceProblems(entry.getValue(), properties.getDefaults());
+			List<ConfigViolation> serviceProblems = serviceProblems(entry.getValue());
 			if (!serviceProblems.isEmpty()) {
 				// the release's versions could not be made: reported here, not as missing
 				violations.removeIf((v) -> v.property().equals("stable-version")
@@ -114,7 +114,11 @@ public final class ReleaseConfigs {
 						Defaults.BREAKER_SLOW_CALL_RATE_THRESHOLD));
 		String stableVersion = pick(release.getStableVersion(), defaults.getStableVersion(), null);
 		String canaryVersion = pick(release.getCanaryVersion(), defaults.getCanaryVersion(), null);
-		if (!release.getServices().isEmpty() && serviceProblems(release, defaults).isEmpty()) {
+		if (!release.getServices().isEmpty()) {
+			stableVersion = null;
+			canaryVersion = null;
+		}
+		if (!release.getServices().isEmpty() && serviceProblems(release).isEmpty()) {
 			stableVersion = serviceVersions(release, CanaryProperties.ServiceVersions::getStableVersion);
 			canaryVersion = serviceVersions(release, CanaryProperties.ServiceVersions::getCanaryVersion);
 		}
@@ -130,21 +134,21 @@ public final class ReleaseConfigs {
 
 	/**
 	 * What is wrong with a release's {@code services} before their versions can be made
-	 * into sets (docs/multi-service.md): given together with the release's own versions,
-	 * a service named twice (names are compared ignoring case, as service ids are), a
-	 * malformed name or version, a missing stable version, canary versions for some
-	 * services only. Rules over the sets themselves (equal versions) are
+	 * into sets (docs/multi-service.md): given together with the release's own versions
+	 * (versions it would inherit from {@code canary.defaults} are ignored), a service
+	 * named twice (names are compared ignoring case, as service ids are), a malformed
+	 * name or version, a missing stable version, canary versions for some services only.
+	 * Rules over the sets themselves (equal versions) are
 	 * {@link ReleaseConfig#violations()}'. Empty for a single-service release.
 	 */
-	private static List<ConfigViolation> serviceProblems(CanaryProperties.Release release,
-			CanaryProperties.Release defaults) {
+	private static List<ConfigViolation> serviceProblems(CanaryProperties.Release release) {
 		Map<String, CanaryProperties.ServiceVersions> services = release.getServices();
 		List<ConfigViolation> out = new ArrayList<>();
 		if (services.isEmpty()) {
 			return out;
 		}
-		if (release.getStableVersion() != null || release.getCanaryVersion() != null
-				|| defaults.getStableVersion() != null || defaults.getCanaryVersion() != null) {
+		// versions inherited from canary.defaults are for the releases of one service
+		if (release.getStableVersion() != null || release.getCanaryVersion() != null) {
 			out.add(new ConfigViolation("services",
 					"give either services (one version pair per service) or stable-version/canary-version, not both"));
 		}

@@ -17,6 +17,7 @@ import org.springframework.cloud.client.discovery.simple.reactive.SimpleReactive
 
 import io.canarygateway.control.DiscoveryTrigger;
 import io.canarygateway.control.ReleaseController;
+import io.canarygateway.core.Versions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
@@ -171,6 +172,21 @@ class CanaryConfigurationValidationTests {
 			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(DiscoveryTrigger.class));
 		// without the trigger, none is needed
 		this.runner.withPropertyValues(CanaryContexts.ORDERS).run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void aReleaseOfSeveralServicesIgnoresTheVersionsOfTheDefaults() {
+		this.runner
+			.withPropertyValues("canary.defaults.stable-version=v1", "canary.defaults.canary-version=v2",
+					"canary.releases.orders.auto-start=false")
+			.withPropertyValues(checkout())
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				ReleaseController controller = context.getBean(ReleaseController.class);
+				assertThat(controller.release("checkout").status().versions())
+					.isEqualTo(Versions.of("orders=v1,payments=v7", "orders=v2,payments=v8"));
+				assertThat(controller.release("orders").status().versions()).isEqualTo(Versions.of("v1", "v2"));
+			});
 	}
 
 	@Test

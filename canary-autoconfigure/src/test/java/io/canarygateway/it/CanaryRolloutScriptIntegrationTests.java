@@ -271,7 +271,8 @@ class CanaryRolloutScriptIntegrationTests {
 		RolloutScript.Result badVersion = RolloutScript.run("good", "v2\"}");
 		assertThat(badVersion.exitCode()).isEqualTo(64);
 		assertThat(badVersion.lines()).first()
-			.isEqualTo("canary-rollout: VERSION must be 1 to 64 letters, digits, '.', '_' or '-', was 'v2\"}'");
+			.isEqualTo("canary-rollout: VERSION must be 1 to 64 letters, digits, '.', '_' or '-' (or service=version "
+					+ "pairs for a release of several services), was 'v2\"}'");
 		RolloutScript.Result help = RolloutScript.run("--help");
 		assertThat(help.exitCode()).isZero();
 		assertThat(help.output()).contains("Usage: canary-rollout [options] RELEASE [VERSION]")

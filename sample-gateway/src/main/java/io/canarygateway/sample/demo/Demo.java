@@ -31,7 +31,7 @@ import static io.canarygateway.sample.demo.CanaryApi.text;
 
 /**
  * {@code ./demo}: the whole Canary Gateway story in one JVM. Starts the sample services
- * and the sample gateway on free ports, sends traffic, then plays three acts through the
+ * and the sample gateway on free ports, sends traffic, then plays four acts through the
  * gateway's actuator endpoint, as an operator would:
  * <ol>
  * <li>a bad canary ({@code orders} v2 failing 15 % of requests and 150 ms slower) that
@@ -40,7 +40,11 @@ import static io.canarygateway.sample.demo.CanaryApi.text;
  * stops at its manual gate until the operator resumes it) promoted step by step;</li>
  * <li>the next version: {@code orders} v3 is deployed while the gateway runs and started
  * with {@code {"version": "v3"}}; v2 becomes the stable version it is compared with, v1
- * is retired, and v3 is promoted — the gateway is never restarted.</li>
+ * is retired, and v3 is promoted — the gateway is never restarted;</li>
+ * <li>a release across two services ({@code checkout}: orders v3→v4, payments v7→v8,
+ * payments called by orders): payments v8 fails a quarter of its charges, orders v4 is
+ * fine, and both are rolled back together; no checkout mixes an old and a new
+ * version.</li>
  * </ol>
  * Live status on a terminal, plain timestamped lines otherwise, then a summary table. See
  * {@code docs/demo.md}.
@@ -48,6 +52,9 @@ import static io.canarygateway.sample.demo.CanaryApi.text;
 public final class Demo {
 
 	static final int USERS = 1000;
+
+	/** What makes payments v8 bad in act 4: a quarter of its charges fail. */
+	static final String CHECKOUT_FAULTS = "{\"errorRate\":0.25,\"errorStatus\":500}";
 
 	static final String BAD_FAULTS = "{\"errorRate\":0.15,\"errorStatus\":500,\"latencyMs\":150,\"latencyJitterMs\":20}";
 
@@ -166,6 +173,8 @@ public final class Demo {
 			act2();
 			pause(this.options.breather());
 			act3();
+			pause(this.options.breather());
+			act4();
 			this.term.endStatus();
 			failure = summary();
 			code = (failure != null) ? 1 : 0;
@@ -211,8 +220,9 @@ public final class Demo {
 
 	private void start() {
 		Terminal t = this.term;
-		t.print(t.bold("Canary Gateway demo") + ": a bad canary is rolled back, a good one promoted, and the next "
-				+ "version shipped without a restart" + (this.options.fast() ? " (fast mode)" : "") + ".");
+		t.print(t.bold("Canary Gateway demo") + ": a bad canary is rolled back, a good one promoted, the next "
+				+ "version shipped without a restart, and a release across two services rolled back together"
+				+ (this.options.fast() ? " (fast mode)" : "") + ".");
 		if (this.options.logFile() != null) {
 			try {
 				Files.createDirectories(this.options.logFile().toAbsolutePath().getParent());
@@ -222,7 +232,7 @@ public final class Demo {
 				throw new StartupException("the log file " + this.options.logFile(), ex);
 			}
 		}
-		t.event("starting orders v1 (two instances), orders v2, payments v1, payments v2 and the sample gateway…");
+		t.event("starting orders v1 (two instances), orders v2, payments v1, v2, v7, v8 and the sample gateway…");
 		long begin = System.nanoTime();
 		this.cluster.startServices();
 		this.cluster.startGateway();
@@ -247,6 +257,9 @@ public final class Demo {
 		t.print("  payments   two direct routes: v1 :" + s.get("PAYMENTS_V1").port() + " (stable), v2 :"
 				+ s.get("PAYMENTS_V2").port() + " (canary)" + indent + "steps " + payments.stepsText()
 				+ ", manual gate at " + gates("payments"));
+		t.print("  checkout   one release across orders and payments: GET /orders/checkout on lb://orders, where"
+				+ indent + "orders calls payments v7 :" + s.get("PAYMENTS_V7").port() + " (stable) or v8 :"
+				+ s.get("PAYMENTS_V8").port() + " (canary) through its own load balancer (act 4)");
 		t.print("  judge      looks every " + seconds(this.options.analysisInterval()) + ", needs "
 				+ this.options.minRequests() + " canary requests for a verdict;" + indent + "a step lasts at least "
 				+ seconds(this.options.stepInterval()) + "; 2 failed verdicts in a row roll back");
@@ -435,6 +448,86 @@ public final class Demo {
 				failed(result.postErrors(), "POST"), Terminal.clock(this.cluster.gatewayStartedAt())));
 	}
 
+	/**
+	 * A release across two services: orders v4 is good, the payments v8 it needs is bad;
+	 * the gateway rolls both back together, and no checkout mixed an old and a new
+	 * version.
+	 */
+	private void act4() {
+		Terminal t = this.term;
+		t.print("");
+		t.print(t.rule("Act 4: one release across two services"));
+		DemoCluster.Service v4 = this.cluster.deploy("ORDERS_V4", "v4", "orders-v4");
+		DemoCluster.Service payments8 = this.cluster.service("PAYMENTS_V8");
+		t.event("release checkout ships " + t.bold("orders v4 with payments v8")
+				+ " (over orders v3 with payments v7): " + "orders v4 deployed on :" + v4.port()
+				+ "; orders calls payments v7 :" + this.cluster.service("PAYMENTS_V7").port() + " or v8 :"
+				+ payments8.port()
+				+ " through its own load balancer, which keeps the lane the gateway chose (X-Canary-Versions)");
+		this.api.setFaults(payments8.url(), CHECKOUT_FAULTS);
+		this.api.resetStats(payments8.url());
+		t.event("payments v8 is broken: it fails " + t.red("25 %") + " of charges; orders v4 itself is fine");
+		this.traffic.checkouts();
+		t.event("users also check out now: GET /orders/checkout, sticky on X-User-Id across both services");
+		Watch checkout = new Watch("checkout");
+		checkout.track(this.api.release("checkout"));
+		this.watches.put("checkout", checkout);
+		// checkouts before the start, on v3 and v7, settle first
+		watch(this.options.fast() ? Duration.ofSeconds(1) : Duration.ofSeconds(3), () -> false, () -> {
+		});
+		Map<String, Long> versionsBefore = this.traffic.checkoutVersions();
+		Snapshot before = this.traffic.snapshot();
+		operator("POST /actuator/canary/checkout/start");
+		checkout.started(this.api.act("checkout", "start"));
+		boolean decided = watch(this.options.actTimeout(), checkout::decided, () -> {
+		});
+		settle();
+		Snapshot after = this.traffic.snapshot();
+		ActResult result = checkout.result(4, before, after, this.api.stats(payments8.url()));
+		this.results.add(result);
+		this.checkoutVersions = minus(this.traffic.checkoutVersions(), versionsBefore);
+		if (!decided) {
+			throw new StoryException("act 4: checkout was still " + checkout.state() + " at " + checkout.weight()
+					+ " % after " + seconds(this.options.actTimeout()) + " (expected ROLLED_BACK)");
+		}
+		t.event(String.format(Locale.ROOT,
+				"%s after %s (%s): payments v8 got %,d charges and failed %,d of them, which orders v4 answered "
+						+ "with 502: the release's canary errors. Both services are back on v3 and v7; users saw %s",
+				t.bold("checkout " + t.state(result.state())), seconds(result.decidedIn()), result.reason(),
+				result.canaryRequests(), result.canaryFailed(), failed(result.getErrors(), "GET")));
+		t.event("checkouts answered, by the versions that served them: " + describe(this.checkoutVersions));
+	}
+
+	/** The checkouts answered during act 4, by versions; empty before it. */
+	private Map<String, Long> checkoutVersions = Map.of();
+
+	/** Checkouts that mixed an old and a new version, of {@code versions}. */
+	static long mixed(Map<String, Long> versions) {
+		return versions.entrySet()
+			.stream()
+			.filter((e) -> !e.getKey().equals("orders v3 + payments v7")
+					&& !e.getKey().equals("orders v4 + payments v8"))
+			.mapToLong(Map.Entry::getValue)
+			.sum();
+	}
+
+	private static Map<String, Long> minus(Map<String, Long> now, Map<String, Long> before) {
+		Map<String, Long> out = new java.util.TreeMap<>();
+		now.forEach((pair, count) -> {
+			long delta = count - before.getOrDefault(pair, 0L);
+			if (delta > 0) {
+				out.put(pair, delta);
+			}
+		});
+		return out;
+	}
+
+	private static String describe(Map<String, Long> versions) {
+		List<String> parts = new ArrayList<>();
+		versions.forEach((pair, count) -> parts.add(String.format(Locale.ROOT, "%s %,d", pair, count)));
+		return parts.isEmpty() ? "none" : String.join(", ", parts);
+	}
+
 	private void operator(String what) {
 		this.term.event(this.term.bold("operator") + "  " + what);
 	}
@@ -525,6 +618,22 @@ public final class Demo {
 					" act 3: orders v3 was shipped without a restart and promoted over v2 through %d steps in %s; "
 							+ "users saw %s",
 					next.steps(), seconds(next.decidedIn()), failed(next.getErrors() + next.postErrors(), "request")));
+		}
+		ActResult group = find(4, "checkout");
+		long mixed = mixed(this.checkoutVersions);
+		if (group == null || !"ROLLED_BACK".equals(group.state())) {
+			problems.add("act 4 should end with checkout ROLLED_BACK, it ended "
+					+ ((group != null) ? group.state() : "nowhere"));
+		}
+		else if (mixed > 0 || this.checkoutVersions.isEmpty()) {
+			problems.add("act 4: " + mixed + " checkouts mixed an old and a new version, of "
+					+ describe(this.checkoutVersions));
+		}
+		else {
+			t.print(t.green(t.check()) + String.format(Locale.ROOT,
+					" act 4: a bad payments v8 behind a good orders v4 rolled both back after %s (%s); "
+							+ "no checkout mixed v3 with v8 or v4 with v7; users saw %s",
+					seconds(group.decidedIn()), group.reason(), failed(group.getErrors(), "GET")));
 		}
 		Duration total = Duration.ofNanos(System.nanoTime() - this.startNanos);
 		if (problems.isEmpty()) {

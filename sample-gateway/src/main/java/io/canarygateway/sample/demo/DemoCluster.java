@@ -29,8 +29,9 @@ import io.canarygateway.sample.gateway.SampleGatewayApplication;
 import io.canarygateway.sample.services.SampleServiceApplication;
 
 /**
- * Everything the demo runs, in this JVM on free local ports: five sample-service
- * instances (orders v1 ×2 and v2, payments v1 and v2) and the sample gateway, configured
+ * Everything the demo runs, in this JVM on free local ports: seven sample-service
+ * instances (orders v1 ×2 and v2, payments v1 and v2 behind the gateway's direct routes,
+ * payments v7 and v8 that orders calls for a checkout) and the sample gateway, configured
  * for the demo's pace. The gateway's own {@code application.yml} is used as shipped; only
  * timings, ports, auto-start, the load balancer's cache, the admin's password and the
  * directory of its release records are overridden, on its command line (which beats the
@@ -44,6 +45,13 @@ final class DemoCluster implements AutoCloseable {
 	 * {@code payments} has direct routes.
 	 */
 	static final String DISCOVERED = "orders";
+
+	/**
+	 * The service orders calls for a checkout: its instances v7 and v8 are found by the
+	 * orders instances, not by the gateway (the instances v1 and v2 of the same name
+	 * stand behind the gateway's two direct payments routes).
+	 */
+	static final String CALLED = "payments";
 
 	/** The configuration the gateway's discovery reads its instances from. */
 	private static final String DISCOVERY_PREFIX = "spring.cloud.discovery.client.simple.instances." + DISCOVERED;
@@ -89,10 +97,14 @@ final class DemoCluster implements AutoCloseable {
 	}
 
 	/**
-	 * Starts the instances:
+	 * Starts the instances: {@code PAYMENTS_V7, PAYMENTS_V8} (called by orders),
 	 * {@code ORDERS_V1_A, ORDERS_V1_B, ORDERS_V2, PAYMENTS_V1, PAYMENTS_V2}.
 	 */
 	void startServices() {
+		// first: orders instances find them at their start (act 4's release across orders
+		// and payments)
+		startService("PAYMENTS_V7", CALLED, "v7", "payments-v7");
+		startService("PAYMENTS_V8", CALLED, "v8", "payments-v8");
 		startService("ORDERS_V1_A", "orders", "v1", "orders-v1-a");
 		startService("ORDERS_V1_B", "orders", "v1", "orders-v1-b");
 		startService("ORDERS_V2", "orders", "v2", "orders-v2");
@@ -107,6 +119,9 @@ final class DemoCluster implements AutoCloseable {
 				// a little natural jitter, the same on every instance: real services are
 				// not all 1 ms
 				"sample.faults.latency-ms=2", "sample.faults.latency-jitter-ms=6"));
+		if (DISCOVERED.equals(name)) {
+			properties.addAll(calledInstances());
+		}
 		properties.addAll(loggingProperties());
 		ConfigurableApplicationContext context;
 		try {
@@ -127,6 +142,25 @@ final class DemoCluster implements AutoCloseable {
 			context.close();
 		}
 		return service;
+	}
+
+	/**
+	 * Where an orders instance finds the payments instances it calls for a checkout
+	 * (through its own load balancer and the propagation module): Spring Cloud's simple
+	 * discovery, each instance tagged with its version.
+	 */
+	private List<String> calledInstances() {
+		List<String> properties = new ArrayList<>();
+		int index = 0;
+		for (String key : List.of("PAYMENTS_V7", "PAYMENTS_V8")) {
+			Service service = services().get(key);
+			if (service != null) {
+				String prefix = "spring.cloud.discovery.client.simple.instances." + CALLED + "[" + index++ + "].";
+				properties.add(prefix + "uri=" + service.url());
+				properties.add(prefix + "metadata.version=" + service.version());
+			}
+		}
+		return properties;
 	}
 
 	/**

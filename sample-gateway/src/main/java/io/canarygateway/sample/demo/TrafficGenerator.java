@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The demo's users: a steady open-loop stream of requests through the gateway, as a
@@ -26,7 +30,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <li>{@code GET /orders/{id}}: 70 % of the rate,</li>
  * <li>{@code POST /orders}: 10 % (not idempotent: a failed canary POST is not retried on
  * stable),</li>
- * <li>{@code GET /payments/{id}}: 20 %.</li>
+ * <li>{@code GET /payments/{id}}: 20 %;</li>
+ * <li>{@code GET /orders/checkout} (orders calls payments), once {@link #checkouts} is
+ * on: 20 % more. The versions of orders and payments each answer names are counted.</li>
  * </ul>
  * Every response other than 2xx, and every request that could not complete, is an error a
  * user saw.
@@ -36,7 +42,9 @@ final class TrafficGenerator implements AutoCloseable {
 	/** The kinds of request sent. */
 	enum Kind {
 
-		ORDERS_GET("orders", "GET", 0.70), ORDERS_POST("orders", "POST", 0.10), PAYMENTS_GET("payments", "GET", 0.20);
+		ORDERS_GET("orders", "GET", 0.70), ORDERS_POST("orders", "POST", 0.10), PAYMENTS_GET("payments", "GET", 0.20),
+		/** Sent only once {@link TrafficGenerator#checkouts} is on, at its own share. */
+		CHECKOUT_GET("checkout", "GET", 0);
 
 		final String release;
 
@@ -111,6 +119,13 @@ final class TrafficGenerator implements AutoCloseable {
 
 	private static final Duration TICK = Duration.ofMillis(10);
 
+	/** A checkout answer's first version: the version of orders, which answered. */
+	private static final Pattern VERSION = Pattern.compile("\"version\"\\s*:\\s*\"([^\"]*)\"");
+
+	/** The version of payments, in the part of the answer orders got from it. */
+	private static final Pattern PAYMENTS_VERSION = Pattern
+		.compile("\"payments\"\\s*:\\s*\\{[^}]*?\"version\"\\s*:\\s*\"([^\"]*)\"");
+
 	private final URI gateway;
 
 	private final int users;
@@ -132,6 +147,12 @@ final class TrafficGenerator implements AutoCloseable {
 	private final AtomicReference<String> lastError = new AtomicReference<>();
 
 	private volatile int rate;
+
+	/** The share of the rate sent as checkouts on top of the rest (0: none). */
+	private volatile double checkoutShare;
+
+	/** Answered checkouts by the versions of orders and payments that served them. */
+	private final Map<String, LongAdder> checkoutVersions = new ConcurrentHashMap<>();
 
 	private volatile boolean running;
 
@@ -166,6 +187,21 @@ final class TrafficGenerator implements AutoCloseable {
 		this.scheduler.scheduleAtFixedRate(this::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
 	}
 
+	/** Starts sending checkouts: 20 % on top of the other requests. */
+	void checkouts() {
+		this.checkoutShare = 0.20;
+	}
+
+	/**
+	 * Answered checkouts so far by the versions that served them, as
+	 * {@code orders v4 + payments v8}.
+	 */
+	Map<String, Long> checkoutVersions() {
+		Map<String, Long> out = new TreeMap<>();
+		this.checkoutVersions.forEach((pair, count) -> out.put(pair, count.sum()));
+		return out;
+	}
+
 	int rate() {
 		return this.rate;
 	}
@@ -191,7 +227,8 @@ final class TrafficGenerator implements AutoCloseable {
 		}
 		double perTick = this.rate * TICK.toMillis() / 1000.0;
 		for (Kind kind : Kind.values()) {
-			double due = this.budget.get(kind) + perTick * kind.share;
+			double share = (kind == Kind.CHECKOUT_GET) ? this.checkoutShare : kind.share;
+			double due = this.budget.get(kind) + perTick * share;
 			while (due >= 1) {
 				due -= 1;
 				send(kind);
@@ -223,6 +260,10 @@ final class TrafficGenerator implements AutoCloseable {
 				request.header("Content-Type", "application/json")
 					.POST(HttpRequest.BodyPublishers.ofString("{\"item\":" + id + ",\"quantity\":1}"));
 			}
+			case CHECKOUT_GET -> {
+				path = "/orders/checkout";
+				request.GET();
+			}
 			default -> {
 				path = "/payments/" + id;
 				request.GET();
@@ -230,11 +271,14 @@ final class TrafficGenerator implements AutoCloseable {
 		}
 		request.uri(this.gateway.resolve(path));
 		try {
-			this.client.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
+			this.client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
 				.whenComplete((response, failure) -> {
 					this.inFlight.release();
 					if (failure == null && response.statusCode() / 100 == 2) {
 						counter.ok.increment();
+						if (kind == Kind.CHECKOUT_GET) {
+							countVersions(response.body());
+						}
 					}
 					else {
 						counter.errors.increment();
@@ -247,6 +291,18 @@ final class TrafficGenerator implements AutoCloseable {
 			this.inFlight.release();
 			counter.errors.increment();
 		}
+	}
+
+	/**
+	 * Counts the versions a checkout's answer names: orders' own {@code version} first,
+	 * then {@code payments.version}.
+	 */
+	private void countVersions(String body) {
+		Matcher orders = VERSION.matcher(body);
+		Matcher payments = PAYMENTS_VERSION.matcher(body);
+		String pair = "orders " + (orders.find() ? orders.group(1) : "?") + " + payments "
+				+ (payments.find() ? payments.group(1) : "?");
+		this.checkoutVersions.computeIfAbsent(pair, (p) -> new LongAdder()).increment();
 	}
 
 	/**
