@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,8 +74,9 @@ class MultiServiceProcessesTest {
 		ServiceProcess orders1 = started(ServiceProcess.start("orders", "v1", discovery));
 		ServiceProcess orders2 = started(ServiceProcess.start("orders", "v2", discovery));
 		processes.forEach(ServiceProcess::awaitReady);
-		gateway = new SpringApplicationBuilder(SampleGatewayApplication.class)
-			.properties("server.port=0", "CANARY_ADMIN_PASSWORD=multi-service-test", "ORDERS_V1_A=" + orders1.url(),
+		// on the command line: it beats the gateway's application.yml
+		String[] args = Stream
+			.of("server.port=0", "CANARY_ADMIN_PASSWORD=multi-service-test", "ORDERS_V1_A=" + orders1.url(),
 					"ORDERS_V1_B=" + orders1.url(), "ORDERS_V2=" + orders2.url(),
 					"canary.releases.orders.auto-start=false", "canary.releases.payments.auto-start=false",
 					CHECKOUT + "services.orders.stable-version=v1", CHECKOUT + "services.orders.canary-version=v2",
@@ -83,7 +85,9 @@ class MultiServiceProcessesTest {
 					CHECKOUT + "analysis.min-requests=20",
 					// judged on errors: a busy machine's pauses make latency noisy
 					CHECKOUT + "analysis.latency-tolerance=3", CHECKOUT + "analysis.max-latency=1m")
-			.run();
+			.map((property) -> "--" + property)
+			.toArray(String[]::new);
+		gateway = new SpringApplicationBuilder(SampleGatewayApplication.class).run(args);
 		controller = gateway.getBean(ReleaseController.class);
 		base = "http://127.0.0.1:" + ((WebServerApplicationContext) gateway).getWebServer().getPort();
 	}
