@@ -620,6 +620,23 @@
     }).join(' · ');
   }
 
+  /** A row of the verdict's figures: its heading, then requests, errors, error rate, p99. */
+  function figuresRow(heading, figures) {
+    figures = figures || {};
+    var row = document.createElement('tr');
+    var head = document.createElement('th');
+    head.scope = 'row';
+    head.append.apply(head, heading);
+    row.appendChild(head);
+    [count(figures.requests), count(figures.errors), percent(figures.errorRate), millis(figures.p99Ms)]
+      .forEach(function (text) {
+        var td = document.createElement('td');
+        td.textContent = text;
+        row.appendChild(td);
+      });
+    return row;
+  }
+
   function renderVerdict(card, analysis) {
     card.figures.replaceChildren();
     card.reasons.replaceChildren();
@@ -643,42 +660,20 @@
     card.verdict.className = 'badge verdict verdict-' + verdict.toLowerCase();
     card.verdictAt.textContent = analysis.at ? clock(new Date(analysis.at)) + ' (' + ago(analysis.at) + ')' : '';
     ['stable', 'canary'].forEach(function (lane) {
-      var figures = analysis[lane] || {};
-      var row = document.createElement('tr');
-      row.className = 'lane-' + lane;
-      var head = document.createElement('th');
-      head.scope = 'row';
       var swatch = document.createElement('span');
       swatch.className = 'swatch ' + lane;
       swatch.setAttribute('aria-hidden', 'true');
-      head.append(swatch, lane);
-      row.appendChild(head);
-      [count(figures.requests), count(figures.errors), percent(figures.errorRate), millis(figures.p99Ms)]
-        .forEach(function (text) {
-          var td = document.createElement('td');
-          td.textContent = text;
-          row.appendChild(td);
-        });
+      var row = figuresRow([swatch, lane], analysis[lane]);
+      row.className = 'lane-' + lane;
       card.figures.appendChild(row);
     });
     // a release of several services: each service's own figures under the release's
     var services = analysis.services || {};
     Object.keys(services).forEach(function (service) {
       ['stable', 'canary'].forEach(function (lane) {
-        var figures = services[service][lane] || {};
-        var row = document.createElement('tr');
+        var row = figuresRow([service + ' · ' + lane], services[service][lane]);
         row.className = 'service lane-' + lane;
         row.dataset.service = service;
-        var head = document.createElement('th');
-        head.scope = 'row';
-        head.textContent = service + ' · ' + lane;
-        row.appendChild(head);
-        [count(figures.requests), count(figures.errors), percent(figures.errorRate), millis(figures.p99Ms)]
-          .forEach(function (text) {
-            var td = document.createElement('td');
-            td.textContent = text;
-            row.appendChild(td);
-          });
         card.figures.appendChild(row);
       });
     });
