@@ -11,8 +11,8 @@ import java.util.Map;
  * @param at when the judge looked
  * @param stable the stable lane's figures (the baseline the canary was compared with)
  * @param canary the canary lane's figures
- * @param statistics named test statistics and thresholds (e.g. {@code errorRate.z},
- * {@code errorRate.critical})
+ * @param statistics named test statistics and thresholds (e.g. {@code errorRate.eValue},
+ * {@code errorRate.threshold})
  * @param reasons human-readable reasons for a fail or an inconclusive verdict; empty for
  * a pass
  */

@@ -196,7 +196,7 @@ class CanaryAnalysisIntegrationTests {
 		assertThat(evidence.result()).isEqualTo(Verdict.Result.FAIL);
 		assertThat(evidence.canary().errorRate()).isGreaterThan(0.05);
 		assertThat(evidence.stable().errorRate()).isZero();
-		assertThat(evidence.statistics()).containsKey("errorRate.z");
+		assertThat(evidence.statistics()).containsKey("errorRate.eValue");
 		assertThat(status.history()).noneMatch((t) -> t.to() == ReleaseState.PROMOTED);
 	}
 
