@@ -46,10 +46,11 @@ import org.hipparchus.special.Erf;
  * weights w = n_c·n_s/N): S = Σ w·(p̂_c − p̂_s − δ), variance V = Σ w²·(p̃_c(1 −
  * p̃_c)/n_c + p̃_s(1 − p̃_s)/n_s) with p̃ the {@linkplain FarringtonManning restricted
  * maximum-likelihood rates} of the rollout's data, and the one-sided normal-mixture
- * e-process M = 2·√(ρ/(V + ρ))·exp(S²/(2(V + ρ)))·Φ(S/√(V + ρ)). ρ is tuned at the first
- * look to the information the rollout's steps below 100 % are expected to bring. Valid as
- * far as the normal approximation of the score holds (asymptotically exact); a fail also
- * needs at least {@value #MIN_CANARY_ERRORS} canary errors in the rollout.</li>
+ * e-process M = 2·√(ρ/(V + ρ))·exp(S²/(2(V + ρ)))·Φ(S/√(V + ρ)). ρ is fixed at the first
+ * look, from its request counts alone, to the information the rollout's steps below 100 %
+ * are expected to bring at a stable error rate of {@value #TUNING_RATE}. Valid as far as
+ * the normal approximation of the score holds (asymptotically exact); a fail also needs
+ * at least {@value #MIN_CANARY_ERRORS} canary errors in the rollout.</li>
  * <li><b>Ceilings</b> (H0: the canary's error rate ≤ {@code maxErrorRate}; at most 1 % of
  * its requests above {@code maxLatency}): per look the exact binomial likelihood ratio
  * ψ^Y / (1 − c + c·ψ)^n of the Y canary errors (or requests certainly slower than the
@@ -175,7 +176,7 @@ public final class Judge {
 
 	/**
 	 * The share of the rollout's false-rollback budget each test spends
-	 * (docs/analysis.md, "The budget"): keys {@code errorRate}, {@code latency},
+	 * (docs/analysis.md, "The guarantee"): keys {@code errorRate}, {@code latency},
 	 * {@code errorRate.ceiling}, {@code latency.ceiling}; a test that is off spends 0. A
 	 * test fails when its e-process reaches 1 / its share.
 	 */
