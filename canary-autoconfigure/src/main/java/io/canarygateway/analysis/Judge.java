@@ -46,11 +46,13 @@ import org.hipparchus.special.Erf;
  * weights w = n_c·n_s/N): S = Σ w·(p̂_c − p̂_s − δ), variance V = Σ w²·(p̃_c(1 −
  * p̃_c)/n_c + p̃_s(1 − p̃_s)/n_s) with p̃ the {@linkplain FarringtonManning restricted
  * maximum-likelihood rates} of the rollout's data, and the one-sided normal-mixture
- * e-process M = 2·√(ρ/(V + ρ))·exp(S²/(2(V + ρ)))·Φ(S/√(V + ρ)). ρ is fixed at the first
- * look, from its request counts alone, to the information the rollout's steps below 100 %
- * are expected to bring at a stable error rate of {@value #TUNING_RATE}. Valid as far as
- * the normal approximation of the score holds (asymptotically exact); a fail also needs
- * at least {@value #MIN_CANARY_ERRORS} canary errors in the rollout.</li>
+ * e-process M(ρ) = 2·√(ρ/(V + ρ))·exp(S²/(2(V + ρ)))·Φ(S/√(V + ρ)), averaged over ρ and
+ * ρ/{@value #EARLY_TUNING}. ρ is fixed at the first look, from its request counts alone,
+ * to the information the rollout's steps below 100 % are expected to bring at a stable
+ * error rate of {@value #TUNING_RATE}; ρ/{@value #EARLY_TUNING} keeps the test sharp when
+ * far fewer requests come than the first look promised. Valid as far as the normal
+ * approximation of the score holds (asymptotically exact); a fail also needs at least
+ * {@value #MIN_CANARY_ERRORS} canary errors in the rollout.</li>
  * <li><b>Ceilings</b> (H0: the canary's error rate ≤ {@code maxErrorRate}; at most 1 % of
  * its requests above {@code maxLatency}): per look the exact binomial likelihood ratio
  * ψ^Y / (1 − c + c·ψ)^n of the Y canary errors (or requests certainly slower than the
@@ -83,6 +85,12 @@ public final class Judge {
 
 	/** The stable error rate the error-rate e-process is tuned for. */
 	static final double TUNING_RATE = 0.01;
+
+	/**
+	 * The error-rate e-process also bets on a rollout with this many times less
+	 * information than planned.
+	 */
+	static final double EARLY_TUNING = 100;
 
 	/** Share of a metric's budget that goes to its ceiling, when one is configured. */
 	static final double CEILING_SHARE = 0.25;
@@ -560,18 +568,32 @@ public final class Judge {
 			return canary * (1 - canary) * this.canaryWeight + stable * (1 - stable) * this.stableWeight;
 		}
 
-		/** log of the one-sided normal-mixture e-value at variance V. */
+		/**
+		 * log of the error-rate e-value at variance V: the average of two one-sided
+		 * normal mixtures, one tuned to the planned information (ρ) and one to a
+		 * hundredth of it (a rollout with far less traffic than its first look promised).
+		 */
 		double errorRateLogE(double variance) {
 			if (this.rho <= 0) {
 				return 0;
 			}
-			double spread = variance + this.rho;
+			double tuned = normalMixtureLogE(variance, this.rho);
+			double early = normalMixtureLogE(variance, this.rho / EARLY_TUNING);
+			double max = Math.max(tuned, early);
+			if (max == Double.NEGATIVE_INFINITY) {
+				return max;
+			}
+			return max + Math.log((Math.exp(tuned - max) + Math.exp(early - max)) / 2);
+		}
+
+		private double normalMixtureLogE(double variance, double rho) {
+			double spread = variance + rho;
 			double z = this.score / Math.sqrt(spread);
 			double tail = 0.5 * Erf.erfc(-z / Math.sqrt(2));
 			if (tail <= 0) {
 				return Double.NEGATIVE_INFINITY;
 			}
-			return Math.log(2) + 0.5 * Math.log(this.rho / spread) + z * z / 2 + Math.log(tail);
+			return Math.log(2) + 0.5 * Math.log(rho / spread) + z * z / 2 + Math.log(tail);
 		}
 
 		@Override
