@@ -1,6 +1,7 @@
 package io.canarygateway.analysis;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
 
 import io.canarygateway.core.Action;
 import io.canarygateway.core.Progression;
@@ -10,16 +11,24 @@ import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.Verdict;
 
 /**
- * Judges one release look after look: keeps the current step's window, combines it with
- * the other gateways' shares, asks the {@link Judge} and applies the {@link Progression}
- * policy. Does not act: {@link #look} returns the verdict and the action it calls for,
- * and the caller applies it. Not thread-safe: one caller (the analysis thread).
+ * Judges one release look after look: keeps the rollout's evidence and the current step's
+ * window, combines the window with the other gateways' shares, asks the {@link Judge}
+ * about what is new since the previous look and applies the {@link Progression} policy.
+ * Does not act: {@link #look} returns the verdict and the action it calls for, and the
+ * caller applies it. Not thread-safe: one caller (the analysis thread).
  * <p>
- * The canary is only ever compared with stable traffic of the same step: a new step
- * (another rollout, weight or step start) starts an empty window, and what was recorded
- * in the interval that straddles the change is dropped.
+ * The evidence ({@link Judge.Evidence}) lasts the whole rollout and is dropped when a new
+ * rollout begins. The window follows the steps: a new step (another rollout, weight or
+ * step start) starts an empty window, and what was recorded in the interval that
+ * straddles the change is dropped, so the canary is only ever compared with stable
+ * requests of the same look. At a step without stable traffic (100 %) each look is
+ * compared with one look's stable requests of the last step that had them, each used once
+ * (docs/analysis.md, "Weight 100").
  */
 public final class Analyst {
+
+	/** Stable looks kept per step for a later step without stable traffic. */
+	static final int BASELINE_LOOKS = 60;
 
 	private final String release;
 
@@ -31,9 +40,21 @@ public final class Analyst {
 
 	private Progression.Step step;
 
+	private long rollout = -1;
+
+	private Judge.Evidence evidence = Judge.Evidence.NONE;
+
 	private LaneSample stable = LaneSample.EMPTY;
 
 	private LaneSample canary = LaneSample.EMPTY;
+
+	private FleetWindows.Totals judged = new FleetWindows.Totals(LaneSample.EMPTY, LaneSample.EMPTY);
+
+	/** This step's stable looks (encoded), oldest first. */
+	private ArrayDeque<byte[]> stepStable = new ArrayDeque<>();
+
+	/** The last step with stable traffic: its stable looks not used yet, oldest first. */
+	private ArrayDeque<byte[]> baseline = new ArrayDeque<>();
 
 	/**
 	 * @param config the release
@@ -42,7 +63,7 @@ public final class Analyst {
 	 */
 	public Analyst(ReleaseConfig config, FleetWindows fleet) {
 		this.release = config.name();
-		this.judge = new Judge(config.analysis(), looksPerStep(config));
+		this.judge = new Judge(config.analysis(), Judge.plannedInformation(config.steps(), looksPerStep(config)));
 		this.progression = new Progression(config);
 		this.fleet = fleet;
 	}
@@ -70,9 +91,7 @@ public final class Analyst {
 			return Look.NONE;
 		}
 		if (this.step == null || !this.step.isFor(status)) {
-			this.step = this.progression.begin(status);
-			this.stable = LaneSample.EMPTY;
-			this.canary = LaneSample.EMPTY;
+			beginStep(status);
 			return Look.NONE;
 		}
 		this.stable = this.stable.plus(interval.stable());
@@ -80,10 +99,57 @@ public final class Analyst {
 		Progression.Step looked = this.step.looked();
 		FleetWindows.Totals totals = this.fleet.combine(this.release, status.rollout(), status.stepStartedAt(),
 				this.stable, this.canary);
-		Verdict verdict = this.judge.judge(totals.stable(), totals.canary(), looked.looks(), now);
-		Progression.Decision decision = this.progression.decide(looked, status, verdict.result(), now);
+		LaneSample newStable = since(totals.stable(), this.judged.stable());
+		LaneSample newCanary = since(totals.canary(), this.judged.canary());
+		this.judged = totals;
+		boolean carried = false;
+		if (newStable.requests() > 0) {
+			this.stepStable.addLast(newStable.toBytes());
+			if (this.stepStable.size() > BASELINE_LOOKS) {
+				this.stepStable.removeFirst();
+			}
+		}
+		else if (newCanary.requests() > 0 && !this.baseline.isEmpty()) {
+			newStable = LaneSample.fromBytes(this.baseline.removeFirst());
+			carried = true;
+		}
+		Judge.Judgement judgement = this.judge.judge(this.evidence, newStable, newCanary, carried, totals.stable(),
+				totals.canary(), looked.looks(), now);
+		this.evidence = judgement.evidence();
+		Progression.Decision decision = this.progression.decide(looked, status, judgement.verdict().result(), now);
 		this.step = decision.step();
-		return new Look(verdict, decision.action(), decision.reason());
+		return new Look(judgement.verdict(), decision.action(), decision.reason());
+	}
+
+	private void beginStep(ReleaseStatus status) {
+		if (status.rollout() != this.rollout) {
+			this.rollout = status.rollout();
+			this.evidence = Judge.Evidence.NONE;
+			this.baseline = new ArrayDeque<>();
+			this.stepStable = new ArrayDeque<>();
+		}
+		else if (!this.stepStable.isEmpty()) {
+			this.baseline = this.stepStable;
+			this.stepStable = new ArrayDeque<>();
+		}
+		this.step = this.progression.begin(status);
+		this.stable = LaneSample.EMPTY;
+		this.canary = LaneSample.EMPTY;
+		this.judged = new FleetWindows.Totals(LaneSample.EMPTY, LaneSample.EMPTY);
+	}
+
+	/**
+	 * What a lane's fleet window holds beyond what was judged before; nothing when the
+	 * window is not a continuation of it (a replica's share expired or could not be
+	 * read): those requests are then left out of the evidence rather than counted twice.
+	 */
+	private static LaneSample since(LaneSample window, LaneSample judged) {
+		try {
+			return window.minus(judged);
+		}
+		catch (IllegalArgumentException ex) {
+			return LaneSample.EMPTY;
+		}
 	}
 
 	/**

@@ -3,6 +3,7 @@ package io.canarygateway.analysis;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -12,113 +13,127 @@ import java.util.Objects;
 import io.canarygateway.core.AnalysisConfig;
 import io.canarygateway.core.LaneFigures;
 import io.canarygateway.core.Verdict;
-import org.hipparchus.distribution.continuous.NormalDistribution;
-import org.hipparchus.special.Beta;
+import org.hipparchus.special.Erf;
 
 /**
- * Compares the canary with stable over the current step's window and says pass, fail or
- * inconclusive. A pure function of its inputs: no clock, no randomness, no state between
- * calls.
+ * Compares the canary with stable and says pass, fail or inconclusive, on evidence that
+ * accumulates over the whole rollout. A pure function of its inputs: the rollout's
+ * {@link Evidence} so far and one look's new data in, the verdict and the updated
+ * evidence out; no clock, no randomness, no state between calls.
+ *
+ * <h2>One false-rollback budget per rollout</h2> Each test is an <em>e-process</em>: a
+ * product, over the looks of the rollout, of per-look factors whose expectation given the
+ * past is at most 1 when the canary is within the tolerance (a nonnegative
+ * supermartingale starting at 1). By Ville's inequality such a process ever reaches 1/a
+ * with probability at most a — however many looks, at whatever cadence, across steps,
+ * pauses and resumes. The budget α = 1 − {@code confidence} is split: α/2 for the error
+ * rate and α/2 for latency; within each, a quarter goes to its ceiling when one is
+ * configured. A test fails when its e-process reaches 1 / (its share of α). By the union
+ * bound, P(false rollback of a canary within tolerance) ≤ 1 − confidence per rollout
+ * (docs/analysis.md, "The guarantee", states the conditions).
  *
  * <h2>Rules</h2>
  * <ol>
- * <li><b>Enough data.</b> Fewer than {@code minRequests} canary requests: INCONCLUSIVE,
- * never PASS.</li>
- * <li><b>Ceilings</b> (point estimates, no test: a ceiling is an absolute service-level
- * limit the operator set, not a comparison, and it should trip as soon as the window
- * shows it broken): canary error rate above {@code maxErrorRate}, or canary p99 (the top
- * of its histogram bucket, so within the recorder's precision above the true value) above
- * {@code maxLatency}: FAIL. A canary whose true rate sits right at a ceiling fails about
- * every other look.</li>
- * <li><b>Error rate</b> (needs {@code minRequests} stable requests): one-sided
- * {@linkplain FarringtonManning Farrington–Manning score test} of H0: p_canary − p_stable
- * ≤ {@code errorRateTolerance}; significant when z exceeds the critical value Φ⁻¹(1 −
- * α_k) of this look, raised by a Cornish–Fisher term for the skewness of the score (Gart
- * and Nam). The score test estimates the variance under H0, which gives it power at the
- * small error rates a canary sees, where the Wald test has none (its variance is 0 when
- * no error was seen); the skewness correction keeps its size there, where the plain
- * normal approximation rejects up to a hundred times too often at the tiny α_k of late
- * looks (exact sizes in {@code FarringtonManningTest}).</li>
- * <li><b>Latency</b> (needs {@code minRequests} stable requests): H0: canary p99 ≤ stable
- * p99 × (1 + {@code latencyTolerance}). First a distribution-free upper confidence bound
- * of stable's p99: the stable latency at percentile min(100, 99 +
- * z_b·sqrt(0.99·0.01/n_s)·100) (the normal approximation of the binomial rank of the 99th
- * order statistic), with z_b = Φ⁻¹(1 − α_k/2). Times (1 + tolerance) this gives the
- * threshold T. Under H0 each canary request exceeds T with probability at most 0.01 (when
- * the bound holds), so the number X of canary requests above T is at most Binomial(n_c,
- * 0.01) and the p-value is P(Bin(n_c, 0.01) ≥ X); significant when p ≤ α_k/2. Half of the
- * look's α_k is spent on the bound and half on the exceedance test, so that a false alarm
- * needs one of two events of probability α_k/2 each. X counts only requests in histogram
- * buckets wholly above T, and the baseline is read as the top of its bucket: histogram
- * rounding only ever makes the test more conservative. Cost: two passes over the
- * histograms' counts arrays, no allocation.</li>
- * <li>With fewer than {@code minRequests} stable requests (e.g. at weight 100 stable gets
- * no traffic) the two relative tests are skipped and the verdict rests on the ceilings
- * alone: PASS if none is breached, INCONCLUSIVE if none is configured. Carrying an
- * earlier baseline forward is the caller's concern. Statistic {@code relative.skipped} is
- * 1 then, 0 otherwise.</li>
- * <li>FAIL if a test is significant or a ceiling is breached, else PASS.</li>
+ * <li><b>Latency</b> (H0: the canary's latencies divided by 1 + {@code latencyTolerance}
+ * are stochastically no larger than stable's). On each look's new requests, for q = 1 %,
+ * 10 % and 50 %, the number X of canary requests among the K = ⌈q·N⌉ slowest of both
+ * lanes ({@link TailCount}), exactly Hypergeometric(N, n_c, K) at the null boundary. Per
+ * look and per (q, ψ) the factor ψ^X / E[ψ^X]; the e-process is the average over the 15
+ * (q, ψ) pairs (ψ = 1.5, 2, 3, 5, 8) of their products over the looks. Exact at every
+ * sample size; histogram buckets only make it conservative.</li>
+ * <li><b>Error rate</b> (H0: p_canary − p_stable ≤ {@code errorRateTolerance} = δ in
+ * every look). The Farrington–Manning score stratified over the looks (Mantel–Haenszel
+ * weights w = n_c·n_s/N): S = Σ w·(p̂_c − p̂_s − δ), variance V = Σ w²·(p̃_c(1 −
+ * p̃_c)/n_c + p̃_s(1 − p̃_s)/n_s) with p̃ the {@linkplain FarringtonManning restricted
+ * maximum-likelihood rates} of the rollout's data, and the one-sided normal-mixture
+ * e-process M(ρ) = 2·√(ρ/(V + ρ))·exp(S²/(2(V + ρ)))·Φ(S/√(V + ρ)), averaged over ρ and
+ * ρ/{@value #EARLY_TUNING}. ρ is fixed at the first look, from its request counts alone,
+ * to the information the rollout's steps below 100 % are expected to bring at a stable
+ * error rate of {@value #TUNING_RATE}; ρ/{@value #EARLY_TUNING} keeps the test sharp when
+ * far fewer requests come than the first look promised. Valid as far as the normal
+ * approximation of the score holds (asymptotically exact); a fail also needs at least
+ * {@value #MIN_CANARY_ERRORS} canary errors in the rollout.</li>
+ * <li><b>Ceilings</b> (H0: the canary's error rate ≤ {@code maxErrorRate}; at most 1 % of
+ * its requests above {@code maxLatency}): per look the exact binomial likelihood ratio
+ * ψ^Y / (1 − c + c·ψ)^n of the Y canary errors (or requests certainly slower than the
+ * ceiling) among its n new requests, averaged over ψ; exact at every sample size.</li>
+ * <li><b>Stable's side.</b> Each look's relative tests need stable requests of the same
+ * look. At 100 % (no stable traffic) the caller passes one interval of the last step that
+ * had stable traffic (each used once, so the looks stay independent) and marks it
+ * {@code carried}; that comparison assumes stable did not change since (the drift caveat
+ * of docs/analysis.md). Without either, the look adds no relative evidence
+ * ({@code relative.skipped} = 1).</li>
+ * <li><b>Verdict.</b> FAIL when any e-process has reached its threshold. Otherwise
+ * INCONCLUSIVE when the step's window has fewer than {@code minRequests} canary requests,
+ * or when no relative evidence was possible and no ceiling is configured; else PASS.</li>
  * </ol>
  *
- * <h2>Repeated looks: alpha spending</h2> The judge looks again and again at a window
- * that grows through the step; testing each look at level α would make a false rollback
- * nearly certain over enough looks. The budget α = 1 − {@code confidence} is the
- * probability of failing a healthy canary <em>in one step</em> (the window resets each
- * step). It is split evenly over the two tests, α_test = α / 2, and spent over the looks
- * of the step with a two-part spending rule built around L = {@code looksPerStep}, the
- * number of looks a step normally gets (step-interval / interval): <pre>
- *   α_k = ¾ · α_test / (2L)                      for looks k = 1 … 2L   (a flat, Pocock-like part)
- *   α_k = ¼ · α_test / (j (j + 1)),  j = k − 2L   for later looks        (Σ_j 1/(j(j+1)) = 1)
- * </pre> so Σ_{k≥1} α_k = α_test exactly. The flat part gives every look of a normal step
- * the same, not vanishing, level — a broken canary is as likely to be caught at look 8 as
- * at look 2 — and the tail keeps the rule valid for an unbounded number of looks (a step
- * may last long beyond its step-interval while data is missing or a verdict failed). It
- * needs no assumption about the correlation between looks and no information-fraction
- * schedule. By the union bound, under H0 the probability that any look of either test in
- * a step is significant is at most α; over a rollout of S steps at most S·α, and far less
- * in practice: the bound ignores the strong correlation of looks at nested windows, and a
- * rollback needs {@code failureThreshold} failures in a row (simulated A/A: see the tests
- * and docs/analysis.md). This holds as far as each test keeps its level α_k, which both
- * do only approximately (normal approximations): the error-rate test thanks to its
- * skewness correction, the latency test by a wide margin. An earlier version split α over
- * the steps too and spent 6/(π²k²) per look; it was so conservative at later looks that a
- * 1 % → 5 % error jump at 100 canary requests per interval took up to 14 intervals to
- * catch. Ceilings are not part of this budget. Statistics {@code errorRate.alpha},
- * {@code latency.alpha} show the α_k spent, {@code errorRate.critical} the critical z.
- *
- * <h2>Cost</h2> Per call: four passes over the lanes' histogram counts arrays (p99 of
- * both lanes, the stable bound, the canary exceedances: a few thousand longs each at the
- * recorder's default precision), a few special functions (inverse normal, regularized
- * incomplete beta, one cubic root), and the small verdict (map, list, strings; about 2.5
- * KB). The histograms are read, never copied. About ten microseconds: a look per second
- * for 1,000 releases costs about 1 % of a core.
+ * <h2>Cost</h2> Per look: one pass over each lane's recorded histogram buckets, K + 1
+ * terms of a hypergeometric distribution for each of 3 K (so O(N) at worst), a few
+ * special functions, and the small verdict. The histograms are read, never copied.
  */
 public final class Judge {
 
-	/** The tail fraction the latency test is about: p99. */
-	static final double TAIL = 0.01;
+	/** The tail fractions q of the latency counts. */
+	static final double[] TAILS = { 0.01, 0.10, 0.50 };
+
+	/** The bets ψ of the e-values (odds ratios the mixtures spread over). */
+	static final double[] PSI = { 1.5, 2, 3, 5, 8 };
+
+	/** Canary errors in the rollout an error-rate fail needs. */
+	static final int MIN_CANARY_ERRORS = 5;
+
+	/** The stable error rate the error-rate e-process is tuned for. */
+	static final double TUNING_RATE = 0.01;
+
+	/**
+	 * The error-rate e-process also bets on a rollout with this many times less
+	 * information than planned.
+	 */
+	static final double EARLY_TUNING = 100;
+
+	/** Share of a metric's budget that goes to its ceiling, when one is configured. */
+	static final double CEILING_SHARE = 0.25;
+
+	/** The tail fraction the latency ceiling is about: p99. */
+	static final double CEILING_TAIL = 0.01;
+
+	/** A latency ceiling at or above this (one hour) cannot be exceeded: off. */
+	static final Duration LATENCY_CEILING_OFF = Duration
+		.ofMillis(LaneRecorder.DEFAULT_HIGHEST_TRACKABLE_MICROS / 1_000);
+
+	private static final double[] LOG_PSI = Arrays.stream(PSI).map(Math::log).toArray();
 
 	private final AnalysisConfig config;
 
-	private final int looksPerStep;
+	private final double plannedInformation;
 
 	private final int minRequests;
 
-	private final double alphaPerTest;
+	private final Double errorCeiling;
 
-	private final NormalDistribution standardNormal = new NormalDistribution(0, 1);
+	private final Long latencyCeilingMicros;
+
+	private final double errorRateAlpha;
+
+	private final double latencyAlpha;
+
+	private final double errorCeilingAlpha;
+
+	private final double latencyCeilingAlpha;
 
 	/**
-	 * A judge for a release whose steps normally get {@code looksPerStep} looks.
+	 * A judge for a release.
 	 * @param config the analysis settings
-	 * @param looksPerStep looks a step normally gets (step-interval / interval, at least
-	 * 1): the false-rollback budget is spent evenly over twice as many looks, then over a
-	 * tail
+	 * @param plannedInformation Σ over the looks a rollout is expected to have below 100
+	 * % of share·(1 − share), the canary's share of each look's requests (e.g. 6 looks at
+	 * each of 5, 10, 25, 50 %: 6·(0.0475 + 0.09 + 0.1875 + 0.25) = 3.45): what the
+	 * error-rate e-process is tuned to
 	 */
-	public Judge(AnalysisConfig config, int looksPerStep) {
+	public Judge(AnalysisConfig config, double plannedInformation) {
 		this.config = Objects.requireNonNull(config, "config must not be null");
-		if (looksPerStep < 1) {
-			throw new IllegalArgumentException("looksPerStep must be at least 1, was " + looksPerStep);
+		if (!(plannedInformation > 0) || Double.isInfinite(plannedInformation)) {
+			throw new IllegalArgumentException("plannedInformation must be positive, was " + plannedInformation);
 		}
 		if (!(config.confidence() > 0 && config.confidence() < 1)) {
 			throw new IllegalArgumentException(
@@ -132,10 +147,34 @@ public final class Judge {
 			throw new IllegalArgumentException(
 					"analysis.latency-tolerance must be 0 or more, was " + config.latencyTolerance());
 		}
-		this.looksPerStep = looksPerStep;
+		this.plannedInformation = plannedInformation;
 		// Without a single request there is nothing to judge, whatever min-requests says.
 		this.minRequests = Math.max(1, config.minRequests());
-		this.alphaPerTest = config.alpha() / 2.0;
+		this.errorCeiling = (config.maxErrorRate() != null && config.maxErrorRate() < 1) ? config.maxErrorRate() : null;
+		this.latencyCeilingMicros = (config.maxLatency() != null
+				&& config.maxLatency().compareTo(LATENCY_CEILING_OFF) < 0) ? config.maxLatency().toNanos() / 1_000
+						: null;
+		double perMetric = config.alpha() / 2;
+		this.errorCeilingAlpha = (this.errorCeiling != null) ? CEILING_SHARE * perMetric : 0;
+		this.errorRateAlpha = perMetric - this.errorCeilingAlpha;
+		this.latencyCeilingAlpha = (this.latencyCeilingMicros != null) ? CEILING_SHARE * perMetric : 0;
+		this.latencyAlpha = perMetric - this.latencyCeilingAlpha;
+	}
+
+	/**
+	 * The planned information of a rollout through {@code steps} (weights in percent)
+	 * with {@code looksPerStep} looks each: Σ over the steps below 100 of looksPerStep ·
+	 * w(1 − w), w = weight / 100; looksPerStep · 0.25 when no step is below 100.
+	 */
+	public static double plannedInformation(List<Integer> steps, int looksPerStep) {
+		double sum = 0;
+		for (int weight : steps) {
+			if (weight > 0 && weight < 100) {
+				double w = weight / 100.0;
+				sum += w * (1 - w);
+			}
+		}
+		return Math.max(1, looksPerStep) * ((sum > 0) ? sum : 0.25);
 	}
 
 	/** The analysis settings this judge applies. */
@@ -144,188 +183,425 @@ public final class Judge {
 	}
 
 	/**
-	 * The looks a step normally gets; the flat part of the spending covers twice as many.
+	 * The share of the rollout's false-rollback budget each test spends
+	 * (docs/analysis.md, "The guarantee"): keys {@code errorRate}, {@code latency},
+	 * {@code errorRate.ceiling}, {@code latency.ceiling}; a test that is off spends 0. A
+	 * test fails when its e-process reaches 1 / its share.
 	 */
-	public int looksPerStep() {
-		return this.looksPerStep;
+	public Map<String, Double> budget() {
+		return Map.of("errorRate", this.errorRateAlpha, "latency", this.latencyAlpha, "errorRate.ceiling",
+				this.errorCeilingAlpha, "latency.ceiling", this.latencyCeilingAlpha);
 	}
 
 	/**
-	 * The significance level α_k one test may spend at look k of a step (see the class
-	 * description).
-	 * @param look the 1-based index of the look within the step
-	 */
-	public double alphaAtLook(int look) {
-		if (look < 1) {
-			throw new IllegalArgumentException("look must be at least 1, was " + look);
-		}
-		int flat = 2 * this.looksPerStep;
-		if (look <= flat) {
-			return 0.75 * this.alphaPerTest / flat;
-		}
-		double j = look - flat;
-		return 0.25 * this.alphaPerTest / (j * (j + 1));
-	}
-
-	/**
-	 * Judges the canary against stable.
-	 * @param stable everything stable did since the current step began (or a carried
-	 * baseline)
-	 * @param canary everything the canary did since the current step began
+	 * Judges one look.
+	 * @param evidence the rollout's evidence before this look ({@link Evidence#NONE} at
+	 * its first)
+	 * @param stable stable's requests new since the previous look (or, when
+	 * {@code carried}, one interval of the last step with stable traffic)
+	 * @param canary the canary's requests new since the previous look
+	 * @param carried whether {@code stable} is an earlier step's interval carried to a
+	 * step without stable traffic
+	 * @param stableWindow everything stable did in the current step (shown as evidence)
+	 * @param canaryWindow everything the canary did in the current step (shown, and
+	 * counted against {@code minRequests})
 	 * @param look the 1-based index of this look within the current step
 	 * @param at when the judge looks (stamped on the verdict)
+	 * @return the verdict and the rollout's evidence after this look
 	 */
-	public Verdict judge(LaneSample stable, LaneSample canary, int look, Instant at) {
+	public Judgement judge(Evidence evidence, LaneSample stable, LaneSample canary, boolean carried,
+			LaneSample stableWindow, LaneSample canaryWindow, int look, Instant at) {
+		Objects.requireNonNull(evidence, "evidence must not be null");
 		Objects.requireNonNull(stable, "stable must not be null");
 		Objects.requireNonNull(canary, "canary must not be null");
+		Objects.requireNonNull(stableWindow, "stableWindow must not be null");
+		Objects.requireNonNull(canaryWindow, "canaryWindow must not be null");
 		Objects.requireNonNull(at, "at must not be null");
-		double alpha = alphaAtLook(look);
-		LaneFigures stableFigures = stable.figures();
-		LaneFigures canaryFigures = canary.figures();
-		Map<String, Double> statistics = new HashMap<>(32);
+		boolean relative = stable.requests() > 0 && canary.requests() > 0;
+		Evidence next = evidence.plusLook();
+		if (relative) {
+			next = updateErrorRate(next, stable, canary);
+			next = updateLatency(next, stable, canary);
+		}
+		next = updateCeilings(next, canary);
+
+		LaneFigures stableFigures = (carried ? stable : stableWindow).figures();
+		LaneFigures canaryFigures = canaryWindow.figures();
+		Map<String, Double> statistics = new HashMap<>(48);
 		List<String> reasons = new ArrayList<>(4);
 		statistics.put("look", (double) look);
+		statistics.put("rollout.looks", (double) next.looks);
 		statistics.put("minRequests", (double) this.minRequests);
-
-		if (canary.requests() < this.minRequests) {
-			reasons.add(String.format(Locale.ROOT, "canary has %d requests, at least %d needed before a verdict",
-					canary.requests(), this.minRequests));
-			return new Verdict(Verdict.Result.INCONCLUSIVE, at, stableFigures, canaryFigures, statistics, reasons);
-		}
-
-		boolean failed = checkCeilings(canaryFigures, statistics, reasons);
-		boolean relative = stable.requests() >= this.minRequests;
 		statistics.put("relative.skipped", relative ? 0.0 : 1.0);
-		if (relative) {
-			failed |= testErrorRate(stable, canary, alpha, statistics, reasons);
-			failed |= testLatency(stable, canary, stableFigures, canaryFigures, alpha, statistics, reasons);
+		statistics.put("baseline.carried", (relative && carried) ? 1.0 : 0.0);
+		boolean failed = reportErrorRate(next, statistics, reasons);
+		failed |= reportLatency(next, stable, canary, relative, statistics, reasons);
+		failed |= reportCeilings(next, statistics, reasons);
+		if (failed) {
+			return new Judgement(
+					new Verdict(Verdict.Result.FAIL, at, stableFigures, canaryFigures, statistics, reasons), next);
 		}
-		else {
-			String skipped = String.format(Locale.ROOT,
-					"stable has %d requests, fewer than the %d needed to compare with: relative tests skipped",
-					stable.requests(), this.minRequests);
-			if (failed) {
-				reasons.add(skipped);
-			}
-			else if (this.config.maxErrorRate() == null && this.config.maxLatency() == null) {
-				reasons.add(skipped + " and no ceiling is configured");
-				return new Verdict(Verdict.Result.INCONCLUSIVE, at, stableFigures, canaryFigures, statistics, reasons);
-			}
+		reasons.clear();
+		if (canaryWindow.requests() < this.minRequests) {
+			reasons.add(String.format(Locale.ROOT, "canary has %d requests, at least %d needed before a verdict",
+					canaryWindow.requests(), this.minRequests));
+			return new Judgement(
+					new Verdict(Verdict.Result.INCONCLUSIVE, at, stableFigures, canaryFigures, statistics, reasons),
+					next);
 		}
-		Verdict.Result result = failed ? Verdict.Result.FAIL : Verdict.Result.PASS;
-		return new Verdict(result, at, stableFigures, canaryFigures, statistics, failed ? reasons : List.of());
+		if (!relative && this.errorCeiling == null && this.latencyCeilingMicros == null) {
+			reasons.add(String.format(Locale.ROOT,
+					"stable has no requests to compare with (%d in the step) and no ceiling is configured",
+					stableWindow.requests()));
+			return new Judgement(
+					new Verdict(Verdict.Result.INCONCLUSIVE, at, stableFigures, canaryFigures, statistics, reasons),
+					next);
+		}
+		return new Judgement(new Verdict(Verdict.Result.PASS, at, stableFigures, canaryFigures, statistics, List.of()),
+				next);
 	}
 
-	private boolean checkCeilings(LaneFigures canary, Map<String, Double> statistics, List<String> reasons) {
+	private Evidence updateErrorRate(Evidence evidence, LaneSample stable, LaneSample canary) {
+		double nc = canary.requests();
+		double ns = stable.requests();
+		double w = nc * ns / (nc + ns);
+		double score = w * (canary.errorRate() - stable.errorRate() - this.config.errorRateTolerance());
+		Evidence next = evidence.withErrorRate(evidence.score + score, evidence.canaryWeight + w * w / nc,
+				evidence.stableWeight + w * w / ns, evidence.canaryErrors + canary.errors(),
+				evidence.canaryRequests + canary.requests(), evidence.stableErrors + stable.errors(),
+				evidence.stableRequests + stable.requests(), evidence.rho);
+		if (next.rho == 0) {
+			// tuned on the counts of the first look alone (not on its errors), for a
+			// stable error rate of about 1 %
+			double proxyStable = TUNING_RATE;
+			double proxyCanary = TUNING_RATE + this.config.errorRateTolerance();
+			double variance = proxyCanary * (1 - proxyCanary) * w * w / nc
+					+ proxyStable * (1 - proxyStable) * w * w / ns;
+			double share = nc / (nc + ns);
+			double optimal = variance * Math.max(1, this.plannedInformation / (share * (1 - share)));
+			double bet = 2 * Math.log(1 / (2 * this.errorRateAlpha));
+			next = next.withErrorRate(next.score, next.canaryWeight, next.stableWeight, next.canaryErrors,
+					next.canaryRequests, next.stableErrors, next.stableRequests, optimal / (bet + Math.log(1 + bet)));
+		}
+		return next;
+	}
+
+	private Evidence updateLatency(Evidence evidence, LaneSample stable, LaneSample canary) {
+		long pooled = stable.requests() + canary.requests();
+		long[] k = new long[TAILS.length];
+		for (int i = 0; i < TAILS.length; i++) {
+			k[i] = Math.max(1, (long) Math.ceil(TAILS[i] * pooled));
+		}
+		long[] slowest = TailCount.slowestCanary(stable, canary, this.config.latencyTolerance(), k);
+		double[] logs = evidence.latency.clone();
+		for (int i = 0; i < TAILS.length; i++) {
+			double[] logPgf = TailCount.logPgf(pooled, canary.requests(), k[i], LOG_PSI);
+			for (int j = 0; j < PSI.length; j++) {
+				logs[i * PSI.length + j] += slowest[i] * LOG_PSI[j] - logPgf[j];
+			}
+		}
+		return evidence.withLatency(logs, slowest);
+	}
+
+	private Evidence updateCeilings(Evidence evidence, LaneSample canary) {
+		if (canary.requests() == 0) {
+			return evidence;
+		}
+		double[] errors = evidence.errorCeiling;
+		double[] latency = evidence.latencyCeiling;
+		if (this.errorCeiling != null) {
+			errors = binomialLogs(errors, canary.errors(), canary.requests(), this.errorCeiling);
+		}
+		if (this.latencyCeilingMicros != null) {
+			latency = binomialLogs(latency, canary.countAboveMicros(this.latencyCeilingMicros), canary.requests(),
+					CEILING_TAIL);
+		}
+		return evidence.withCeilings(errors, latency).countCeiling(canary.errors(), canary.requests());
+	}
+
+	/** Adds the binomial likelihood-ratio factors ψ^y / (1 − p + p·ψ)^n, in logs. */
+	private static double[] binomialLogs(double[] logs, long y, long n, double p) {
+		double[] next = logs.clone();
+		for (int j = 0; j < PSI.length; j++) {
+			next[j] += y * LOG_PSI[j] - n * Math.log1p(p * (PSI[j] - 1));
+		}
+		return next;
+	}
+
+	private boolean reportErrorRate(Evidence evidence, Map<String, Double> statistics, List<String> reasons) {
+		double margin = this.config.errorRateTolerance();
+		double variance = evidence.variance(margin);
+		double logE = evidence.errorRateLogE(variance);
+		double threshold = 1 / this.errorRateAlpha;
+		statistics.put("errorRate.eValue", Math.exp(logE));
+		statistics.put("errorRate.threshold", threshold);
+		statistics.put("errorRate.z", (variance > 0) ? evidence.score / Math.sqrt(variance) : 0.0);
+		statistics.put("errorRate.canary", evidence.canaryRate());
+		statistics.put("errorRate.stable", evidence.stableRate());
+		statistics.put("errorRate.canaryErrors", (double) evidence.canaryErrors);
+		statistics.put("errorRate.tolerance", margin);
+		if (logE >= Math.log(threshold) && evidence.canaryErrors >= MIN_CANARY_ERRORS) {
+			reasons.add(String.format(Locale.ROOT,
+					"canary error rate %.4f exceeds stable %.4f by more than %.3f (e-value %.3g >= %.3g, "
+							+ "%d canary errors in %d requests over the rollout)",
+					evidence.canaryRate(), evidence.stableRate(), margin, Math.exp(logE), threshold,
+					evidence.canaryErrors, evidence.canaryRequests));
+			return true;
+		}
+		return false;
+	}
+
+	private boolean reportLatency(Evidence evidence, LaneSample stable, LaneSample canary, boolean relative,
+			Map<String, Double> statistics, List<String> reasons) {
+		double tolerance = this.config.latencyTolerance();
+		double logE = mixture(evidence.latency);
+		double threshold = 1 / this.latencyAlpha;
+		statistics.put("latency.eValue", Math.exp(logE));
+		statistics.put("latency.threshold", threshold);
+		statistics.put("latency.tolerance", tolerance);
+		long pooled = stable.requests() + canary.requests();
+		for (int i = 0; i < TAILS.length; i++) {
+			String name = "latency.slowest" + Math.round(TAILS[i] * 100);
+			long k = Math.max(1, (long) Math.ceil(TAILS[i] * pooled));
+			statistics.put(name + ".canary", relative ? (double) evidence.slowest[i] : 0.0);
+			statistics.put(name + ".expected", relative ? (double) k * canary.requests() / pooled : 0.0);
+		}
+		if (logE >= Math.log(threshold)) {
+			reasons.add(String.format(Locale.ROOT,
+					"canary latency divided by %.2f is slower than stable's (e-value %.3g >= %.3g; "
+							+ "last look: %d of the slowest 1 %% were canary requests, %.1f expected)",
+					1 + tolerance, Math.exp(logE), threshold, evidence.slowest[0],
+					statistics.get("latency.slowest1.expected")));
+			return true;
+		}
+		return false;
+	}
+
+	private boolean reportCeilings(Evidence evidence, Map<String, Double> statistics, List<String> reasons) {
 		boolean failed = false;
-		Double maxErrorRate = this.config.maxErrorRate();
-		if (maxErrorRate != null) {
-			statistics.put("errorRate.ceiling", maxErrorRate);
-			if (canary.errorRate() > maxErrorRate) {
-				reasons.add(String.format(Locale.ROOT, "canary error rate %.3f exceeds the ceiling %.3f",
-						canary.errorRate(), maxErrorRate));
+		if (this.errorCeiling != null) {
+			double logE = mixture(evidence.errorCeiling);
+			double threshold = 1 / this.errorCeilingAlpha;
+			statistics.put("errorRate.ceiling", this.errorCeiling);
+			statistics.put("errorRate.ceiling.eValue", Math.exp(logE));
+			statistics.put("errorRate.ceiling.threshold", threshold);
+			if (logE >= Math.log(threshold)) {
+				reasons.add(String.format(Locale.ROOT,
+						"canary error rate %.4f is above the ceiling %.3f (e-value %.3g >= %.3g, %d errors in %d "
+								+ "requests over the rollout)",
+						evidence.ceilingRate(), this.errorCeiling, Math.exp(logE), threshold, evidence.ceilingErrors,
+						evidence.ceilingRequests));
 				failed = true;
 			}
 		}
-		Duration maxLatency = this.config.maxLatency();
-		if (maxLatency != null) {
-			double ceilingMs = maxLatency.toNanos() / 1e6;
+		if (this.latencyCeilingMicros != null) {
+			double logE = mixture(evidence.latencyCeiling);
+			double threshold = 1 / this.latencyCeilingAlpha;
+			double ceilingMs = this.latencyCeilingMicros / 1e3;
 			statistics.put("latency.ceiling", ceilingMs);
-			if (canary.p99Ms() > ceilingMs) {
-				reasons.add(String.format(Locale.ROOT, "canary p99 %.1f ms exceeds the ceiling %.1f ms", canary.p99Ms(),
-						ceilingMs));
+			statistics.put("latency.ceiling.eValue", Math.exp(logE));
+			statistics.put("latency.ceiling.threshold", threshold);
+			if (logE >= Math.log(threshold)) {
+				reasons.add(String.format(Locale.ROOT,
+						"canary p99 is above the ceiling %.1f ms: more than 1 %% of canary requests slower "
+								+ "(e-value %.3g >= %.3g)",
+						ceilingMs, Math.exp(logE), threshold));
 				failed = true;
 			}
 		}
 		return failed;
 	}
 
-	private boolean testErrorRate(LaneSample stable, LaneSample canary, double alpha, Map<String, Double> statistics,
-			List<String> reasons) {
-		double margin = this.config.errorRateTolerance();
-		long x1 = canary.errors();
-		long n1 = canary.requests();
-		long x2 = stable.errors();
-		long n2 = stable.requests();
-		double z = FarringtonManning.z(x1, n1, x2, n2, margin);
-		double normalCritical = criticalZ(alpha);
-		double skewness = FarringtonManning.skewness(x1, n1, x2, n2, margin);
-		double critical = FarringtonManning.criticalValue(normalCritical, skewness);
-		statistics.put("errorRate.z", z);
-		statistics.put("errorRate.critical", critical);
-		statistics.put("errorRate.normalCritical", normalCritical);
-		statistics.put("errorRate.skewness", skewness);
-		statistics.put("errorRate.alpha", alpha);
-		statistics.put("errorRate.difference", canary.errorRate() - stable.errorRate());
-		statistics.put("errorRate.tolerance", margin);
-		if (z > critical) {
-			reasons.add(String.format(Locale.ROOT,
-					"canary error rate %.3f exceeds stable %.3f by more than %.3f (z=%.1f > %.1f)", canary.errorRate(),
-					stable.errorRate(), margin, z, critical));
-			return true;
+	/** log of the average of exp(logs[i]). */
+	static double mixture(double[] logs) {
+		double max = Double.NEGATIVE_INFINITY;
+		for (double log : logs) {
+			max = Math.max(max, log);
 		}
-		return false;
-	}
-
-	private boolean testLatency(LaneSample stable, LaneSample canary, LaneFigures stableFigures,
-			LaneFigures canaryFigures, double alpha, Map<String, Double> statistics, List<String> reasons) {
-		double tolerance = this.config.latencyTolerance();
-		double halfAlpha = alpha / 2;
-		double baselineZ = criticalZ(halfAlpha);
-		double percentile = Math.min(100.0,
-				100.0 * (1 - TAIL) + baselineZ * Math.sqrt((1 - TAIL) * TAIL / stable.requests()) * 100.0);
-		long baselineMicros = stable.valueAtPercentileMicros(percentile);
-		double thresholdMicros = baselineMicros * (1 + tolerance);
-		// Whole microseconds at or below the threshold; countAboveMicros then skips T's
-		// own bucket too.
-		long exceedances = canary.countAboveMicros((long) Math.floor(thresholdMicros));
-		long n = canary.requests();
-		double pValue = binomialUpperTail(exceedances, n, TAIL);
-		statistics.put("latency.baselineZ", baselineZ);
-		statistics.put("latency.baselinePercentile", percentile);
-		statistics.put("latency.baselineMs", baselineMicros / 1e3);
-		statistics.put("latency.threshold", thresholdMicros / 1e3);
-		statistics.put("latency.exceedances", (double) exceedances);
-		statistics.put("latency.expectedExceedances", n * TAIL);
-		statistics.put("latency.pValue", pValue);
-		statistics.put("latency.critical", halfAlpha);
-		statistics.put("latency.alpha", alpha);
-		statistics.put("latency.tolerance", tolerance);
-		if (pValue <= halfAlpha) {
-			reasons.add(String.format(Locale.ROOT,
-					"canary p99 %.1f ms exceeds stable p99 %.1f ms by more than %.0f %% "
-							+ "(%d of %d canary requests above %.1f ms, at most %.1f expected; p=%.2g <= %.2g)",
-					canaryFigures.p99Ms(), stableFigures.p99Ms(), tolerance * 100, exceedances, n,
-					thresholdMicros / 1e3, n * TAIL, pValue, halfAlpha));
-			return true;
+		if (max == Double.NEGATIVE_INFINITY) {
+			return max;
 		}
-		return false;
-	}
-
-	private double criticalZ(double alpha) {
-		return this.standardNormal.inverseCumulativeProbability(1 - alpha);
-	}
-
-	/**
-	 * P(Bin(n, p) ≥ x), computed as the regularized incomplete beta function I_p(x, n − x
-	 * + 1) (the identity Hipparchus' {@code BinomialDistribution.cumulativeProbability}
-	 * rests on), which keeps its relative precision for tiny tails where
-	 * {@code 1 − cdf(x − 1)} would round to 0, and is not limited to {@code int} trial
-	 * counts.
-	 */
-	static double binomialUpperTail(long x, long n, double p) {
-		if (x <= 0) {
-			return 1.0;
+		double sum = 0;
+		for (double log : logs) {
+			sum += Math.exp(log - max);
 		}
-		if (x > n) {
-			return 0.0;
-		}
-		return Beta.regularizedBeta(p, x, n - x + 1.0);
+		return max + Math.log(sum / logs.length);
 	}
 
 	@Override
 	public String toString() {
-		return "Judge[looksPerStep=" + this.looksPerStep + ", " + this.config + "]";
+		return "Judge[plannedInformation=" + this.plannedInformation + ", " + this.config + "]";
+	}
+
+	/**
+	 * One look's verdict and the rollout's evidence after it.
+	 *
+	 * @param verdict the verdict
+	 * @param evidence the evidence to pass to the next look of the same rollout
+	 */
+	public record Judgement(Verdict verdict, Evidence evidence) {
+	}
+
+	/**
+	 * What the looks of one rollout have shown so far: the running state of the
+	 * e-processes. Immutable; {@link #NONE} before the first look.
+	 */
+	public static final class Evidence {
+
+		/** No look yet. */
+		public static final Evidence NONE = new Evidence(0, 0, 0, 0, 0, 0, 0, 0, 0,
+				new double[TAILS.length * PSI.length], new long[TAILS.length], new double[PSI.length],
+				new double[PSI.length], 0, 0);
+
+		final int looks;
+
+		final double score;
+
+		final double canaryWeight;
+
+		final double stableWeight;
+
+		final long canaryErrors;
+
+		final long canaryRequests;
+
+		final long stableErrors;
+
+		final long stableRequests;
+
+		final double rho;
+
+		final double[] latency;
+
+		final long[] slowest;
+
+		final double[] errorCeiling;
+
+		final double[] latencyCeiling;
+
+		final long ceilingErrors;
+
+		final long ceilingRequests;
+
+		private Evidence(int looks, double score, double canaryWeight, double stableWeight, long canaryErrors,
+				long canaryRequests, long stableErrors, long stableRequests, double rho, double[] latency,
+				long[] slowest, double[] errorCeiling, double[] latencyCeiling, long ceilingErrors,
+				long ceilingRequests) {
+			this.looks = looks;
+			this.score = score;
+			this.canaryWeight = canaryWeight;
+			this.stableWeight = stableWeight;
+			this.canaryErrors = canaryErrors;
+			this.canaryRequests = canaryRequests;
+			this.stableErrors = stableErrors;
+			this.stableRequests = stableRequests;
+			this.rho = rho;
+			this.latency = latency;
+			this.slowest = slowest;
+			this.errorCeiling = errorCeiling;
+			this.latencyCeiling = latencyCeiling;
+			this.ceilingErrors = ceilingErrors;
+			this.ceilingRequests = ceilingRequests;
+		}
+
+		/** Looks judged in the rollout. */
+		public int looks() {
+			return this.looks;
+		}
+
+		Evidence plusLook() {
+			return new Evidence(this.looks + 1, this.score, this.canaryWeight, this.stableWeight, this.canaryErrors,
+					this.canaryRequests, this.stableErrors, this.stableRequests, this.rho, this.latency,
+					new long[TAILS.length], this.errorCeiling, this.latencyCeiling, this.ceilingErrors,
+					this.ceilingRequests);
+		}
+
+		Evidence withErrorRate(double score, double canaryWeight, double stableWeight, long canaryErrors,
+				long canaryRequests, long stableErrors, long stableRequests, double rho) {
+			return new Evidence(this.looks, score, canaryWeight, stableWeight, canaryErrors, canaryRequests,
+					stableErrors, stableRequests, rho, this.latency, this.slowest, this.errorCeiling,
+					this.latencyCeiling, this.ceilingErrors, this.ceilingRequests);
+		}
+
+		Evidence withLatency(double[] latency, long[] slowest) {
+			return new Evidence(this.looks, this.score, this.canaryWeight, this.stableWeight, this.canaryErrors,
+					this.canaryRequests, this.stableErrors, this.stableRequests, this.rho, latency, slowest,
+					this.errorCeiling, this.latencyCeiling, this.ceilingErrors, this.ceilingRequests);
+		}
+
+		Evidence withCeilings(double[] errorCeiling, double[] latencyCeiling) {
+			return new Evidence(this.looks, this.score, this.canaryWeight, this.stableWeight, this.canaryErrors,
+					this.canaryRequests, this.stableErrors, this.stableRequests, this.rho, this.latency, this.slowest,
+					errorCeiling, latencyCeiling, this.ceilingErrors, this.ceilingRequests);
+		}
+
+		Evidence countCeiling(long errors, long requests) {
+			return new Evidence(this.looks, this.score, this.canaryWeight, this.stableWeight, this.canaryErrors,
+					this.canaryRequests, this.stableErrors, this.stableRequests, this.rho, this.latency, this.slowest,
+					this.errorCeiling, this.latencyCeiling, this.ceilingErrors + errors,
+					this.ceilingRequests + requests);
+		}
+
+		double canaryRate() {
+			return (this.canaryRequests == 0) ? 0.0 : (double) this.canaryErrors / this.canaryRequests;
+		}
+
+		double stableRate() {
+			return (this.stableRequests == 0) ? 0.0 : (double) this.stableErrors / this.stableRequests;
+		}
+
+		double ceilingRate() {
+			return (this.ceilingRequests == 0) ? 0.0 : (double) this.ceilingErrors / this.ceilingRequests;
+		}
+
+		/**
+		 * V: the score's variance at the restricted maximum-likelihood rates of the
+		 * rollout's data.
+		 */
+		double variance(double margin) {
+			if (this.canaryRequests == 0 || this.stableRequests == 0) {
+				return 0;
+			}
+			double canary = FarringtonManning.restrictedRate1(this.canaryErrors, this.canaryRequests, this.stableErrors,
+					this.stableRequests, margin);
+			double stable = canary - margin;
+			return canary * (1 - canary) * this.canaryWeight + stable * (1 - stable) * this.stableWeight;
+		}
+
+		/**
+		 * log of the error-rate e-value at variance V: the average of two one-sided
+		 * normal mixtures, one tuned to the planned information (ρ) and one to a
+		 * hundredth of it (a rollout with far less traffic than its first look promised).
+		 */
+		double errorRateLogE(double variance) {
+			if (this.rho <= 0) {
+				return 0;
+			}
+			double tuned = normalMixtureLogE(variance, this.rho);
+			double early = normalMixtureLogE(variance, this.rho / EARLY_TUNING);
+			double max = Math.max(tuned, early);
+			if (max == Double.NEGATIVE_INFINITY) {
+				return max;
+			}
+			return max + Math.log((Math.exp(tuned - max) + Math.exp(early - max)) / 2);
+		}
+
+		private double normalMixtureLogE(double variance, double rho) {
+			double spread = variance + rho;
+			double z = this.score / Math.sqrt(spread);
+			double tail = 0.5 * Erf.erfc(-z / Math.sqrt(2));
+			if (tail <= 0) {
+				return Double.NEGATIVE_INFINITY;
+			}
+			return Math.log(2) + 0.5 * Math.log(rho / spread) + z * z / 2 + Math.log(tail);
+		}
+
+		@Override
+		public String toString() {
+			return String.format(Locale.ROOT, "Evidence[looks=%d, canary %d/%d, stable %d/%d, S=%.3g]", this.looks,
+					this.canaryErrors, this.canaryRequests, this.stableErrors, this.stableRequests, this.score);
+		}
+
 	}
 
 }

@@ -13,8 +13,8 @@ import java.util.TreeMap;
  * @param at when the judge looked
  * @param stable the stable lane's figures (the baseline the canary was compared with)
  * @param canary the canary lane's figures
- * @param statistics named test statistics and thresholds (e.g. {@code errorRate.z},
- * {@code errorRate.critical})
+ * @param statistics named test statistics and thresholds (e.g. {@code errorRate.eValue},
+ * {@code errorRate.threshold})
  * @param reasons human-readable reasons for a fail or an inconclusive verdict; empty for
  * a pass
  * @param services each service's figures over the same window, by service, for a release

@@ -34,6 +34,28 @@ class LaneSampleTest {
 	}
 
 	@Test
+	void minusGivesWhatASampleHoldsBeyondAnEarlierPartOfIt() {
+		LaneSample earlier = Samples.constant(99, 1, 10.0);
+		LaneSample later = Samples.constant(5, 2, 900.0);
+		LaneSample since = earlier.plus(later).minus(earlier);
+		assertThat(since.requests()).isEqualTo(5);
+		assertThat(since.errors()).isEqualTo(2);
+		assertThat(since.countAboveMicros(100_000)).isEqualTo(5);
+		assertThat(since.maxMicros()).isEqualTo(later.maxMicros());
+		assertThat(earlier.minus(LaneSample.EMPTY)).isSameAs(earlier);
+		assertThat(earlier.minus(earlier)).isSameAs(LaneSample.EMPTY);
+	}
+
+	@Test
+	void minusRefusesASampleThatIsNotAnEarlierPart() {
+		LaneSample sample = Samples.constant(10, 1, 10.0);
+		assertThatIllegalArgumentException().isThrownBy(() -> sample.minus(Samples.constant(11, 0, 10.0)))
+			.withMessageContaining("it is not an earlier part of this sample");
+		assertThatIllegalArgumentException().isThrownBy(() -> sample.minus(Samples.constant(5, 0, 900.0)))
+			.withMessageContaining("it is not an earlier part of this sample");
+	}
+
+	@Test
 	void plusAddsCountsAndLatencies() {
 		LaneSample fast = Samples.constant(99, 1, 10.0);
 		LaneSample slow = Samples.constant(1, 1, 900.0);

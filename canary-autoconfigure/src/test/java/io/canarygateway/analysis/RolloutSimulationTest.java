@@ -73,11 +73,11 @@ class RolloutSimulationTest {
 		// caught (a FAIL: the step can no longer advance) within 10 intervals in 99 % of
 		// runs
 		assertThat(percentile(caught, 99)).isLessThanOrEqualTo(10);
-		// rolled back (failure-threshold = 2 FAILs in a row) by interval 13 in 99 % of
+		// rolled back (failure-threshold = 2 FAILs in a row) by interval 12 in 99 % of
 		// runs
 		assertThat(percentile(intervals, 50)).isLessThanOrEqualTo(6);
-		assertThat(percentile(intervals, 90)).isLessThanOrEqualTo(11);
-		assertThat(percentile(intervals, 99)).isLessThanOrEqualTo(13);
+		assertThat(percentile(intervals, 90)).isLessThanOrEqualTo(10);
+		assertThat(percentile(intervals, 99)).isLessThanOrEqualTo(12);
 	}
 
 	@Test
@@ -94,7 +94,7 @@ class RolloutSimulationTest {
 				percentile(intervals, 50), percentile(intervals, 90), percentile(intervals, 99),
 				percentile(intervals, 100));
 		assertThat(percentile(intervals, 50)).isLessThanOrEqualTo(4);
-		assertThat(percentile(intervals, 99)).isLessThanOrEqualTo(10);
+		assertThat(percentile(intervals, 99)).isLessThanOrEqualTo(8);
 	}
 
 	@Test
@@ -116,6 +116,56 @@ class RolloutSimulationTest {
 				rolledBack, runs, failedRelative);
 		assertThat(rolledBack).isLessThanOrEqualTo(runs / 100);
 		assertThat(failedRelative).isLessThanOrEqualTo(runs / 100);
+	}
+
+	/**
+	 * A canary exactly 1.2 × slower (at the latency tolerance) at weight 50 with 100
+	 * requests per interval, 50 per lane: the small samples where the old p99 bound
+	 * failed 3.1 % of steps. Now at most 0.5 % of steps (measured: 0 of 1,000).
+	 */
+	@Test
+	void aCanaryAtTheLatencyToleranceWithFiftyRequestsALaneRarelyFailsAStep() {
+		Scenario scenario = new Scenario(withoutCeilings(), java.util.List.of(50, 100), 0, 100, 6, 60, HEALTHY,
+				new Lane(0.01, HEALTHY.latency().times(1.2)));
+		RolloutSimulation simulation = new RolloutSimulation(scenario);
+		int runs = 1_000;
+		int failedSteps = 0;
+		for (int run = 0; run < runs; run++) {
+			failedSteps += (simulation.run(8_000_000L + run).firstFailAt() > 0) ? 1 : 0;
+		}
+		System.out.printf("latency x1.2, 50 requests a lane a look: %d of %d rollouts with a FAIL%n", failedSteps,
+				runs);
+		assertThat(failedSteps).isLessThanOrEqualTo(runs / 200);
+	}
+
+	/**
+	 * The evidence lasts the whole rollout, and at 100 % each look is compared with one
+	 * look's stable requests of the last step that had them, each used once.
+	 */
+	@Test
+	void atWeightHundredEachLookIsComparedWithOneStableLookOfTheLastStepOnce() {
+		Scenario scenario = new Scenario(AnalysisConfig.defaults(), java.util.List.of(50, 100), 0,
+				REQUESTS_PER_INTERVAL, 6, 60, HEALTHY, HEALTHY);
+		Outcome outcome = new RolloutSimulation(scenario).run(9_000_000L);
+		assertThat(outcome.end()).isEqualTo(End.PROMOTED);
+		java.util.List<Verdict> verdicts = outcome.verdicts();
+		for (int i = 0; i < verdicts.size(); i++) {
+			assertThat(verdicts.get(i).statistics()).containsEntry("rollout.looks", i + 1.0);
+		}
+		java.util.List<Verdict> atFifty = verdicts.stream()
+			.filter((v) -> v.statistics().get("baseline.carried") == 0.0
+					&& v.statistics().get("relative.skipped") == 0.0)
+			.toList();
+		java.util.List<Verdict> carried = verdicts.stream()
+			.filter((v) -> v.statistics().get("baseline.carried") == 1.0)
+			.toList();
+		// 5 looks a step (its first interval is dropped, the 6th look comes after the
+		// step-interval and advances)
+		assertThat(atFifty).hasSize(5);
+		assertThat(carried).as("one per stable look of the step at 50").hasSize(5);
+		assertThat(verdicts).hasSize(10);
+		assertThat(carried).allSatisfy((v) -> assertThat(v.stable().requests()).isBetween(400L, 600L));
+		assertThat(verdicts).allSatisfy((v) -> assertThat(v.result()).isEqualTo(Verdict.Result.PASS));
 	}
 
 	@Test
@@ -144,7 +194,9 @@ class RolloutSimulationTest {
 			assertThat(outcome.firstFailAt()).isEqualTo(1);
 			assertThat(outcome.end()).isEqualTo(End.ROLLED_BACK);
 			assertThat(outcome.intervals()).isEqualTo(3);
-			assertThat(outcome.verdicts().get(0).reasons()).singleElement().asString().startsWith("canary p99");
+			assertThat(outcome.verdicts().get(0).reasons()).singleElement()
+				.asString()
+				.startsWith("canary latency divided by 1.20 is slower");
 		}
 	}
 
@@ -163,10 +215,8 @@ class RolloutSimulationTest {
 	}
 
 	@Test
-	void aDoubledP99IsCaughtMoreSlowlyWithLittleTraffic() {
-		// 100 canary and 900 stable requests per interval: stable's p99 is only known to
-		// lie below its
-		// maximum at first, so the threshold is high until the window has grown
+	void aDoubledLatencyIsCaughtAtTheFirstLookWithLittleTraffic() {
+		// 100 canary and 900 stable requests per interval
 		Scenario scenario = Scenario
 			.defaults(REQUESTS_PER_INTERVAL, HEALTHY, new Lane(0.01, HEALTHY.latency().times(2)))
 			.startingAtStep(1)
@@ -175,8 +225,7 @@ class RolloutSimulationTest {
 		System.out.printf(
 				"p99 x2 at 100 canary requests per interval: first FAIL at look median %d, p90 %d, " + "max %d%n",
 				percentile(firstFail, 50), percentile(firstFail, 90), percentile(firstFail, 100));
-		assertThat(percentile(firstFail, 50)).isLessThanOrEqualTo(5);
-		assertThat(percentile(firstFail, 100)).isLessThanOrEqualTo(12);
+		assertThat(percentile(firstFail, 100)).isLessThanOrEqualTo(1);
 	}
 
 	private static int[] intervalsToRollback(Scenario scenario, int runs, long firstSeed) {
@@ -217,8 +266,8 @@ class RolloutSimulationTest {
 		if (verdict.result() != Verdict.Result.INCONCLUSIVE) {
 			assertThat(verdict.statistics()).containsKey("relative.skipped");
 			if (verdict.statistics().get("relative.skipped") == 0.0) {
-				assertThat(verdict.statistics()).containsKeys("errorRate.z", "errorRate.critical", "errorRate.alpha",
-						"latency.threshold", "latency.exceedances", "latency.pValue", "latency.alpha");
+				assertThat(verdict.statistics()).containsKeys("errorRate.eValue", "errorRate.threshold",
+						"latency.eValue", "latency.threshold", "latency.slowest1.canary");
 			}
 		}
 	}

@@ -80,6 +80,7 @@ class CanaryAnalysisIntegrationTests {
 		release(registry, 6, "gated", backend("gated", "v2"));
 		release(registry, 7, "dead", "http://127.0.0.1:" + DEAD_PORT);
 		release(registry, 8, "forced", backend("forced", "v2"));
+		release(registry, 9, "tail", backend("tail", "v2"));
 		registry.add("canary.defaults.stable-version", () -> "v1");
 		registry.add("canary.defaults.canary-version", () -> "v2");
 		registry.add("canary.defaults.auto-start", () -> "false");
@@ -196,7 +197,7 @@ class CanaryAnalysisIntegrationTests {
 		assertThat(evidence.result()).isEqualTo(Verdict.Result.FAIL);
 		assertThat(evidence.canary().errorRate()).isGreaterThan(0.05);
 		assertThat(evidence.stable().errorRate()).isZero();
-		assertThat(evidence.statistics()).containsKey("errorRate.z");
+		assertThat(evidence.statistics()).containsKey("errorRate.eValue");
 		assertThat(status.history()).noneMatch((t) -> t.to() == ReleaseState.PROMOTED);
 	}
 
@@ -213,6 +214,24 @@ class CanaryAnalysisIntegrationTests {
 		Verdict evidence = this.controller.release("slow").status().lastTransition().evidence();
 		assertThat(evidence.canary().p99Ms()).isGreaterThan(300);
 		assertThat(evidence.reasons()).anyMatch((r) -> r.contains("p99") || r.contains("latency"));
+	}
+
+	@Test
+	void canaryWithATailOnlyLatencyRegressionIsRolledBack() throws Exception {
+		// every 50th canary request 500 ms slower, the other 98 % as fast as stable: the
+		// canary's p99 is barely touched, its slowest requests are
+		backendOf("tail", "v2").delayEvery(50, 500);
+		start("tail");
+		try (Traffic traffic = get("/tail/1").concurrency(16).start()) {
+			awaitState("tail", ReleaseState.ROLLED_BACK);
+		}
+		ReleaseStatus status = this.controller.release("tail").status();
+		assertThat(status.reason().tag()).isEqualTo("analysis");
+		Verdict evidence = status.lastTransition().evidence();
+		assertThat(evidence.reasons()).anyMatch((r) -> r.startsWith("canary latency divided by 1.20 is slower"));
+		assertThat(evidence.statistics().get("latency.eValue"))
+			.isGreaterThanOrEqualTo(evidence.statistics().get("latency.threshold"));
+		assertThat(evidence.canary().errorRate()).isZero();
 	}
 
 	@Test

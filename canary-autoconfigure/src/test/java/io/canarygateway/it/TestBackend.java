@@ -37,6 +37,11 @@ final class TestBackend implements AutoCloseable {
 	/** Fail every n-th request (0: never), deterministically. */
 	private final AtomicInteger failEvery = new AtomicInteger();
 
+	/** Delay every n-th request (0: never) by {@link #slowMillis}, deterministically. */
+	private final AtomicInteger slowEvery = new AtomicInteger();
+
+	private final AtomicLong slowMillis = new AtomicLong();
+
 	/** A {@code Set-Cookie} every response carries, or {@code null}. */
 	private final AtomicReference<String> setCookie = new AtomicReference<>();
 
@@ -61,7 +66,8 @@ final class TestBackend implements AutoCloseable {
 				.header("X-Backend-Instance", instance)
 				.sendString(Mono.just(body))
 				.then();
-			long delay = this.delayMillis.get();
+			int slow = this.slowEvery.get();
+			long delay = this.delayMillis.get() + ((slow > 0 && n % slow == 0) ? this.slowMillis.get() : 0);
 			// never answered synchronously: Reactor Netty 1.3.6 can then stop reading the
 			// gateway's keep-alive connection (reactor/reactor-netty#4361)
 			return (delay > 0) ? Mono.delay(Duration.ofMillis(delay)).then(send)
@@ -98,6 +104,14 @@ final class TestBackend implements AutoCloseable {
 		this.delayMillis.set(millis);
 	}
 
+	/**
+	 * Delays every n-th request by {@code millis} more: a regression of the tail alone.
+	 */
+	void delayEvery(int n, long millis) {
+		this.slowMillis.set(millis);
+		this.slowEvery.set(n);
+	}
+
 	/** Every response carries this {@code Set-Cookie} header (until {@link #reset}). */
 	void setCookie(String header) {
 		this.setCookie.set(header);
@@ -110,6 +124,8 @@ final class TestBackend implements AutoCloseable {
 		this.status.set(200);
 		this.delayMillis.set(0);
 		this.failEvery.set(0);
+		this.slowEvery.set(0);
+		this.slowMillis.set(0);
 	}
 
 	@Override

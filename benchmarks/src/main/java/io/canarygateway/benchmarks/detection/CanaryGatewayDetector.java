@@ -30,6 +30,7 @@ import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.TargetMatch;
+import io.canarygateway.core.Verdict;
 import io.canarygateway.store.InMemoryReleaseStore;
 import io.canarygateway.testing.MutableClock;
 
@@ -66,6 +67,11 @@ final class CanaryGatewayDetector implements Detector {
 		return "canary-gateway (defaults)";
 	}
 
+	/** The release this detector rolls out. */
+	ReleaseConfig config() {
+		return this.config;
+	}
+
 	@Override
 	public Run run(Scenario scenario, double rps, long seed) {
 		String name = this.config.name();
@@ -77,8 +83,12 @@ final class CanaryGatewayDetector implements Detector {
 				clock, executor, List.of());
 		controller.start();
 		Recorders recorders = new Recorders(List.of(name));
+		int[] fails = { 0 };
 		AnalysisLoop loop = new AnalysisLoop(controller, recorders, new TrafficHistory(),
 				(release) -> new Analyst(release, FleetWindows.LOCAL), clock, executor, (release, verdict) -> {
+					if (verdict.result() == Verdict.Result.FAIL) {
+						fails[0]++;
+					}
 				});
 		ManagedRelease release = controller.release(name);
 		if (release.status().state() != ReleaseState.PROGRESSING) {
@@ -99,14 +109,15 @@ final class CanaryGatewayDetector implements Detector {
 				clock.set(at(nextTick));
 				loop.tick(name);
 				executor.runAll();
-				Run end = ended(release, nextTick, failedCanary, canaryRequests);
+				Run end = ended(release, nextTick, failedCanary, canaryRequests, fails[0]);
 				if (end != null) {
 					return end;
 				}
 				nextTick += interval;
 			}
 			if (t > this.maxSeconds) {
-				return new Run(Run.End.TIME_LIMIT, this.maxSeconds, failedCanary, canaryRequests, "time limit");
+				return new Run(Run.End.TIME_LIMIT, this.maxSeconds, failedCanary, canaryRequests, "time limit",
+						fails[0]);
 			}
 			clock.set(at(t));
 			ReleaseStatus status = release.status();
@@ -123,7 +134,7 @@ final class CanaryGatewayDetector implements Detector {
 				canary.record(nanos, failure);
 				killSwitch.record(nanos, failure);
 				if (executor.runAll()) {
-					Run end = ended(release, t, failedCanary, canaryRequests);
+					Run end = ended(release, t, failedCanary, canaryRequests, fails[0]);
 					if (end != null) {
 						return end;
 					}
@@ -141,13 +152,13 @@ final class CanaryGatewayDetector implements Detector {
 		return Instant.ofEpochSecond(whole, (long) ((seconds - whole) * 1e9));
 	}
 
-	private static Run ended(ManagedRelease release, double t, long failedCanary, long canaryRequests) {
+	private static Run ended(ManagedRelease release, double t, long failedCanary, long canaryRequests, int fails) {
 		ReleaseStatus status = release.status();
 		String reason = (status.lastTransition() != null) ? status.lastTransition().reason().tag() : "";
 		return switch (status.state()) {
-			case ROLLED_BACK -> new Run(Run.End.ROLLED_BACK, t, failedCanary, canaryRequests, reason);
-			case PROMOTED -> new Run(Run.End.PROMOTED, t, failedCanary, canaryRequests, reason);
-			case PAUSED -> new Run(Run.End.PAUSED, t, failedCanary, canaryRequests, reason);
+			case ROLLED_BACK -> new Run(Run.End.ROLLED_BACK, t, failedCanary, canaryRequests, reason, fails);
+			case PROMOTED -> new Run(Run.End.PROMOTED, t, failedCanary, canaryRequests, reason, fails);
+			case PAUSED -> new Run(Run.End.PAUSED, t, failedCanary, canaryRequests, reason, fails);
 			default -> null;
 		};
 	}

@@ -23,8 +23,10 @@ import io.canarygateway.core.ReleaseConfig;
  * Arguments (all optional):
  * {@code --runs 1000 --rps 100 --seed 1 --steps 5,10,25,50,100 --threads N
  * --scenario <substring> --stable error=0.01,median=50,sigma=0.5 --canary error=0.05,factor=1.2}.
- * With {@code --stable}/{@code --canary} a scenario named {@code custom} is added (and
- * only it runs unless {@code --scenario} says otherwise).
+ * {@code --targets} prints the detection targets instead ({@link Targets}), with
+ * {@code --calibration-runs N} rollouts for tuning the anchors. With
+ * {@code --stable}/{@code --canary} a scenario named {@code custom} is added (and only it
+ * runs unless {@code --scenario} says otherwise).
  */
 public final class DetectionSimulator {
 
@@ -74,6 +76,8 @@ public final class DetectionSimulator {
 		String filter = null;
 		LaneModel customStable = null;
 		LaneModel customCanary = null;
+		boolean targets = false;
+		int calibrationRuns = 1000;
 		for (int i = 0; i < args.length; i++) {
 			String value = (i + 1 < args.length) ? args[i + 1] : "";
 			switch (args[i]) {
@@ -86,9 +90,28 @@ public final class DetectionSimulator {
 				case "--scenario" -> filter = args[++i];
 				case "--stable" -> customStable = LaneModel.parse(args[++i]);
 				case "--canary" -> customCanary = LaneModel.parse(args[++i]);
+				case "--targets" -> targets = true;
+				case "--calibration-runs" -> calibrationRuns = Integer.parseInt(args[++i]);
 				default -> throw new IllegalArgumentException("unknown argument " + args[i] + " " + value
-						+ " (--runs --rps --seed --threads --steps --scenario --stable --canary)");
+						+ " (--runs --rps --seed --threads --steps --scenario --stable --canary --targets "
+						+ "--calibration-runs)");
 			}
+		}
+		if (targets) {
+			// the transitions of thousands of rollouts are not news
+			java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+			java.util.Arrays.stream(java.util.logging.Logger.getLogger("").getHandlers())
+				.forEach((handler) -> handler.setLevel(java.util.logging.Level.WARNING));
+			ExecutorService pool = Executors.newFixedThreadPool(threads);
+			long started = System.nanoTime();
+			try {
+				Targets.print(runs, seed, calibrationRuns, pool);
+			}
+			finally {
+				pool.shutdownNow();
+			}
+			System.out.printf(Locale.ROOT, "== %.1f s wall time%n", (System.nanoTime() - started) / 1e9);
+			return;
 		}
 		List<Scenario> scenarios = new ArrayList<>(scenarios());
 		if (customStable != null || customCanary != null) {

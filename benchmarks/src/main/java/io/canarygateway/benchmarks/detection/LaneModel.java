@@ -13,8 +13,15 @@ import java.util.SplittableRandom;
  * @param medianMs median latency in milliseconds before {@code factor}
  * @param sigma log-normal shape
  * @param factor latency multiplier (1.2 = every quantile 20 % slower)
+ * @param tailShare share of requests that take {@code tailMs} longer (0: none)
+ * @param tailMs the extra latency of those requests, in milliseconds
  */
-public record LaneModel(double errorRate, double medianMs, double sigma, double factor) {
+public record LaneModel(double errorRate, double medianMs, double sigma, double factor, double tailShare,
+		double tailMs) {
+
+	public LaneModel(double errorRate, double medianMs, double sigma, double factor) {
+		this(errorRate, medianMs, sigma, factor, 0, 0);
+	}
 
 	/** The baseline of the scenarios: median 50 ms, σ 0.5 (p99 ≈ 160 ms). */
 	public static LaneModel healthy(double errorRate) {
@@ -22,12 +29,21 @@ public record LaneModel(double errorRate, double medianMs, double sigma, double 
 	}
 
 	public LaneModel slower(double latencyFactor) {
-		return new LaneModel(this.errorRate, this.medianMs, this.sigma, this.factor * latencyFactor);
+		return new LaneModel(this.errorRate, this.medianMs, this.sigma, this.factor * latencyFactor, this.tailShare,
+				this.tailMs);
+	}
+
+	/** This lane with {@code share} of its requests {@code ms} slower. */
+	public LaneModel withTail(double share, double ms) {
+		return new LaneModel(this.errorRate, this.medianMs, this.sigma, this.factor, share, ms);
 	}
 
 	/** One request's latency in nanoseconds. */
 	long latencyNanos(SplittableRandom random) {
-		return (long) (Math.exp(Math.log(this.medianMs * 1e6) + this.sigma * random.nextGaussian()) * this.factor);
+		long nanos = (long) (Math.exp(Math.log(this.medianMs * 1e6) + this.sigma * random.nextGaussian())
+				* this.factor);
+		return (this.tailShare > 0 && random.nextDouble() < this.tailShare) ? nanos + (long) (this.tailMs * 1e6)
+				: nanos;
 	}
 
 	/** Whether one request fails. */
@@ -69,7 +85,9 @@ public record LaneModel(double errorRate, double medianMs, double sigma, double 
 
 	@Override
 	public String toString() {
-		return String.format(Locale.ROOT, "%.1f %% errors, p99 %.0f ms", this.errorRate * 100, p99Ms());
+		String tail = (this.tailShare > 0)
+				? String.format(Locale.ROOT, ", %.0f %% of requests +%.0f ms", this.tailShare * 100, this.tailMs) : "";
+		return String.format(Locale.ROOT, "%.1f %% errors, p99 %.0f ms%s", this.errorRate * 100, p99Ms(), tail);
 	}
 
 }

@@ -10,8 +10,21 @@ package io.canarygateway.benchmarks.detection;
  * until the rollback)
  * @param canaryRequests canary-lane requests until the end
  * @param reason what ended it (e.g. {@code breaker}, {@code analysis}, {@code checks})
+ * @param fails failed verdicts (or failed checks) until the end
  */
-public record Run(End end, double seconds, long failedCanary, long canaryRequests, String reason) {
+public record Run(End end, double seconds, long failedCanary, long canaryRequests, String reason, int fails) {
+
+	public Run(End end, double seconds, long failedCanary, long canaryRequests, String reason) {
+		this(end, seconds, failedCanary, canaryRequests, reason, (end == End.ROLLED_BACK) ? 1 : 0);
+	}
+
+	/**
+	 * Analysis intervals of {@code intervalSeconds} until the end, the last one counted
+	 * whole.
+	 */
+	public int intervals(double intervalSeconds) {
+		return (int) Math.ceil(this.seconds / intervalSeconds - 1e-9);
+	}
 
 	/** How a rollout ended. */
 	public enum End {

@@ -44,4 +44,43 @@ class DetectionSmokeTest {
 		}
 	}
 
+	@Test
+	void theTargetsDetectorsRunTheirRollouts() throws Exception {
+		ExecutorService pool = Executors.newFixedThreadPool(2);
+		try {
+			Scenario doubled = Targets.rows().get(3).scenario();
+			assertThat(doubled.name()).isEqualTo("latency x 2");
+			Summary fleet = DetectionSimulator
+				.simulate(
+						new FleetDetector(Targets.withSteps(io.canarygateway.benchmarks.Releases.defaults("orders"),
+								ReleaseConfig.DEFAULT_STEPS), 3, DetectionSimulator.MAX_SECONDS),
+						doubled, 100, 3, 1, pool);
+			assertThat(fleet.runs()).allSatisfy((run) -> {
+				assertThat(run.end()).isEqualTo(Run.End.ROLLED_BACK);
+				assertThat(run.reason()).isEqualTo("analysis");
+				assertThat(run.fails()).isGreaterThanOrEqualTo(2);
+			});
+			for (AnchorDetector.Kind kind : AnchorDetector.Kind.values()) {
+				AnchorDetector anchor = new AnchorDetector(kind, ReleaseConfig.DEFAULT_STEPS, 0.05, 250, 0.01, 0.2,
+						DetectionSimulator.MAX_SECONDS);
+				Summary summary = DetectionSimulator.simulate(anchor, doubled, 100, 3, 1, pool);
+				assertThat(summary.runs()).as(kind.name())
+					.allSatisfy((run) -> assertThat(run.end()).isEqualTo(Run.End.ROLLED_BACK));
+			}
+		}
+		finally {
+			pool.shutdownNow();
+		}
+	}
+
+	@Test
+	void mannWhitneyGivesTheExactUpperTail() {
+		// 6 against 6, the canary's points all larger: 1 of the 924 splits
+		double[] high = { 7, 8, 9, 10, 11, 12 };
+		double[] low = { 1, 2, 3, 4, 5, 6 };
+		assertThat(MannWhitney.upperP(high, low)).isEqualTo(1.0 / 924);
+		assertThat(MannWhitney.upperP(low, high)).isEqualTo(1.0);
+		assertThat(MannWhitney.upperP(new double[] { 1, 1 }, new double[] { 1, 1 })).isEqualTo(1.0);
+	}
+
 }
