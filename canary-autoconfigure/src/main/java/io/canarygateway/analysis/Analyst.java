@@ -1,6 +1,7 @@
 package io.canarygateway.analysis;
 
 import java.time.Instant;
+import java.util.function.UnaryOperator;
 
 import io.canarygateway.core.Action;
 import io.canarygateway.core.Progression;
@@ -65,6 +66,16 @@ public final class Analyst {
 	 * shares cannot be read
 	 */
 	public Look look(ReleaseStatus status, Recorders.Interval interval, Instant now) {
+		return look(status, interval, now, UnaryOperator.identity());
+	}
+
+	/**
+	 * One look at the release, with more evidence than the lanes' figures: {@code checks}
+	 * folds the answers of webhooks and metric checks (docs/integrations.md) into the
+	 * judge's verdict before the progression policy reads it.
+	 * @see #look(ReleaseStatus, Recorders.Interval, Instant)
+	 */
+	public Look look(ReleaseStatus status, Recorders.Interval interval, Instant now, UnaryOperator<Verdict> checks) {
 		if (!status.state().isSplitting()) {
 			this.step = null;
 			return Look.NONE;
@@ -80,7 +91,7 @@ public final class Analyst {
 		Progression.Step looked = this.step.looked();
 		FleetWindows.Totals totals = this.fleet.combine(this.release, status.rollout(), status.stepStartedAt(),
 				this.stable, this.canary);
-		Verdict verdict = this.judge.judge(totals.stable(), totals.canary(), looked.looks(), now);
+		Verdict verdict = checks.apply(this.judge.judge(totals.stable(), totals.canary(), looked.looks(), now));
 		Progression.Decision decision = this.progression.decide(looked, status, verdict.result(), now);
 		this.step = decision.step();
 		return new Look(verdict, decision.action(), decision.reason());

@@ -316,12 +316,106 @@ public class CanaryProperties {
 			return this.routing;
 		}
 
+		/**
+		 * Webhooks called at points of the release's life: pre-rollout, step,
+		 * confirm-promotion, post-rollout and event hooks (see docs/integrations.md)
+		 * (default none).
+		 */
+		private List<WebhookProperties> webhooks;
+
+		public List<WebhookProperties> getWebhooks() {
+			return this.webhooks;
+		}
+
+		public void setWebhooks(List<WebhookProperties> webhooks) {
+			this.webhooks = webhooks;
+		}
+
 		public Analysis getAnalysis() {
+
 			return this.analysis;
 		}
 
 		public Breaker getBreaker() {
 			return this.breaker;
+		}
+
+	}
+
+	/** One webhook of a release. */
+	public static class WebhookProperties {
+
+		/** Name of the hook, unique among the release's hooks. */
+		private String name;
+
+		/**
+		 * When the hook is called: pre-rollout, step, confirm-promotion, post-rollout or
+		 * event.
+		 */
+		private String type;
+
+		/** URL the hook is POSTed to (http or https). */
+		private String url;
+
+		/** How long one call may take before it counts as failed (default 5s). */
+		private Duration timeout;
+
+		/**
+		 * Shape of the body: json (the payload), slack ({"text": ...} for Slack,
+		 * Mattermost, Rocket.Chat, Google Chat) or teams (an Adaptive Card message for
+		 * Microsoft Teams Workflows) (default json).
+		 */
+		private String format;
+
+		/** Passed through in the payload's metadata. */
+		private Map<String, String> metadata = new LinkedHashMap<>();
+
+		public String getName() {
+			return this.name;
+		}
+
+		public void setName(String name) {
+			this.name = name;
+		}
+
+		public String getType() {
+			return this.type;
+		}
+
+		public void setType(String type) {
+			this.type = type;
+		}
+
+		public String getUrl() {
+			return this.url;
+		}
+
+		public void setUrl(String url) {
+			this.url = url;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public String getFormat() {
+			return this.format;
+		}
+
+		public void setFormat(String format) {
+			this.format = format;
+		}
+
+		public Map<String, String> getMetadata() {
+			return this.metadata;
+		}
+
+		public void setMetadata(Map<String, String> metadata) {
+			this.metadata = metadata;
 		}
 
 	}

@@ -91,7 +91,33 @@ class CanaryConfigurationValidationTests {
 				arguments("sticky-cookie not a cookie name", valid(ORDERS + "routing.sticky-cookie=canary key"),
 						ORDERS + "routing.sticky-cookie", "must be a cookie name: visible ASCII characters except"),
 				arguments("empty instance-metadata-key", valid("canary.instance-metadata-key="),
-						"canary.instance-metadata-key", "must not be empty"));
+						"canary.instance-metadata-key", "must not be empty"),
+				arguments("hook URL not http(s)", valid(hook(0, "smoke", "pre-rollout", "ftp://ci.internal/smoke")),
+						ORDERS + "webhooks[0].url", "must be an http or https URL, was 'ftp://ci.internal/smoke'"),
+				arguments("duplicate hook name",
+						valid(hook(0, "smoke", "pre-rollout", "http://ci/a", ORDERS + "webhooks[1].name=smoke",
+								ORDERS + "webhooks[1].type=event", ORDERS + "webhooks[1].url=http://ci/b")),
+						ORDERS + "webhooks[1].name", "must be unique among the release's webhooks, was 'smoke' again"),
+				arguments("unknown hook type", valid(hook(0, "smoke", "rollout", "http://ci/a")),
+						ORDERS + "webhooks[0].type",
+						"must be one of pre-rollout, step, confirm-promotion, post-rollout, event, was 'rollout'"),
+				arguments("unknown hook format",
+						valid(hook(0, "chat", "event", "http://ci/a", ORDERS + "webhooks[0].format=discord")),
+						ORDERS + "webhooks[0].format", "must be one of json, slack, teams, was 'discord'"),
+				arguments("chat format on a gate",
+						valid(hook(0, "approve", "confirm-promotion", "http://ci/a",
+								ORDERS + "webhooks[0].format=slack")),
+						ORDERS + "webhooks[0].format", "must be json for a confirm-promotion hook"));
+	}
+
+	/** The properties of webhook {@code index} of release orders. */
+	static String[] hook(int index, String name, String type, String url, String... more) {
+		String at = ORDERS + "webhooks[" + index + "].";
+		String[] hook = { at + "name=" + name, at + "type=" + type, at + "url=" + url };
+		String[] all = new String[hook.length + more.length];
+		System.arraycopy(hook, 0, all, 0, hook.length);
+		System.arraycopy(more, 0, all, hook.length, more.length);
+		return all;
 	}
 
 	@ParameterizedTest(name = "{0}")

@@ -1,0 +1,94 @@
+package io.canarygateway.autoconfigure;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.canarygateway.core.ConfigViolation;
+import io.canarygateway.core.Webhook;
+
+/**
+ * The validated webhooks of every release (docs/integrations.md): a release's own list,
+ * else the one under {@code canary.defaults}. Invalid entries fail startup naming the
+ * property where they were set.
+ *
+ * @param webhooks each release's hooks, by release name
+ */
+public record ReleaseIntegrations(Map<String, List<Webhook>> webhooks) {
+
+	public ReleaseIntegrations {
+		webhooks = Map.copyOf(webhooks);
+	}
+
+	/** The hooks of a release (empty: none). */
+	public List<Webhook> webhooks(String release) {
+		return this.webhooks.getOrDefault(release, List.of());
+	}
+
+	/** The hooks of a release of one type. */
+	public List<Webhook> webhooks(String release, Webhook.Type type) {
+		return webhooks(release).stream().filter((hook) -> hook.type() == type).toList();
+	}
+
+	/**
+	 * Resolves and validates the integrations of every release.
+	 * @throws InvalidCanaryConfigurationException listing every property that breaks a
+	 * rule
+	 */
+	public static ReleaseIntegrations resolve(CanaryProperties properties) {
+		List<String> problems = new ArrayList<>();
+		Map<String, List<Webhook>> webhooks = new LinkedHashMap<>();
+		CanaryProperties.Release defaults = properties.getDefaults();
+		properties.getReleases().forEach((name, release) -> {
+			String own = CanaryProperties.PREFIX + ".releases." + name + ".";
+			String inherited = CanaryProperties.PREFIX + ".defaults.";
+			List<CanaryProperties.WebhookProperties> hookProperties = release.getWebhooks();
+			String hooksAt = own;
+			if (hookProperties == null) {
+				hookProperties = (defaults.getWebhooks() != null) ? defaults.getWebhooks() : List.of();
+				hooksAt = inherited;
+			}
+			List<Webhook> hooks = new ArrayList<>();
+			for (int i = 0; i < hookProperties.size(); i++) {
+				hooks.add(webhook(hookProperties.get(i), hooksAt + "webhooks[" + i + "].", problems));
+			}
+			for (ConfigViolation violation : Webhook.violations(hooks)) {
+				problems.add(hooksAt + violation.property() + ": " + violation.rule());
+			}
+			webhooks.put(name, hooks.stream().filter((hook) -> hook != null).toList());
+		});
+		if (!problems.isEmpty()) {
+			throw new InvalidCanaryConfigurationException(problems);
+		}
+		return new ReleaseIntegrations(webhooks);
+	}
+
+	/**
+	 * A hook from its properties, or {@code null} (reported) when its type or format is
+	 * unknown.
+	 */
+	private static Webhook webhook(CanaryProperties.WebhookProperties properties, String at, List<String> problems) {
+		Webhook.Type type = Webhook.Type.of(properties.getType());
+		if (type == null) {
+			problems.add(at + "type: must be one of "
+					+ String.join(", ", Arrays.stream(Webhook.Type.values()).map(Webhook.Type::tag).toList()) + ", was "
+					+ ((properties.getType() == null) ? "not set" : "'" + properties.getType() + "'"));
+		}
+		Webhook.Format format = (properties.getFormat() == null) ? Webhook.Format.JSON
+				: Webhook.Format.of(properties.getFormat());
+		if (format == null) {
+			problems.add(at + "format: must be one of "
+					+ String.join(", ", Arrays.stream(Webhook.Format.values()).map(Webhook.Format::tag).toList())
+					+ ", was '" + properties.getFormat() + "'");
+		}
+		if (type == null || format == null) {
+			return null;
+		}
+		return new Webhook(properties.getName(), type, properties.getUrl(),
+				(properties.getTimeout() != null) ? properties.getTimeout() : Webhook.DEFAULT_TIMEOUT, format,
+				properties.getMetadata());
+	}
+
+}
