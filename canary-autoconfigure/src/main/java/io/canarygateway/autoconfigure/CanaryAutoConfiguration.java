@@ -67,6 +67,8 @@ import io.canarygateway.core.Webhook;
 import io.canarygateway.event.CanaryTransitionEvent;
 import io.canarygateway.loadbalancer.CanaryLoadBalancerConfiguration;
 import io.canarygateway.metrics.CanaryMetrics;
+import io.canarygateway.prometheus.PrometheusClient;
+import io.canarygateway.prometheus.PrometheusProbe;
 import io.canarygateway.routing.CanaryExchangeHandler;
 import io.canarygateway.routing.CanaryGatewayFilterFactory;
 import io.canarygateway.routing.CanaryPredicateRoutesFilter;
@@ -175,7 +177,7 @@ public class CanaryAutoConfiguration {
 		return new TrafficHistory();
 	}
 
-	/** Each release's webhooks, validated. */
+	/** Each release's webhooks and metric checks, validated. */
 	@Bean
 	ReleaseIntegrations canaryReleaseIntegrations(CanaryProperties properties) {
 		return ReleaseIntegrations.resolve(properties);
@@ -185,6 +187,12 @@ public class CanaryAutoConfiguration {
 	@Bean(destroyMethod = "close")
 	WebhookClient canaryWebhookClient(ObjectProvider<MeterRegistry> meterRegistry) {
 		return new WebhookClient(meterRegistry.getIfAvailable(CompositeMeterRegistry::new));
+	}
+
+	/** Asks Prometheus for the metric checks, on event loops of its own. */
+	@Bean(destroyMethod = "close")
+	PrometheusClient canaryPrometheusClient() {
+		return new PrometheusClient();
 	}
 
 	@Bean(initMethod = "start", destroyMethod = "close")
@@ -216,19 +224,25 @@ public class CanaryAutoConfiguration {
 	@Bean(initMethod = "start", destroyMethod = "close")
 	AnalysisLoop canaryAnalysisLoop(ReleaseController controller, Recorders recorders, TrafficHistory history,
 			CanaryMetrics metrics, ObjectProvider<FleetWindows> fleetWindows, Clock clock, CanaryAnalysisThread thread,
-			ReleaseIntegrations integrations, WebhookClient webhooks) {
+			ReleaseIntegrations integrations, WebhookClient webhooks, PrometheusClient prometheus) {
 		FleetWindows fleet = fleetWindows.getIfAvailable(() -> FleetWindows.LOCAL);
 		return new AnalysisLoop(controller, recorders, history, (release) -> new Analyst(release, fleet),
-				(release) -> probes(release, integrations, webhooks), clock, thread.executor(), metrics::verdict);
+				(release) -> probes(release, integrations, webhooks, prometheus), clock, thread.executor(),
+				metrics::verdict);
 	}
 
-	private static ReleaseProbes probes(ReleaseConfig release, ReleaseIntegrations integrations,
-			WebhookClient webhooks) {
+	/** A release's webhooks gates and checks, and its metric checks. */
+	private static ReleaseProbes probes(ReleaseConfig release, ReleaseIntegrations integrations, WebhookClient webhooks,
+			PrometheusClient prometheus) {
 		Function<Webhook.Type, List<Probe>> hooks = (type) -> integrations.webhooks(release.name(), type)
 			.stream()
 			.map((hook) -> (Probe) new WebhookProbe(release.name(), hook, webhooks))
 			.toList();
-		return new ReleaseProbes(hooks.apply(Webhook.Type.PRE_ROLLOUT), hooks.apply(Webhook.Type.STEP),
+		List<Probe> checks = new ArrayList<>(hooks.apply(Webhook.Type.STEP));
+		integrations.metrics(release.name())
+			.forEach((check) -> checks
+				.add(new PrometheusProbe(release.name(), check, release.analysis().interval(), prometheus)));
+		return new ReleaseProbes(hooks.apply(Webhook.Type.PRE_ROLLOUT), checks,
 				hooks.apply(Webhook.Type.CONFIRM_PROMOTION));
 	}
 

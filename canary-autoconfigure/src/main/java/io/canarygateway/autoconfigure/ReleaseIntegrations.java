@@ -7,19 +7,22 @@ import java.util.List;
 import java.util.Map;
 
 import io.canarygateway.core.ConfigViolation;
+import io.canarygateway.core.MetricCheck;
 import io.canarygateway.core.Webhook;
 
 /**
- * The validated webhooks of every release (docs/integrations.md): a release's own list,
- * else the one under {@code canary.defaults}. Invalid entries fail startup naming the
- * property where they were set.
+ * The validated webhooks and metric checks of every release (docs/integrations.md): a
+ * release's own list, else the one under {@code canary.defaults}. Invalid entries fail
+ * startup naming the property where they were set.
  *
  * @param webhooks each release's hooks, by release name
+ * @param metrics each release's metric checks, by release name
  */
-public record ReleaseIntegrations(Map<String, List<Webhook>> webhooks) {
+public record ReleaseIntegrations(Map<String, List<Webhook>> webhooks, Map<String, List<MetricCheck>> metrics) {
 
 	public ReleaseIntegrations {
 		webhooks = Map.copyOf(webhooks);
+		metrics = Map.copyOf(metrics);
 	}
 
 	/** The hooks of a release (empty: none). */
@@ -32,6 +35,11 @@ public record ReleaseIntegrations(Map<String, List<Webhook>> webhooks) {
 		return webhooks(release).stream().filter((hook) -> hook.type() == type).toList();
 	}
 
+	/** The metric checks of a release (empty: none). */
+	public List<MetricCheck> metrics(String release) {
+		return this.metrics.getOrDefault(release, List.of());
+	}
+
 	/**
 	 * Resolves and validates the integrations of every release.
 	 * @throws InvalidCanaryConfigurationException listing every property that breaks a
@@ -40,7 +48,12 @@ public record ReleaseIntegrations(Map<String, List<Webhook>> webhooks) {
 	public static ReleaseIntegrations resolve(CanaryProperties properties) {
 		List<String> problems = new ArrayList<>();
 		Map<String, List<Webhook>> webhooks = new LinkedHashMap<>();
+		Map<String, List<MetricCheck>> metrics = new LinkedHashMap<>();
 		CanaryProperties.Release defaults = properties.getDefaults();
+		String defaultUrl = properties.getMetrics().getPrometheus().getUrl();
+		if (defaultUrl != null && !defaultUrl.isBlank() && Webhook.urlProblem(defaultUrl) != null) {
+			problems.add(CanaryProperties.PREFIX + ".metrics.prometheus.url: " + Webhook.urlProblem(defaultUrl));
+		}
 		properties.getReleases().forEach((name, release) -> {
 			String own = CanaryProperties.PREFIX + ".releases." + name + ".";
 			String inherited = CanaryProperties.PREFIX + ".defaults.";
@@ -58,11 +71,27 @@ public record ReleaseIntegrations(Map<String, List<Webhook>> webhooks) {
 				problems.add(hooksAt + violation.property() + ": " + violation.rule());
 			}
 			webhooks.put(name, hooks.stream().filter((hook) -> hook != null).toList());
+			List<CanaryProperties.MetricProperties> metricProperties = release.getMetrics();
+			String metricsAt = own;
+			if (metricProperties == null) {
+				metricProperties = (defaults.getMetrics() != null) ? defaults.getMetrics() : List.of();
+				metricsAt = inherited;
+			}
+			List<MetricCheck> checks = new ArrayList<>();
+			for (CanaryProperties.MetricProperties metric : metricProperties) {
+				String url = metric.getPrometheus().getUrl();
+				checks.add(new MetricCheck(metric.getName(), (url != null && !url.isBlank()) ? url : defaultUrl,
+						metric.getPrometheus().getQuery(), metric.getMax(), metric.getMaxIncrease()));
+			}
+			for (ConfigViolation violation : MetricCheck.violations(checks)) {
+				problems.add(metricsAt + violation.property() + ": " + violation.rule());
+			}
+			metrics.put(name, checks);
 		});
 		if (!problems.isEmpty()) {
 			throw new InvalidCanaryConfigurationException(problems);
 		}
-		return new ReleaseIntegrations(webhooks);
+		return new ReleaseIntegrations(webhooks, metrics);
 	}
 
 	/**

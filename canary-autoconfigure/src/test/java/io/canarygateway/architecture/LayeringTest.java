@@ -47,6 +47,7 @@ class LayeringTest {
 		ALLOWED.put("actuate", List.of("core", "analysis", "control"));
 		ALLOWED.put("dashboard", List.of());
 		ALLOWED.put("webhook", List.of("core", "control"));
+		ALLOWED.put("prometheus", List.of("core", "control"));
 		ALLOWED.put("autoconfigure", new ArrayList<>(ALLOWED.keySet()));
 	}
 

@@ -107,7 +107,24 @@ class CanaryConfigurationValidationTests {
 				arguments("chat format on a gate",
 						valid(hook(0, "approve", "confirm-promotion", "http://ci/a",
 								ORDERS + "webhooks[0].format=slack")),
-						ORDERS + "webhooks[0].format", "must be json for a confirm-promotion hook"));
+						ORDERS + "webhooks[0].format", "must be json for a confirm-promotion hook"),
+				arguments("metric without max and max-increase",
+						valid(ORDERS + "metrics[0].name=errors", ORDERS + "metrics[0].prometheus.url=http://prom:9090",
+								ORDERS + "metrics[0].prometheus.query=sum(rate(failed_total[1m]))"),
+						ORDERS + "metrics[0].max",
+						"max or max-increase (or both) must be set: without a threshold the check cannot fail"),
+				arguments("max-increase with a query without {{version}}",
+						valid(ORDERS + "metrics[0].name=errors", ORDERS + "metrics[0].prometheus.url=http://prom:9090",
+								ORDERS + "metrics[0].prometheus.query=sum(rate(failed_total[1m]))",
+								ORDERS + "metrics[0].max-increase=0.1"),
+						ORDERS + "metrics[0].prometheus.query", "must contain {{version}} when max-increase is set"),
+				arguments("metric without a Prometheus URL",
+						valid(ORDERS + "metrics[0].name=errors", ORDERS
+								+ "metrics[0].prometheus.query=sum(rate(failed_total{version=\"{{version}}\"}[1m]))",
+								ORDERS + "metrics[0].max=0.5"),
+						ORDERS + "metrics[0].prometheus.url",
+						"must be an http or https URL, was empty (set it here or once for all checks at "
+								+ "canary.metrics.prometheus.url)"));
 	}
 
 	/** The properties of webhook {@code index} of release orders. */

@@ -116,7 +116,7 @@ class ConfigurationReferenceTest {
 			entry("breaker.minimum-number-of-calls", Defaults.BREAKER_MINIMUM_NUMBER_OF_CALLS),
 			entry("breaker.slow-call-duration-threshold", Defaults.BREAKER_SLOW_CALL_DURATION_THRESHOLD),
 			entry("breaker.slow-call-rate-threshold", Defaults.BREAKER_SLOW_CALL_RATE_THRESHOLD),
-			entry("webhooks", List.of()));
+			entry("webhooks", List.of()), entry("metrics", List.of()));
 
 	private static Set<String> documentedForms;
 
