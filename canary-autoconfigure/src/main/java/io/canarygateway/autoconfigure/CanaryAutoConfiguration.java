@@ -71,6 +71,7 @@ import io.canarygateway.prometheus.PrometheusClient;
 import io.canarygateway.prometheus.PrometheusProbe;
 import io.canarygateway.routing.CanaryExchangeHandler;
 import io.canarygateway.routing.CanaryGatewayFilterFactory;
+import io.canarygateway.routing.CanaryObservationFilter;
 import io.canarygateway.routing.CanaryPredicateRoutesFilter;
 import io.canarygateway.routing.CanaryRoutePredicateFactory;
 import io.canarygateway.routing.LaneHeaderFilter;
@@ -304,6 +305,15 @@ public class CanaryAutoConfiguration {
 	@Bean
 	CanaryExchangeHandler canaryExchangeHandler() {
 		return new CanaryExchangeHandler();
+	}
+
+	/**
+	 * Adds the release, lane and version to the request's observations (registered in the
+	 * application's ObservationRegistry by Spring Boot).
+	 */
+	@Bean
+	CanaryObservationFilter canaryObservationFilter() {
+		return new CanaryObservationFilter();
 	}
 
 	@Bean
