@@ -93,6 +93,9 @@ public final class Demo {
 
 	private CanaryApi api;
 
+	/** The pipeline gate and chat channel the gateway's webhooks call (act 4). */
+	private final DemoHookReceiver hooks = new DemoHookReceiver();
+
 	private volatile boolean stopping;
 
 	private volatile boolean finished;
@@ -151,6 +154,7 @@ public final class Demo {
 			generator.close();
 		}
 		this.cluster.close();
+		this.hooks.close();
 	}
 
 	/**
@@ -166,6 +170,8 @@ public final class Demo {
 			act2();
 			pause(this.options.breather());
 			act3();
+			pause(this.options.breather());
+			act4();
 			this.term.endStatus();
 			failure = summary();
 			code = (failure != null) ? 1 : 0;
@@ -225,6 +231,7 @@ public final class Demo {
 		t.event("starting orders v1 (two instances), orders v2, payments v1, payments v2 and the sample gateway…");
 		long begin = System.nanoTime();
 		this.cluster.startServices();
+		this.cluster.webhooks(this.hooks.url("/approve"), this.hooks.url("/chat"));
 		this.cluster.startGateway();
 		this.api = new CanaryApi(this.cluster.gatewayUrl(), this.cluster.adminUser(), this.cluster.adminPassword());
 		probe("/orders/1");
@@ -255,6 +262,8 @@ public final class Demo {
 				"  traffic    %d req/s from %,d users (X-User-Id):%sGET /orders/{id} 70 %%, POST /orders 10 %%, "
 						+ "GET /payments/{id} 20 %%",
 				this.options.rate(), USERS, indent));
+		t.print("  webhooks   orders: a pipeline's confirm-promotion gate and a chat channel (post-rollout, Slack format)"
+				+ indent + "at a local receiver " + this.hooks.url("/"));
 		if (this.options.logFile() != null) {
 			t.print("  logs       " + this.options.logFile());
 		}
@@ -435,6 +444,59 @@ public final class Demo {
 				failed(result.postErrors(), "POST"), Terminal.clock(this.cluster.gatewayStartedAt())));
 	}
 
+	private void act4() {
+		Terminal t = this.term;
+		t.print("");
+		t.print(t.rule("Act 4: a promotion the pipeline approves"));
+		Watch orders = this.watches.get("orders");
+		if (!"PROMOTED".equals(orders.state())) {
+			throw new StoryException(
+					"act 4 ships v4 over the version act 3 promoted, but orders is " + orders.state() + " after act 3");
+		}
+		DemoCluster.Service v4 = this.cluster.deploy("ORDERS_V4", "v4", "orders-v4");
+		this.hooks.approve(false);
+		t.event("orders v4 deployed on :" + v4.port() + "; the pipeline has not approved it yet: its "
+				+ "confirm-promotion hook answers 403");
+		Snapshot before = this.traffic.snapshot();
+		operator("POST /actuator/canary/orders/start {\"version\": \"v4\"}");
+		orders.started(this.api.start("orders", "v4"));
+		long[] waitingSince = { 0 };
+		boolean[] approved = { false };
+		boolean decided = watch(this.options.actTimeout(), orders::decided, () -> {
+			String waiting = text(orders.last, "waiting");
+			if (approved[0] || waiting == null) {
+				return;
+			}
+			if (waitingSince[0] == 0) {
+				waitingSince[0] = System.nanoTime();
+				t.event("orders holds at its last step, " + orders.weight() + " % (" + orders.state() + "): "
+						+ waiting);
+			}
+			else if (System.nanoTime() - waitingSince[0] >= this.options.breather().toNanos()) {
+				approved[0] = true;
+				this.hooks.approve(true);
+				t.event(t.bold("pipeline") + "  approves orders v4: the hook answers 200 from now on (asked "
+						+ this.hooks.asked() + " times so far)");
+			}
+		});
+		settle();
+		poll();
+		Snapshot after = this.traffic.snapshot();
+		ActResult result = orders.result(4, before, after, this.api.stats(v4.url()));
+		this.results.add(result);
+		if (!decided) {
+			throw new StoryException("act 4: orders was still " + orders.state() + " at " + orders.weight()
+					+ " % after " + seconds(this.options.actTimeout()) + " (expected PROMOTED once approved)");
+		}
+		if (!approved[0]) {
+			throw new StoryException("act 4: orders ended " + orders.state() + " before the pipeline approved it "
+					+ "(expected it to wait for the confirm-promotion hook)");
+		}
+		t.event(String.format(Locale.ROOT, "%s after %s (reason %s): %,d requests reached v4, %,d failed",
+				t.bold("orders " + t.state(result.state())), seconds(result.decidedIn()), result.reason(),
+				result.canaryRequests(), result.canaryFailed()));
+	}
+
 	private void operator(String what) {
 		this.term.event(this.term.bold("operator") + "  " + what);
 	}
@@ -525,6 +587,17 @@ public final class Demo {
 					" act 3: orders v3 was shipped without a restart and promoted over v2 through %d steps in %s; "
 							+ "users saw %s",
 					next.steps(), seconds(next.decidedIn()), failed(next.getErrors() + next.postErrors(), "request")));
+		}
+		ActResult approved = find(4, "orders");
+		if (approved == null || !"PROMOTED".equals(approved.state()) || !"webhook".equals(approved.reason())) {
+			problems
+				.add("act 4 should end with orders v4 PROMOTED by the pipeline's approval (reason webhook), it ended "
+						+ ((approved != null) ? approved.state() + " (reason " + approved.reason() + ")" : "nowhere"));
+		}
+		else {
+			t.print(t.green(t.check()) + String.format(Locale.ROOT,
+					" act 4: orders v4 waited at its last step for the pipeline's approval, then was promoted in %s",
+					seconds(approved.decidedIn())));
 		}
 		Duration total = Duration.ofNanos(System.nanoTime() - this.startNanos);
 		if (problems.isEmpty()) {
@@ -617,6 +690,11 @@ public final class Demo {
 	private void poll() {
 		for (Watch watch : this.watches.values()) {
 			watch.update(this.api.release(watch.release));
+		}
+		for (String message : this.hooks.takeChat()) {
+			// as a chat client shows a Slack message: its escapes undone
+			this.term.event(this.term.bold("chat") + "      #releases  "
+					+ message.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"));
 		}
 		render();
 	}

@@ -26,7 +26,7 @@ class DemoTest {
 	@Test
 	@Timeout(value = 180, unit = TimeUnit.SECONDS) // about 30 s on an idle machine;
 													// generous for a loaded CI box
-	void badCanaryIsRolledBackGoodCanaryIsPromotedAndTheNextVersionShips() {
+	void badCanaryIsRolledBackGoodCanaryIsPromotedTheNextVersionShipsAndAPipelineApproves() {
 		ByteArrayOutputStream captured = new ByteArrayOutputStream();
 		PrintStream out = new PrintStream(new Tee(captured, System.out), true, StandardCharsets.UTF_8);
 
@@ -71,6 +71,16 @@ class DemoTest {
 				"The story ended as expected");
 		assertThat(output).contains("Act 3", "orders-v3", "PROMOTED -> PROGRESSING", "rollout of v3",
 				"stable v2 (promoted in act 2), canary v3, previous v1", "previous v1", "without a restart");
+		// a promotion the pipeline approves through the confirm-promotion hook, and chat
+		// lines from the post-rollout hook
+		Demo.ActResult approved = result.act(4, "orders");
+		assertThat(approved.state()).isEqualTo("PROMOTED");
+		assertThat(approved.reason()).isEqualTo("webhook");
+		assertThat(List.of(approved.stableVersion(), approved.canaryVersion())).containsExactly("v3", "v4");
+		assertThat(approved.canaryFailed()).isZero();
+		assertThat(output).contains("Act 4", "waiting for confirm-promotion hook 'pipeline': 403",
+				"pipeline  approves orders v4", "chat      #releases  Release orders: PROGRESSING → ROLLED_BACK",
+				"chat      #releases  Release orders: PROGRESSING → PROMOTED at 100 % (reason webhook), canary v4");
 		assertThat(output).as("plain mode: no ANSI escapes").doesNotContain("\u001b[");
 	}
 
