@@ -29,9 +29,17 @@ import io.canarygateway.store.ReleaseStoreUnavailableException;
  * drains the release's {@link Recorders}, adds the interval to the
  * {@link TrafficHistory}, asks its {@link Analyst} and applies the action the verdict
  * calls for through {@link ReleaseController#applyIfUnchanged}, so an action judged on a
- * record that has changed since (an operator, another gateway) is dropped. A scheduler
- * and nothing more: what a verdict means is decided by the {@code Analyst} and the
+ * record that has changed since (an operator, another gateway) is dropped. What a verdict
+ * means is decided by the {@code Analyst} and the
  * {@link io.canarygateway.core.Progression} policy.
+ * <p>
+ * A release's {@link ReleaseProbes} (webhooks and metric checks, docs/integrations.md)
+ * are asked without waiting: each look starts a {@link ProbeRound} and reads the one an
+ * earlier look started once it has answered, so a slow hook holds up no look. The checks'
+ * answers are folded into the verdict; the pre-rollout gates decide while the release
+ * waits at weight 0 (it is not judged then), the confirm-promotion gates whether the
+ * advance past the last step happens. With a shared store only the gateway that
+ * {@link ReleaseController#leads leads} a release asks its probes and advances it.
  */
 public class AnalysisLoop implements AutoCloseable {
 
@@ -185,8 +193,8 @@ public class AnalysisLoop implements AutoCloseable {
 			if (action == Action.ADVANCE && !probes.isEmpty()) {
 				if (!leads) {
 					// the leader, which asks the probes, moves the release on; any
-					// replica
-					// may still roll it back or halt it
+					// replica may
+					// still roll it back or halt it
 					action = null;
 				}
 				else if (probing.confirms(managed, status)) {

@@ -42,11 +42,6 @@ public final class MetricsExporter implements AutoCloseable {
 		return this;
 	}
 
-	/** Adds to a counter sample set before. */
-	public void add(String name, String labels, double amount) {
-		this.samples.merge(name + "{" + labels + "}", amount, Double::sum);
-	}
-
 	/** {@code host:port}, as a scrape target. */
 	public String target() {
 		return "127.0.0.1:" + this.server.port();
