@@ -103,6 +103,14 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 	private static final String REPAIR = " — repair the record or delete the key (every gateway that knew the release "
 			+ "then stores its last known state again)";
 
+	/**
+	 * Takes the lead key when it is free or already this store's, with a new expiry: 1
+	 * when this store leads now, 0 when another one does.
+	 */
+	private static final RedisScript<Long> LEAD = RedisScript.of("local owner = redis.call('GET', KEYS[1]) "
+			+ "if owner == false or owner == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
+			+ "return 1 end return 0", Long.class);
+
 	private final ReactiveRedisConnectionFactory connectionFactory;
 
 	private final ReactiveStringRedisTemplate redis;
@@ -139,14 +147,6 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 	private volatile Disposable subscription;
 
 	private volatile boolean closed;
-
-	/**
-	 * Takes the lead key when it is free or already this store's, with a new expiry: 1
-	 * when this store leads now, 0 when another one does.
-	 */
-	private static final RedisScript<Long> LEAD = RedisScript.of("local owner = redis.call('GET', KEYS[1]) "
-			+ "if owner == false or owner == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
-			+ "return 1 end return 0", Long.class);
 
 	/** Who this store is when it leads a release (see {@link #lead}). */
 	private final String id = UUID.randomUUID().toString();
