@@ -55,36 +55,34 @@ public record ReleaseIntegrations(Map<String, List<Webhook>> webhooks, Map<Strin
 			problems.add(CanaryProperties.PREFIX + ".metrics.prometheus.url: " + Webhook.urlProblem(defaultUrl));
 		}
 		properties.getReleases().forEach((name, release) -> {
-			String own = CanaryProperties.PREFIX + ".releases." + name + ".";
-			String inherited = CanaryProperties.PREFIX + ".defaults.";
-			List<CanaryProperties.WebhookProperties> hookProperties = release.getWebhooks();
-			String hooksAt = own;
-			if (hookProperties == null) {
-				hookProperties = (defaults.getWebhooks() != null) ? defaults.getWebhooks() : List.of();
-				hooksAt = inherited;
-			}
+			Where hooksAt = new Where(name, release.getWebhooks() == null);
+			List<CanaryProperties.WebhookProperties> hookProperties = (release.getWebhooks() != null)
+					? release.getWebhooks() : (defaults.getWebhooks() != null) ? defaults.getWebhooks() : List.of();
 			List<Webhook> hooks = new ArrayList<>();
 			for (int i = 0; i < hookProperties.size(); i++) {
-				hooks.add(webhook(hookProperties.get(i), hooksAt + "webhooks[" + i + "].", problems));
+				hooks.add(webhook(hookProperties.get(i), hooksAt, "webhooks[" + i + "]", problems));
 			}
 			for (ConfigViolation violation : Webhook.violations(hooks)) {
-				problems.add(hooksAt + violation.property() + ": " + violation.rule());
+				problems.add(hooksAt.describe(violation));
 			}
 			webhooks.put(name, hooks.stream().filter((hook) -> hook != null).toList());
-			List<CanaryProperties.MetricProperties> metricProperties = release.getMetrics();
-			String metricsAt = own;
-			if (metricProperties == null) {
-				metricProperties = (defaults.getMetrics() != null) ? defaults.getMetrics() : List.of();
-				metricsAt = inherited;
-			}
+			Where metricsAt = new Where(name, release.getMetrics() == null);
+			List<CanaryProperties.MetricProperties> metricProperties = (release.getMetrics() != null)
+					? release.getMetrics() : (defaults.getMetrics() != null) ? defaults.getMetrics() : List.of();
 			List<MetricCheck> checks = new ArrayList<>();
-			for (CanaryProperties.MetricProperties metric : metricProperties) {
+			for (int i = 0; i < metricProperties.size(); i++) {
+				CanaryProperties.MetricProperties metric = metricProperties.get(i);
+				if (metric == null) {
+					problems
+						.add(metricsAt.describe(new ConfigViolation("metrics[" + i + "]", "must be a metric check")));
+					continue;
+				}
 				String url = metric.getPrometheus().getUrl();
 				checks.add(new MetricCheck(metric.getName(), (url != null && !url.isBlank()) ? url : defaultUrl,
 						metric.getPrometheus().getQuery(), metric.getMax(), metric.getMaxIncrease()));
 			}
 			for (ConfigViolation violation : MetricCheck.violations(checks)) {
-				problems.add(metricsAt + violation.property() + ": " + violation.rule());
+				problems.add(metricsAt.describe(violation));
 			}
 			metrics.put(name, checks);
 		});
@@ -98,19 +96,30 @@ public record ReleaseIntegrations(Map<String, List<Webhook>> webhooks, Map<Strin
 	 * A hook from its properties, or {@code null} (reported) when its type or format is
 	 * unknown.
 	 */
-	private static Webhook webhook(CanaryProperties.WebhookProperties properties, String at, List<String> problems) {
+	private static Webhook webhook(CanaryProperties.WebhookProperties properties, Where where, String at,
+			List<String> problems) {
+		if (properties == null) {
+			problems.add(where.describe(new ConfigViolation(at, "must be a webhook")));
+			return null;
+		}
 		Webhook.Type type = Webhook.Type.of(properties.getType());
 		if (type == null) {
-			problems.add(at + "type: must be one of "
-					+ String.join(", ", Arrays.stream(Webhook.Type.values()).map(Webhook.Type::tag).toList()) + ", was "
-					+ ((properties.getType() == null) ? "not set" : "'" + properties.getType() + "'"));
+			problems
+				.add(where.describe(new ConfigViolation(at + ".type",
+						"must be one of "
+								+ String.join(", ",
+										Arrays.stream(Webhook.Type.values()).map(Webhook.Type::tag).toList())
+								+ ", was "
+								+ ((properties.getType() == null) ? "not set" : "'" + properties.getType() + "'"))));
 		}
 		Webhook.Format format = (properties.getFormat() == null) ? Webhook.Format.JSON
 				: Webhook.Format.of(properties.getFormat());
 		if (format == null) {
-			problems.add(at + "format: must be one of "
-					+ String.join(", ", Arrays.stream(Webhook.Format.values()).map(Webhook.Format::tag).toList())
-					+ ", was '" + properties.getFormat() + "'");
+			problems.add(where.describe(new ConfigViolation(at + ".format",
+					"must be one of "
+							+ String.join(", ",
+									Arrays.stream(Webhook.Format.values()).map(Webhook.Format::tag).toList())
+							+ ", was '" + properties.getFormat() + "'")));
 		}
 		if (type == null || format == null) {
 			return null;
@@ -118,6 +127,24 @@ public record ReleaseIntegrations(Map<String, List<Webhook>> webhooks, Map<Strin
 		return new Webhook(properties.getName(), type, properties.getUrl(),
 				(properties.getTimeout() != null) ? properties.getTimeout() : Webhook.DEFAULT_TIMEOUT, format,
 				properties.getMetadata());
+	}
+
+	/**
+	 * Where a release's list was set: under the release, or under {@code canary.defaults}
+	 * (inherited), which is the property to fix.
+	 */
+	private record Where(String release, boolean inherited) {
+
+		/**
+		 * {@code <property>: <rule>}, e.g.
+		 * {@code canary.defaults.webhooks[0].url (inherited by canary.releases.orders): ...}.
+		 */
+		String describe(ConfigViolation violation) {
+			String own = CanaryProperties.PREFIX + ".releases." + this.release;
+			return this.inherited ? CanaryProperties.PREFIX + ".defaults." + violation.property() + " (inherited by "
+					+ own + "): " + violation.rule() : own + "." + violation.property() + ": " + violation.rule();
+		}
+
 	}
 
 }

@@ -194,6 +194,21 @@ class CanaryConfigurationValidationTests {
 	}
 
 	@Test
+	void invalidDefaultHookIsNamedAsTheDefaultForEveryReleaseThatInheritsIt() {
+		this.runner.withPropertyValues(CanaryContexts.ORDERS)
+			.withPropertyValues("canary.defaults.webhooks[0].name=chat", "canary.defaults.webhooks[0].type=event",
+					"canary.defaults.webhooks[0].url=hooks.slack.com/services/x",
+					"canary.releases.payments.stable-version=p1", "canary.releases.payments.canary-version=p2",
+					// payments has hooks of its own: the default does not apply
+					"canary.releases.payments.webhooks[0].name=smoke",
+					"canary.releases.payments.webhooks[0].type=pre-rollout",
+					"canary.releases.payments.webhooks[0].url=http://ci/smoke")
+			.run((context) -> assertThat(find(context.getStartupFailure()).getProblems()).containsExactly(
+					"canary.defaults.webhooks[0].url (inherited by canary.releases.orders): must be an http or https "
+							+ "URL, was 'hooks.slack.com/services/x'"));
+	}
+
+	@Test
 	void invalidDefaultIsNamedAsTheDefaultForEveryReleaseThatInheritsIt() {
 		this.runner.withPropertyValues(CanaryContexts.ORDERS)
 			.withPropertyValues("canary.defaults.steps=50,10", "canary.defaults.analysis.failure-threshold=0",
