@@ -63,8 +63,13 @@ class WebhookIntegrationTests {
 
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
-		hooks.answer("smoke", 500).answer("approve", 403).answer("hang", HookReceiver.HANG).answer("load", 500);
-		String[] releases = { "smoke", "gated", "hanging", "timeout", "stepped" };
+		hooks.answer("smoke", 500)
+			.answer("approve", 403)
+			.answer("hang", HookReceiver.HANG)
+			.answer("load", 500)
+			.answer("flaky", 503)
+			.answer("gone", 404);
+		String[] releases = { "smoke", "gated", "hanging", "timeout", "stepped", "told" };
 		for (int i = 0; i < releases.length; i++) {
 			String name = releases[i];
 			TestBackend stable = backend(name, "v1");
@@ -101,6 +106,8 @@ class WebhookIntegrationTests {
 		hook(registry, "timeout", 0, "slow", "pre-rollout", "hang");
 		registry.add("canary.releases.timeout.webhooks[0].timeout", () -> "300ms");
 		hook(registry, "stepped", 0, "load", "step", "load");
+		hook(registry, "told", 0, "flaky", "event", "flaky");
+		hook(registry, "told", 1, "gone", "event", "gone");
 	}
 
 	private static void hook(DynamicPropertyRegistry registry, String release, int index, String name, String type,
@@ -248,6 +255,24 @@ class WebhookIntegrationTests {
 			assertThat(body.path("state").asString()).isEqualTo("PROGRESSING");
 			assertThat(body.path("weight").asInt()).isEqualTo(50);
 		});
+	}
+
+	@Test
+	void anEventHookIsRetriedTwiceOnA5xxButNeverOnA4xx() {
+		start("told");
+		// one transition: the start
+		await().atMost(LONG).untilAsserted(() -> {
+			assertThat(hooks.received("flaky")).hasSize(3);
+			assertThat(hooks.received("gone")).hasSize(1);
+		});
+		await().during(Duration.ofSeconds(3))
+			.atMost(LONG)
+			.until(() -> hooks.received("flaky").size() == 3 && hooks.received("gone").size() == 1);
+		assertThat(hooks.received("flaky"))
+			.allSatisfy((body) -> assertThat(body.path("to").asString()).isEqualTo("PROGRESSING"));
+		assertThat(count("told", "flaky", "rejected")).isEqualTo(3);
+		assertThat(count("told", "gone", "rejected")).isEqualTo(1);
+		assertThat(status("told").weight()).as("the transition did not wait for its hooks").isEqualTo(50);
 	}
 
 	private void start(String release) {
