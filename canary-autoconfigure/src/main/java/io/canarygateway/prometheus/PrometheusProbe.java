@@ -1,5 +1,7 @@
 package io.canarygateway.prometheus;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -66,6 +68,14 @@ public final class PrometheusProbe implements Probe {
 		return millis + "ms";
 	}
 
+	/**
+	 * A value as evidence shows it: six significant digits, no float noise ({@code 0.7},
+	 * not {@code 0.7000000000000001}).
+	 */
+	static String number(double value) {
+		return new BigDecimal(value).round(new MathContext(6)).stripTrailingZeros().toPlainString();
+	}
+
 	@Override
 	public String describe() {
 		return "metric '" + this.check.name() + "'";
@@ -94,14 +104,14 @@ public final class PrometheusProbe implements Probe {
 		if (stable != null && !stable.present()) {
 			return new Answer(Verdict.Result.INCONCLUSIVE, describe() + ": stable " + stable.problem(), figures);
 		}
-		StringBuilder text = new StringBuilder(describe()).append(": canary ").append(canary.number());
+		StringBuilder text = new StringBuilder(describe()).append(": canary ").append(number(canary.number()));
 		boolean breached = false;
 		Double max = this.check.max();
 		if (max != null) {
 			figures.put("metric." + name + ".max", max);
 			boolean over = canary.number() > max;
 			breached |= over;
-			text.append(over ? " > max " : " ≤ max ").append(max);
+			text.append(over ? " > max " : " ≤ max ").append(number(max));
 		}
 		if (stable != null) {
 			double increase = canary.number() - stable.number();
@@ -111,11 +121,11 @@ public final class PrometheusProbe implements Probe {
 			breached |= over;
 			text.append((max != null) ? "; " : ", ")
 				.append("canary − stable ")
-				.append(stable.number())
+				.append(number(stable.number()))
 				.append(" = ")
-				.append(increase)
+				.append(number(increase))
 				.append(over ? " > max-increase " : " ≤ max-increase ")
-				.append(this.check.maxIncrease());
+				.append(number(this.check.maxIncrease()));
 		}
 		return new Answer(breached ? Verdict.Result.FAIL : Verdict.Result.PASS, text.toString(), figures);
 	}

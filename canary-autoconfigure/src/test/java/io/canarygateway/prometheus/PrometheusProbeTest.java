@@ -91,7 +91,7 @@ class PrometheusProbeTest {
 				org.assertj.core.data.Offset.offset(1e-9));
 		Probe.Answer above = answer(check(query, null, 0.5));
 		assertThat(above.result()).isEqualTo(Verdict.Result.FAIL);
-		assertThat(above.text()).contains("canary − stable 0.1").contains("> max-increase 0.5");
+		assertThat(above.text()).isEqualTo("metric 'errors': canary 0.8, canary − stable 0.1 = 0.7 > max-increase 0.5");
 	}
 
 	@Test
