@@ -39,6 +39,8 @@ import io.canarygateway.core.Versions;
  * @param alwaysFor the {@code always-for} targeting rules, described (empty: none)
  * @param breaker the Resilience4j breaker's state name
  * @param reason why the last change happened
+ * @param waiting what a webhook gate holds the release for (e.g. {@code waiting for
+ * confirm-promotion hook 'approve': 403}), or {@code null}
  * @param revision the record's revision in the store
  * @param stepStartedAt when the current step began
  * @param analysis the judge's last verdict, or {@code null} before the first
@@ -51,7 +53,7 @@ import io.canarygateway.core.Versions;
 public record ReleaseDescriptor(String release, String state, int weight, int step, List<Integer> steps,
 		String stableVersion, String canaryVersion, Map<String, ServiceVersionsDescriptor> services,
 		String previousVersion, List<String> rolledBackVersions, List<String> onlyFor, List<String> alwaysFor,
-		String breaker, String reason, long revision, Instant stepStartedAt, VerdictDescriptor analysis,
+		String breaker, String reason, String waiting, long revision, Instant stepStartedAt, VerdictDescriptor analysis,
 		List<TransitionDescriptor> history, List<TrafficPoint> traffic, UnreadableRecordDescriptor unreadableRecord) {
 
 	static ReleaseDescriptor of(ManagedRelease release, UnreadableRecord unreadable, List<TrafficPoint> traffic) {
@@ -65,7 +67,7 @@ public record ReleaseDescriptor(String release, String state, int weight, int st
 				ServiceVersionsDescriptor.of(status.versions()), status.versions().previous(),
 				status.versions().rolledBack(), describe(release.config().routing().onlyFor()),
 				describe(release.config().routing().alwaysFor()), release.killSwitch().stateName(),
-				status.reason().tag(), status.revision(), status.stepStartedAt(),
+				status.reason().tag(), release.waiting(), status.revision(), status.stepStartedAt(),
 				VerdictDescriptor.of(release.lastVerdict()),
 				status.history().stream().map(TransitionDescriptor::of).toList(), traffic,
 				UnreadableRecordDescriptor.of(unreadable));

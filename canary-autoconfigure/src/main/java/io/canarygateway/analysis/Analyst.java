@@ -2,6 +2,7 @@ package io.canarygateway.analysis;
 
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.function.UnaryOperator;
 
 import io.canarygateway.core.Action;
 import io.canarygateway.core.Progression;
@@ -86,6 +87,16 @@ public final class Analyst {
 	 * shares cannot be read
 	 */
 	public Look look(ReleaseStatus status, Recorders.Interval interval, Instant now) {
+		return look(status, interval, now, UnaryOperator.identity());
+	}
+
+	/**
+	 * One look at the release, with more evidence than the lanes' figures: {@code checks}
+	 * folds the answers of webhooks and metric checks (docs/integrations.md) into the
+	 * judge's verdict before the progression policy reads it.
+	 * @see #look(ReleaseStatus, Recorders.Interval, Instant)
+	 */
+	public Look look(ReleaseStatus status, Recorders.Interval interval, Instant now, UnaryOperator<Verdict> checks) {
 		if (!status.state().isSplitting()) {
 			this.step = null;
 			return Look.NONE;
@@ -116,9 +127,10 @@ public final class Analyst {
 		Judge.Judgement judgement = this.judge.judge(this.evidence, newStable, newCanary, carried, totals.stable(),
 				totals.canary(), looked.looks(), now);
 		this.evidence = judgement.evidence();
-		Progression.Decision decision = this.progression.decide(looked, status, judgement.verdict().result(), now);
+		Verdict verdict = checks.apply(judgement.verdict());
+		Progression.Decision decision = this.progression.decide(looked, status, verdict.result(), now);
 		this.step = decision.step();
-		return new Look(judgement.verdict(), decision.action(), decision.reason());
+		return new Look(verdict, decision.action(), decision.reason());
 	}
 
 	private void beginStep(ReleaseStatus status) {

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -53,19 +54,26 @@ import io.canarygateway.breaker.CanaryBreakers;
 import io.canarygateway.breaker.ResilienceKillSwitch;
 import io.canarygateway.control.AnalysisLoop;
 import io.canarygateway.control.DiscoveryTrigger;
+import io.canarygateway.control.Probe;
 import io.canarygateway.control.ReleaseController;
+import io.canarygateway.control.ReleaseProbes;
 import io.canarygateway.control.TransitionListener;
 import io.canarygateway.core.Bucketer;
 import io.canarygateway.core.Decider;
 import io.canarygateway.core.KeyHasher;
 import io.canarygateway.core.ReleaseConfig;
+import io.canarygateway.core.StepSchedule;
 import io.canarygateway.core.StickyKeyGenerator;
 import io.canarygateway.core.Trigger;
+import io.canarygateway.core.Webhook;
 import io.canarygateway.event.CanaryTransitionEvent;
 import io.canarygateway.loadbalancer.CanaryLoadBalancerConfiguration;
 import io.canarygateway.metrics.CanaryMetrics;
+import io.canarygateway.prometheus.PrometheusClient;
+import io.canarygateway.prometheus.PrometheusProbe;
 import io.canarygateway.routing.CanaryExchangeHandler;
 import io.canarygateway.routing.CanaryGatewayFilterFactory;
+import io.canarygateway.routing.CanaryObservationFilter;
 import io.canarygateway.routing.CanaryPredicateRoutesFilter;
 import io.canarygateway.routing.CanaryRoutePredicateFactory;
 import io.canarygateway.routing.LaneHeaderFilter;
@@ -75,6 +83,9 @@ import io.canarygateway.store.InMemoryReleaseStore;
 import io.canarygateway.store.ReleaseRecordCodec;
 import io.canarygateway.store.ReleaseStore;
 import io.canarygateway.store.file.FileReleaseStore;
+import io.canarygateway.webhook.WebhookClient;
+import io.canarygateway.webhook.WebhookNotifier;
+import io.canarygateway.webhook.WebhookProbe;
 
 /**
  * Wires Canary Gateway into a Spring Cloud Gateway (server-webflux) application: releases
@@ -171,11 +182,30 @@ public class CanaryAutoConfiguration {
 		return new TrafficHistory();
 	}
 
+	/** Each release's webhooks and metric checks, validated. */
+	@Bean
+	ReleaseIntegrations canaryReleaseIntegrations(CanaryProperties properties) {
+		return ReleaseIntegrations.resolve(properties);
+	}
+
+	/** Makes the webhook calls, on event loops of its own. */
+	@Bean(destroyMethod = "close")
+	WebhookClient canaryWebhookClient(ObjectProvider<MeterRegistry> meterRegistry) {
+		return new WebhookClient(meterRegistry.getIfAvailable(CompositeMeterRegistry::new));
+	}
+
+	/** Asks Prometheus for the metric checks, on event loops of its own. */
+	@Bean(destroyMethod = "close")
+	PrometheusClient canaryPrometheusClient() {
+		return new PrometheusClient();
+	}
+
 	@Bean(initMethod = "start", destroyMethod = "close")
 	@ConditionalOnMissingBean
 	ReleaseController canaryReleaseController(CanaryReleaseConfigs configs, ReleaseStore store,
 			ObjectProvider<CircuitBreakerRegistry> registries, ObjectProvider<MeterRegistry> meterRegistry,
-			CanaryMetrics metrics, ApplicationEventPublisher publisher, Clock clock, CanaryAnalysisThread thread) {
+			CanaryMetrics metrics, ApplicationEventPublisher publisher, Clock clock, CanaryAnalysisThread thread,
+			ReleaseIntegrations integrations, WebhookClient webhooks) {
 		CircuitBreakerRegistry applicationRegistry = registries.getIfAvailable();
 		CircuitBreakerRegistry registry = (applicationRegistry != null) ? applicationRegistry
 				: CircuitBreakerRegistry.ofDefaults();
@@ -183,8 +213,13 @@ public class CanaryAutoConfiguration {
 		// resilience4j-spring-boot4)
 		MeterRegistry meters = (applicationRegistry == null) ? meterRegistry.getIfAvailable() : null;
 		List<TransitionListener> listeners = List.of(metrics,
-				(status, transition) -> publisher.publishEvent(new CanaryTransitionEvent(this, status, transition)));
-		return new ReleaseController(configs.releases(), store, (release, listener) -> {
+				(status, transition) -> publisher.publishEvent(new CanaryTransitionEvent(this, status, transition)),
+				new WebhookNotifier(integrations.webhooks(), webhooks));
+		// a release with pre-rollout hooks begins each rollout at weight 0
+		Function<ReleaseConfig, StepSchedule> schedules = (
+				config) -> integrations.webhooks(config.name(), Webhook.Type.PRE_ROLLOUT).isEmpty() ? config.schedule()
+						: config.schedule().withPreRollout();
+		return new ReleaseController(configs.releases(), schedules, store, (release, listener) -> {
 			CircuitBreaker breaker = CanaryBreakers.breaker(registry, release);
 			CanaryBreakerMetrics breakerMetrics = (meters != null) ? CanaryBreakerMetrics.bind(breaker, meters) : null;
 			return new ResilienceKillSwitch(breaker, clock, listener, breakerMetrics);
@@ -193,11 +228,27 @@ public class CanaryAutoConfiguration {
 
 	@Bean(initMethod = "start", destroyMethod = "close")
 	AnalysisLoop canaryAnalysisLoop(ReleaseController controller, Recorders recorders, TrafficHistory history,
-			CanaryMetrics metrics, ObjectProvider<FleetWindows> fleetWindows, Clock clock,
-			CanaryAnalysisThread thread) {
+			CanaryMetrics metrics, ObjectProvider<FleetWindows> fleetWindows, Clock clock, CanaryAnalysisThread thread,
+			ReleaseIntegrations integrations, WebhookClient webhooks, PrometheusClient prometheus) {
 		FleetWindows fleet = fleetWindows.getIfAvailable(() -> FleetWindows.LOCAL);
-		return new AnalysisLoop(controller, recorders, history, (release) -> new Analyst(release, fleet), clock,
-				thread.executor(), metrics::verdict);
+		return new AnalysisLoop(controller, recorders, history, (release) -> new Analyst(release, fleet),
+				(release) -> probes(release, integrations, webhooks, prometheus), clock, thread.executor(),
+				metrics::verdict);
+	}
+
+	/** A release's webhooks gates and checks, and its metric checks. */
+	private static ReleaseProbes probes(ReleaseConfig release, ReleaseIntegrations integrations, WebhookClient webhooks,
+			PrometheusClient prometheus) {
+		Function<Webhook.Type, List<Probe>> hooks = (type) -> integrations.webhooks(release.name(), type)
+			.stream()
+			.map((hook) -> (Probe) new WebhookProbe(release.name(), hook, webhooks))
+			.toList();
+		List<Probe> checks = new ArrayList<>(hooks.apply(Webhook.Type.STEP));
+		integrations.metrics(release.name())
+			.forEach((check) -> checks
+				.add(new PrometheusProbe(release.name(), check, release.analysis().interval(), prometheus)));
+		return new ReleaseProbes(hooks.apply(Webhook.Type.PRE_ROLLOUT), checks,
+				hooks.apply(Webhook.Type.CONFIRM_PROMOTION));
 	}
 
 	/**
@@ -258,6 +309,15 @@ public class CanaryAutoConfiguration {
 	@Bean
 	CanaryExchangeHandler canaryExchangeHandler() {
 		return new CanaryExchangeHandler();
+	}
+
+	/**
+	 * Adds the release, lane and version to the request's observations (registered in the
+	 * application's ObservationRegistry by Spring Boot).
+	 */
+	@Bean
+	CanaryObservationFilter canaryObservationFilter() {
+		return new CanaryObservationFilter();
 	}
 
 	@Bean

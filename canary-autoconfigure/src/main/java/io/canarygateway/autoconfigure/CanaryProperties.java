@@ -48,6 +48,9 @@ public class CanaryProperties {
 	/** The dashboard page. */
 	private final Dashboard dashboard = new Dashboard();
 
+	/** External metric checks (see docs/integrations.md). */
+	private final Metrics metrics = new Metrics();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -78,6 +81,10 @@ public class CanaryProperties {
 
 	public Dashboard getDashboard() {
 		return this.dashboard;
+	}
+
+	public Metrics getMetrics() {
+		return this.metrics;
 	}
 
 	/** Where release state is kept. */
@@ -329,7 +336,38 @@ public class CanaryProperties {
 			return this.routing;
 		}
 
+		/**
+		 * Webhooks called at points of the release's life: pre-rollout, step,
+		 * confirm-promotion, post-rollout and event hooks (see docs/integrations.md)
+		 * (default none).
+		 */
+		private List<WebhookProperties> webhooks;
+
+		/**
+		 * External metric checks, evaluated at every analysis interval: a breach fails
+		 * the verdict, no data makes it inconclusive (see docs/integrations.md) (default
+		 * none).
+		 */
+		private List<MetricProperties> metrics;
+
+		public List<WebhookProperties> getWebhooks() {
+			return this.webhooks;
+		}
+
+		public void setWebhooks(List<WebhookProperties> webhooks) {
+			this.webhooks = webhooks;
+		}
+
+		public List<MetricProperties> getMetrics() {
+			return this.metrics;
+		}
+
+		public void setMetrics(List<MetricProperties> metrics) {
+			this.metrics = metrics;
+		}
+
 		public Analysis getAnalysis() {
+
 			return this.analysis;
 		}
 
@@ -367,6 +405,193 @@ public class CanaryProperties {
 
 		public void setCanaryVersion(String canaryVersion) {
 			this.canaryVersion = canaryVersion;
+		}
+
+	}
+
+	/** One webhook of a release. */
+	public static class WebhookProperties {
+
+		/** Name of the hook, unique among the release's hooks. */
+		private String name;
+
+		/**
+		 * When the hook is called: pre-rollout, step, confirm-promotion, post-rollout or
+		 * event.
+		 */
+		private String type;
+
+		/** URL the hook is POSTed to (http or https). */
+		private String url;
+
+		/** How long one call may take before it counts as failed (default 5s). */
+		private Duration timeout;
+
+		/**
+		 * Shape of the body: json (the payload), slack ({"text": ...} for Slack,
+		 * Mattermost, Rocket.Chat, Google Chat) or teams (an Adaptive Card message for
+		 * Microsoft Teams Workflows) (default json).
+		 */
+		private String format;
+
+		/** Passed through in the payload's metadata. */
+		private Map<String, String> metadata = new LinkedHashMap<>();
+
+		public String getName() {
+			return this.name;
+		}
+
+		public void setName(String name) {
+			this.name = name;
+		}
+
+		public String getType() {
+			return this.type;
+		}
+
+		public void setType(String type) {
+			this.type = type;
+		}
+
+		public String getUrl() {
+			return this.url;
+		}
+
+		public void setUrl(String url) {
+			this.url = url;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public String getFormat() {
+			return this.format;
+		}
+
+		public void setFormat(String format) {
+			this.format = format;
+		}
+
+		public Map<String, String> getMetadata() {
+			return this.metadata;
+		}
+
+		public void setMetadata(Map<String, String> metadata) {
+			this.metadata = metadata;
+		}
+
+	}
+
+	/** One external metric check of a release. */
+	public static class MetricProperties {
+
+		/** Name of the check, unique among the release's checks. */
+		private String name;
+
+		/** The Prometheus query. */
+		private final PrometheusQuery prometheus = new PrometheusQuery();
+
+		/** The canary's value must stay at or below it. */
+		private Double max;
+
+		/**
+		 * The canary's value minus the stable version's must stay at or below it (the
+		 * query must then contain {{version}}).
+		 */
+		private Double maxIncrease;
+
+		public String getName() {
+			return this.name;
+		}
+
+		public void setName(String name) {
+			this.name = name;
+		}
+
+		public PrometheusQuery getPrometheus() {
+			return this.prometheus;
+		}
+
+		public Double getMax() {
+			return this.max;
+		}
+
+		public void setMax(Double max) {
+			this.max = max;
+		}
+
+		public Double getMaxIncrease() {
+			return this.maxIncrease;
+		}
+
+		public void setMaxIncrease(Double maxIncrease) {
+			this.maxIncrease = maxIncrease;
+		}
+
+	}
+
+	/** A query against Prometheus' HTTP API. */
+	public static class PrometheusQuery {
+
+		/** Base URL of the Prometheus server (default canary.metrics.prometheus.url). */
+		private String url;
+
+		/**
+		 * PromQL query returning one value, with the placeholders {{version}},
+		 * {{release}} and {{interval}} (the analysis interval, e.g. 10s).
+		 */
+		private String query;
+
+		public String getUrl() {
+			return this.url;
+		}
+
+		public void setUrl(String url) {
+			this.url = url;
+		}
+
+		public String getQuery() {
+			return this.query;
+		}
+
+		public void setQuery(String query) {
+			this.query = query;
+		}
+
+	}
+
+	/** Settings of the external metric checks. */
+	public static class Metrics {
+
+		/** The default Prometheus server of the metric checks. */
+		private final Prometheus prometheus = new Prometheus();
+
+		public Prometheus getPrometheus() {
+			return this.prometheus;
+		}
+
+	}
+
+	/** The default Prometheus server. */
+	public static class Prometheus {
+
+		/**
+		 * Base URL of the Prometheus server metric checks ask when they name none, e.g.
+		 * http://prometheus:9090 (empty: none).
+		 */
+		private String url = "";
+
+		public String getUrl() {
+			return this.url;
+		}
+
+		public void setUrl(String url) {
+			this.url = url;
 		}
 
 	}

@@ -1,6 +1,7 @@
 package io.canarygateway.control;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,7 +17,10 @@ import io.canarygateway.analysis.Analyst;
 import io.canarygateway.analysis.Recorders;
 import io.canarygateway.analysis.ServiceWindows;
 import io.canarygateway.analysis.TrafficHistory;
+import io.canarygateway.core.Action;
+import io.canarygateway.core.Reason;
 import io.canarygateway.core.ReleaseConfig;
+import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.ServiceFigures;
 import io.canarygateway.core.Verdict;
@@ -27,9 +31,17 @@ import io.canarygateway.store.ReleaseStoreUnavailableException;
  * drains the release's {@link Recorders}, adds the interval to the
  * {@link TrafficHistory}, asks its {@link Analyst} and applies the action the verdict
  * calls for through {@link ReleaseController#applyIfUnchanged}, so an action judged on a
- * record that has changed since (an operator, another gateway) is dropped. A scheduler
- * and nothing more: what a verdict means is decided by the {@code Analyst} and the
+ * record that has changed since (an operator, another gateway) is dropped. What a verdict
+ * means is decided by the {@code Analyst} and the
  * {@link io.canarygateway.core.Progression} policy.
+ * <p>
+ * A release's {@link ReleaseProbes} (webhooks and metric checks, docs/integrations.md)
+ * are asked without waiting: each look starts a {@link ProbeRound} and reads the one an
+ * earlier look started once it has answered, so a slow hook holds up no look. The checks'
+ * answers are folded into the verdict; the pre-rollout gates decide while the release
+ * waits at weight 0 (it is not judged then), the confirm-promotion gates whether the
+ * advance past the last step happens. With a shared store only the gateway that
+ * {@link ReleaseController#leads leads} a release asks its probes and advances it.
  */
 public class AnalysisLoop implements AutoCloseable {
 
@@ -44,6 +56,8 @@ public class AnalysisLoop implements AutoCloseable {
 	private final Map<String, Analyst> analysts = new LinkedHashMap<>();
 
 	private final Map<String, ServiceWindows> services = new LinkedHashMap<>();
+
+	private final Map<String, Probing> probing = new LinkedHashMap<>();
 
 	private final Clock clock;
 
@@ -68,6 +82,22 @@ public class AnalysisLoop implements AutoCloseable {
 	public AnalysisLoop(ReleaseController controller, Recorders recorders, TrafficHistory history,
 			Function<ReleaseConfig, Analyst> analysts, Clock clock, ScheduledExecutorService executor,
 			VerdictListener listener) {
+		this(controller, recorders, history, analysts, (config) -> ReleaseProbes.NONE, clock, executor, listener);
+	}
+
+	/**
+	 * @param controller the releases, and who applies the automatic actions
+	 * @param recorders what the request path recorded
+	 * @param history where each interval's figures go
+	 * @param analysts makes the analyst of a release
+	 * @param probes the webhooks and metric checks of a release
+	 * @param clock the time of looks
+	 * @param executor runs the looks; owned by the caller
+	 * @param listener told of every verdict (e.g. to count it)
+	 */
+	public AnalysisLoop(ReleaseController controller, Recorders recorders, TrafficHistory history,
+			Function<ReleaseConfig, Analyst> analysts, Function<ReleaseConfig, ReleaseProbes> probes, Clock clock,
+			ScheduledExecutorService executor, VerdictListener listener) {
 		this.controller = controller;
 		this.recorders = recorders;
 		this.history = history;
@@ -77,6 +107,7 @@ public class AnalysisLoop implements AutoCloseable {
 		controller.releases().forEach((name, release) -> {
 			this.analysts.put(name, analysts.apply(release.config()));
 			this.services.put(name, new ServiceWindows());
+			this.probing.put(name, new Probing(probes.apply(release.config())));
 		});
 	}
 
@@ -138,18 +169,193 @@ public class AnalysisLoop implements AutoCloseable {
 			Instant now = this.clock.instant();
 			this.history.add(status, interval, now, managed.config().analysis().interval());
 			Map<String, ServiceFigures> services = this.services.get(release).add(status, interval);
-			Analyst.Look look = analyst.look(status, interval, now);
+			Probing probing = this.probing.get(release);
+			ReleaseProbes probes = probing.probes;
+			boolean leads = probes.isEmpty() || !status.state().isSplitting()
+					|| this.controller.leads(release, leadFor(managed));
+			if (!status.state().isSplitting() || !leads) {
+				probing.reset(managed);
+			}
+			if (probes.waitsForPreRollout(status)) {
+				// no traffic shifted yet: nothing to judge
+				if (leads) {
+					preRollout(managed, status, probing, now);
+				}
+				return null;
+			}
+			// probes only ask about a release that splits traffic
+			List<Probe.Answer> checks = (leads && status.state().isSplitting()) ? probing.checks(status, now) : null;
+			List<Probe.Answer> confirmation = leads ? probing.confirmation(managed, status, now) : null;
+			Analyst.Look look = analyst.look(status, interval, now,
+					(verdict) -> leads ? ProbeVerdicts.combine(verdict, probes.checks(), checks) : verdict);
 			if (look.verdict() == null) {
 				return null;
 			}
 			Verdict verdict = services.isEmpty() ? look.verdict() : look.verdict().withServices(services);
 			managed.lastVerdict(verdict);
 			this.listener.onVerdict(release, verdict);
-			if (look.action() != null) {
-				this.controller.applyIfUnchanged(status, look.action(), look.reason(), verdict);
+			Action action = look.action();
+			Reason reason = look.reason();
+			Verdict evidence = verdict;
+			if (action == Action.ADVANCE && !probes.isEmpty()) {
+				if (!leads) {
+					// the leader, which asks the probes, moves the release on; any
+					// replica may
+					// still roll it back or halt it
+					action = null;
+				}
+				else if (probing.confirms(managed, status)) {
+					if (confirmation == null || !ProbeVerdicts.allPassed(confirmation)) {
+						managed.waiting("waiting for " + ((confirmation == null)
+								? "an answer of " + String.join(", ",
+										probes.confirmPromotion().stream().map(Probe::describe).toList())
+								: ProbeVerdicts.failing(confirmation)));
+						action = null;
+					}
+					else {
+						managed.waiting(null);
+						reason = Reason.WEBHOOK;
+						evidence = ProbeVerdicts.gate(confirmation, now);
+					}
+				}
+			}
+			if (action != null) {
+				this.controller.applyIfUnchanged(status, action, reason, evidence);
 			}
 			return verdict;
 		}
+	}
+
+	/**
+	 * How long this gateway leads a release it probes: a few analysis intervals, so a
+	 * leader that stops is replaced within them.
+	 */
+	private static Duration leadFor(ManagedRelease managed) {
+		return managed.config().analysis().interval().multipliedBy(3).plusSeconds(1);
+	}
+
+	/**
+	 * A look at a release waiting for its pre-rollout hooks: reads the round of calls
+	 * started at an earlier look, if it has answered, and starts the next. All answers
+	 * 2xx → the first step (reason {@code webhook}); {@code failure-threshold} rounds in
+	 * a row with a failure → rolled back (reason {@code webhook}).
+	 */
+	private void preRollout(ManagedRelease managed, ReleaseStatus status, Probing probing, Instant now) {
+		ProbeRound round = probing.preRollout;
+		if (round != null && round.rollout != status.rollout()) {
+			round = null;
+			probing.preRolloutFailures = 0;
+		}
+		if (round != null && round.done()) {
+			List<Probe.Answer> answers = round.answers();
+			Verdict evidence = ProbeVerdicts.gate(answers, now);
+			probing.preRollout = null;
+			if (ProbeVerdicts.allPassed(answers)) {
+				probing.preRolloutFailures = 0;
+				managed.waiting(null);
+				this.controller.applyIfUnchanged(status, Action.ADVANCE, Reason.WEBHOOK, evidence);
+				return;
+			}
+			int threshold = managed.config().analysis().failureThreshold();
+			int failures = ++probing.preRolloutFailures;
+			if (failures >= threshold) {
+				probing.preRolloutFailures = 0;
+				managed.waiting(null);
+				this.controller.applyIfUnchanged(status, Action.ROLL_BACK, Reason.WEBHOOK, evidence);
+				return;
+			}
+			managed.waiting("waiting for " + ProbeVerdicts.failing(answers) + " (" + failures + " of " + threshold
+					+ " failures in a row before a rollback)");
+		}
+		if (probing.preRollout == null || probing.preRollout.rollout != status.rollout()) {
+			probing.preRollout = ProbeRound.start(probing.probes.preRollout(), status, now);
+		}
+	}
+
+	/**
+	 * A release's probes and the rounds of calls in flight or answered. Used only on the
+	 * analysis thread, under the release's analyst's lock.
+	 */
+	private static final class Probing {
+
+		final ReleaseProbes probes;
+
+		ProbeRound preRollout;
+
+		int preRolloutFailures;
+
+		private ProbeRound checks;
+
+		private ProbeRound confirm;
+
+		private List<Probe.Answer> confirmed;
+
+		private long confirmedRollout = -1;
+
+		Probing(ReleaseProbes probes) {
+			this.probes = probes;
+		}
+
+		/**
+		 * The checks' answers since the last look ({@code null} when they have not all
+		 * answered), starting the next round when the last one has answered.
+		 */
+		List<Probe.Answer> checks(ReleaseStatus status, Instant now) {
+			if (this.probes.checks().isEmpty()) {
+				return List.of();
+			}
+			List<Probe.Answer> answers = null;
+			if (this.checks != null && this.checks.done()) {
+				answers = (this.checks.rollout == status.rollout()) ? this.checks.answers() : null;
+				this.checks = null;
+			}
+			if (this.checks == null) {
+				this.checks = ProbeRound.start(this.probes.checks(), status, now);
+			}
+			return answers;
+		}
+
+		/** Whether the release waits at its last step for its confirm-promotion hooks. */
+		boolean confirms(ManagedRelease managed, ReleaseStatus status) {
+			return !this.probes.confirmPromotion().isEmpty() && status.state() == ReleaseState.PROGRESSING
+					&& managed.schedule().nextAbove(status.weight()) < 0;
+		}
+
+		/**
+		 * At the last step: the confirm-promotion hooks' latest answers for this rollout
+		 * ({@code null} before the first), starting the next round when the last one has
+		 * answered.
+		 */
+		List<Probe.Answer> confirmation(ManagedRelease managed, ReleaseStatus status, Instant now) {
+			if (!confirms(managed, status)) {
+				this.confirm = null;
+				this.confirmed = null;
+				managed.waiting(null);
+				return null;
+			}
+			if (this.confirm != null && this.confirm.done()) {
+				this.confirmed = this.confirm.answers();
+				this.confirmedRollout = this.confirm.rollout;
+				this.confirm = null;
+			}
+			if (this.confirm == null) {
+				this.confirm = ProbeRound.start(this.probes.confirmPromotion(), status, now);
+			}
+			return (this.confirmedRollout == status.rollout()) ? this.confirmed : null;
+		}
+
+		/**
+		 * Forgets every round: the release stopped splitting, or another gateway leads.
+		 */
+		void reset(ManagedRelease managed) {
+			this.preRollout = null;
+			this.preRolloutFailures = 0;
+			this.checks = null;
+			this.confirm = null;
+			this.confirmed = null;
+			managed.waiting(null);
+		}
+
 	}
 
 	@Override

@@ -24,6 +24,9 @@ public final class ManagedRelease {
 
 	private volatile Verdict lastVerdict;
 
+	/** What a gate holds the release for, or {@code null}. */
+	private volatile String waiting;
+
 	/** The rollout whose start last reset the kill switch. */
 	private long switchRollout = -1;
 
@@ -47,9 +50,9 @@ public final class ManagedRelease {
 	/** Held while a waiting release is being set up. */
 	final Object waitingForRecordLock = new Object();
 
-	ManagedRelease(ReleaseConfig config, KillSwitch killSwitch, ReleaseStatus status) {
+	ManagedRelease(ReleaseConfig config, StepSchedule schedule, KillSwitch killSwitch, ReleaseStatus status) {
 		this.config = config;
-		this.schedule = config.schedule();
+		this.schedule = schedule;
 		this.killSwitch = killSwitch;
 		this.status = status;
 	}
@@ -82,6 +85,19 @@ public final class ManagedRelease {
 
 	public void lastVerdict(Verdict verdict) {
 		this.lastVerdict = verdict;
+	}
+
+	/**
+	 * What a webhook gate holds the release for as this gateway last saw it (e.g.
+	 * {@code waiting for confirm-promotion hook 'approve': 403}), or {@code null} when
+	 * none does.
+	 */
+	public String waiting() {
+		return this.waiting;
+	}
+
+	void waiting(String waiting) {
+		this.waiting = waiting;
 	}
 
 	/**

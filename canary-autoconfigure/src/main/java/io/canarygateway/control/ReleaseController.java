@@ -21,6 +21,7 @@ import io.canarygateway.core.Reason;
 import io.canarygateway.core.ReleaseConfig;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
+import io.canarygateway.core.StepSchedule;
 import io.canarygateway.core.Transition;
 import io.canarygateway.core.UnreadableRecord;
 import io.canarygateway.core.Verdict;
@@ -79,6 +80,23 @@ public class ReleaseController implements AutoCloseable {
 	 */
 	public ReleaseController(Collection<ReleaseConfig> configs, ReleaseStore store, KillSwitch.Factory killSwitches,
 			Clock clock, Executor executor, List<TransitionListener> listeners) {
+		this(configs, ReleaseConfig::schedule, store, killSwitches, clock, executor, listeners);
+	}
+
+	/**
+	 * @param configs the validated release configurations
+	 * @param schedules the step schedule of a release (e.g. its configured one with a
+	 * pre-rollout phase, see {@link StepSchedule#withPreRollout()})
+	 * @param store where records live
+	 * @param killSwitches makes the kill switch of a release; the controller listens to
+	 * each
+	 * @param clock the time of transitions
+	 * @param executor as for the other constructor
+	 * @param listeners told of every transition this controller makes
+	 */
+	public ReleaseController(Collection<ReleaseConfig> configs, Function<ReleaseConfig, StepSchedule> schedules,
+			ReleaseStore store, KillSwitch.Factory killSwitches, Clock clock, Executor executor,
+			List<TransitionListener> listeners) {
 		this.store = store;
 		this.clock = clock;
 		this.executor = executor;
@@ -88,7 +106,7 @@ public class ReleaseController implements AutoCloseable {
 		for (ReleaseConfig config : configs) {
 			String name = config.name();
 			KillSwitch killSwitch = killSwitches.create(config, () -> switchOpened(name));
-			map.put(name, new ManagedRelease(config, killSwitch,
+			map.put(name, new ManagedRelease(config, schedules.apply(config), killSwitch,
 					ReleaseStatus.idle(name, seedVersions(config), now).withRevision(0)));
 		}
 		this.releases = Collections.unmodifiableMap(map);
@@ -349,6 +367,14 @@ public class ReleaseController implements AutoCloseable {
 	 */
 	public ActionResult applyIfUnchanged(ReleaseStatus judged, Action action, Reason reason, Verdict evidence) {
 		return apply(judged.release(), action, 0, reason, Transition.GATEWAY, evidence, judged.revision());
+	}
+
+	/**
+	 * Whether this gateway leads the release for the next {@code ttl}: makes the calls
+	 * the fleet makes once per look (see {@link ReleaseStore#lead}). Blocks on the store.
+	 */
+	public boolean leads(String name, Duration ttl) {
+		return this.store.lead(name, ttl);
 	}
 
 	/**

@@ -80,7 +80,7 @@ public final class Lifecycle {
 		int step;
 		switch (action) {
 			case START -> {
-				return enterStep(current, versions, schedule, 0, rollout + 1, reason, by, evidence, now);
+				return enterStep(current, versions, schedule, schedule.first(), rollout + 1, reason, by, evidence, now);
 			}
 			case ADVANCE -> {
 				int next = schedule.nextAbove(current.weight());
@@ -178,7 +178,7 @@ public final class Lifecycle {
 							+ ((from == ReleaseState.PROMOTED) ? " (promoted)" : "")
 							+ "; a rollout needs another version");
 		}
-		return enterStep(current, versions, schedule, 0, current.rollout() + 1, reason, by, null, now);
+		return enterStep(current, versions, schedule, schedule.first(), current.rollout() + 1, reason, by, null, now);
 	}
 
 	private static Outcome enterStep(ReleaseStatus current, Versions versions, StepSchedule schedule, int index,

@@ -24,7 +24,12 @@ public enum Reason {
 	 */
 	SCHEDULE,
 	/** Instances of a new version appeared among the release's services. */
-	DISCOVERY;
+	DISCOVERY,
+	/**
+	 * A webhook decided it: pre-rollout hooks let the first step begin or rolled the
+	 * release back, a confirm-promotion hook approved the promotion.
+	 */
+	WEBHOOK;
 
 	/** The lower-case name used in JSON and metric tags. */
 	public String tag() {

@@ -13,9 +13,12 @@ public final class StepSchedule {
 
 	private final boolean[] gate;
 
-	private StepSchedule(int[] steps, boolean[] gate) {
+	private final boolean preRollout;
+
+	private StepSchedule(int[] steps, boolean[] gate, boolean preRollout) {
 		this.steps = steps;
 		this.gate = gate;
+		this.preRollout = preRollout;
 	}
 
 	/**
@@ -28,7 +31,26 @@ public final class StepSchedule {
 		for (int i = 0; i < weights.length; i++) {
 			gates[i] = manualGates.contains(weights[i]);
 		}
-		return new StepSchedule(weights, gates);
+		return new StepSchedule(weights, gates, false);
+	}
+
+	/**
+	 * This schedule with a pre-rollout phase: a rollout begins at weight 0, before the
+	 * first step (index -1), and moves to the first step only when advanced
+	 * (docs/integrations.md, "pre-rollout").
+	 */
+	public StepSchedule withPreRollout() {
+		return new StepSchedule(this.steps, this.gate, true);
+	}
+
+	/** Whether a rollout begins at weight 0, before the first step. */
+	public boolean hasPreRollout() {
+		return this.preRollout;
+	}
+
+	/** The index a rollout begins at: 0, or -1 with a pre-rollout phase. */
+	public int first() {
+		return this.preRollout ? -1 : 0;
 	}
 
 	/** How many steps there are. */
@@ -36,14 +58,14 @@ public final class StepSchedule {
 		return this.steps.length;
 	}
 
-	/** The weight of step {@code index}. */
+	/** The weight of step {@code index}; 0 for -1 (before the first step). */
 	public int weight(int index) {
-		return this.steps[index];
+		return (index < 0) ? 0 : this.steps[index];
 	}
 
 	/** Whether progression waits for an operator on reaching step {@code index}. */
 	public boolean isGate(int index) {
-		return this.gate[index];
+		return index >= 0 && this.gate[index];
 	}
 
 	/**

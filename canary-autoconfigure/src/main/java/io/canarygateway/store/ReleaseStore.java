@@ -1,5 +1,6 @@
 package io.canarygateway.store;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -42,6 +43,18 @@ public interface ReleaseStore {
 	 */
 	default Optional<UnreadableRecord> unreadable(String release) {
 		return Optional.empty();
+	}
+
+	/**
+	 * Whether this gateway leads a release for the next {@code ttl}: it takes the lead
+	 * when no gateway holds it, and extends it when it holds it already. The leader makes
+	 * the calls a fleet makes once per look, not once per replica (webhooks and metric
+	 * checks, docs/integrations.md); a leader that stops extending loses the lead after
+	 * {@code ttl}. A store of one gateway (memory, file) always leads.
+	 * @throws ReleaseStoreUnavailableException if the store cannot be reached
+	 */
+	default boolean lead(String release, Duration ttl) {
+		return true;
 	}
 
 	/**

@@ -391,7 +391,7 @@
       name: name, element: element, data: null, busy: false,
       state: part(element, 'state'), weight: part(element, 'weight'), weightBar: part(element, 'weight-bar'),
       weightValue: part(element, 'weight-value'), markers: part(element, 'markers'), scale: part(element, 'scale'),
-      step: part(element, 'step'), stable: part(element, 'stable'), canary: part(element, 'canary'),
+      step: part(element, 'step'), waiting: part(element, 'waiting'), stable: part(element, 'stable'), canary: part(element, 'canary'),
       previous: part(element, 'previous'), previousFact: part(element, 'previous-fact'),
       targeting: part(element, 'targeting'), targetingFact: part(element, 'targeting-fact'),
       breaker: part(element, 'breaker'), since: part(element, 'since'), error: part(element, 'error'),
@@ -501,6 +501,9 @@
     card.since.textContent = sinceText(release);
 
     renderWeight(card, release);
+    // a webhook gate holding the release, e.g. "waiting for confirm-promotion hook 'approve': 403"
+    card.waiting.textContent = release.waiting || '';
+    card.waiting.hidden = !release.waiting;
     updateButtons(card);
     renderVerdict(card, release.analysis);
     renderCharts(card, release.traffic || []);

@@ -46,6 +46,8 @@ class LayeringTest {
 		ALLOWED.put("routing", List.of("core", "analysis", "control", "loadbalancer", "metrics"));
 		ALLOWED.put("actuate", List.of("core", "analysis", "control"));
 		ALLOWED.put("dashboard", List.of());
+		ALLOWED.put("webhook", List.of("core", "control"));
+		ALLOWED.put("prometheus", List.of("core", "control"));
 		ALLOWED.put("autoconfigure", new ArrayList<>(ALLOWED.keySet()));
 	}
 

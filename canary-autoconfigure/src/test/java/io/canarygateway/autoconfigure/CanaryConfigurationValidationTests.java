@@ -135,7 +135,50 @@ class CanaryConfigurationValidationTests {
 				arguments("services with the discovery trigger", checkout(CHECKOUT + "trigger=discovery"),
 						CHECKOUT + "trigger", "discovery starts releases of one service only"),
 				arguments("services under the defaults", checkout("canary.defaults.services.orders.stable-version=v1"),
-						"canary.defaults.services", "services are set per release, not inherited"));
+						"canary.defaults.services", "services are set per release, not inherited"),
+				arguments("hook URL not http(s)", valid(hook(0, "smoke", "pre-rollout", "ftp://ci.internal/smoke")),
+						ORDERS + "webhooks[0].url", "must be an http or https URL, was 'ftp://ci.internal/smoke'"),
+				arguments("duplicate hook name",
+						valid(hook(0, "smoke", "pre-rollout", "http://ci/a", ORDERS + "webhooks[1].name=smoke",
+								ORDERS + "webhooks[1].type=event", ORDERS + "webhooks[1].url=http://ci/b")),
+						ORDERS + "webhooks[1].name", "must be unique among the release's webhooks, was 'smoke' again"),
+				arguments("unknown hook type", valid(hook(0, "smoke", "rollout", "http://ci/a")),
+						ORDERS + "webhooks[0].type",
+						"must be one of pre-rollout, step, confirm-promotion, post-rollout, event, was 'rollout'"),
+				arguments("unknown hook format",
+						valid(hook(0, "chat", "event", "http://ci/a", ORDERS + "webhooks[0].format=discord")),
+						ORDERS + "webhooks[0].format", "must be one of json, slack, teams, was 'discord'"),
+				arguments("chat format on a gate",
+						valid(hook(0, "approve", "confirm-promotion", "http://ci/a",
+								ORDERS + "webhooks[0].format=slack")),
+						ORDERS + "webhooks[0].format", "must be json for a confirm-promotion hook"),
+				arguments("metric without max and max-increase",
+						valid(ORDERS + "metrics[0].name=errors", ORDERS + "metrics[0].prometheus.url=http://prom:9090",
+								ORDERS + "metrics[0].prometheus.query=sum(rate(failed_total[1m]))"),
+						ORDERS + "metrics[0].max",
+						"max or max-increase (or both) must be set: without a threshold the check cannot fail"),
+				arguments("max-increase with a query without {{version}}",
+						valid(ORDERS + "metrics[0].name=errors", ORDERS + "metrics[0].prometheus.url=http://prom:9090",
+								ORDERS + "metrics[0].prometheus.query=sum(rate(failed_total[1m]))",
+								ORDERS + "metrics[0].max-increase=0.1"),
+						ORDERS + "metrics[0].prometheus.query", "must contain {{version}} when max-increase is set"),
+				arguments("metric without a Prometheus URL",
+						valid(ORDERS + "metrics[0].name=errors", ORDERS
+								+ "metrics[0].prometheus.query=sum(rate(failed_total{version=\"{{version}}\"}[1m]))",
+								ORDERS + "metrics[0].max=0.5"),
+						ORDERS + "metrics[0].prometheus.url",
+						"must be an http or https URL, was empty (set it here or once for all checks at "
+								+ "canary.metrics.prometheus.url)"));
+	}
+
+	/** The properties of webhook {@code index} of release orders. */
+	static String[] hook(int index, String name, String type, String url, String... more) {
+		String at = ORDERS + "webhooks[" + index + "].";
+		String[] hook = { at + "name=" + name, at + "type=" + type, at + "url=" + url };
+		String[] all = new String[hook.length + more.length];
+		System.arraycopy(hook, 0, all, 0, hook.length);
+		System.arraycopy(more, 0, all, hook.length, more.length);
+		return all;
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -207,6 +250,21 @@ class CanaryConfigurationValidationTests {
 					.contains(ORDERS + "steps")
 					.contains("canary.releases.payments.stable-version");
 			});
+	}
+
+	@Test
+	void invalidDefaultHookIsNamedAsTheDefaultForEveryReleaseThatInheritsIt() {
+		this.runner.withPropertyValues(CanaryContexts.ORDERS)
+			.withPropertyValues("canary.defaults.webhooks[0].name=chat", "canary.defaults.webhooks[0].type=event",
+					"canary.defaults.webhooks[0].url=hooks.slack.com/services/x",
+					"canary.releases.payments.stable-version=p1", "canary.releases.payments.canary-version=p2",
+					// payments has hooks of its own: the default does not apply
+					"canary.releases.payments.webhooks[0].name=smoke",
+					"canary.releases.payments.webhooks[0].type=pre-rollout",
+					"canary.releases.payments.webhooks[0].url=http://ci/smoke")
+			.run((context) -> assertThat(find(context.getStartupFailure()).getProblems()).containsExactly(
+					"canary.defaults.webhooks[0].url (inherited by canary.releases.orders): must be an http or https "
+							+ "URL, was 'hooks.slack.com/services/x'"));
 	}
 
 	@Test

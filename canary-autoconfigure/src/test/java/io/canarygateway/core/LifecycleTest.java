@@ -625,6 +625,29 @@ class LifecycleTest {
 		assertThat(idle.withRevision(9)).usingRecursiveComparison().ignoringFields("revision").isEqualTo(idle);
 	}
 
+	@Test
+	void withAPreRolloutPhaseARolloutBeginsAtWeightZeroAndAdvancesToTheFirstStep() {
+		StepSchedule schedule = StepSchedule.of(List.of(5, 10, 100), List.of(10)).withPreRollout();
+		ReleaseStatus started = Lifecycle.apply(idle(), schedule, Action.START, 0, Reason.MANUAL, BY, null, T0)
+			.status();
+		assertThat(started.state()).isEqualTo(ReleaseState.PROGRESSING);
+		assertThat(started.weight()).isZero();
+		assertThat(started.step()).isEqualTo(-1);
+		ReleaseStatus first = Lifecycle
+			.apply(started, schedule, Action.ADVANCE, 0, Reason.WEBHOOK, Transition.GATEWAY, EVIDENCE, NOW)
+			.status();
+		assertThat(first.weight()).isEqualTo(5);
+		assertThat(first.step()).isZero();
+		assertThat(first.reason()).isEqualTo(Reason.WEBHOOK);
+		// a runtime version starts at weight 0 too
+		ReleaseStatus next = Lifecycle.start(first, schedule, "v3", Reason.MANUAL, BY, NOW).status();
+		assertThat(next.weight()).isZero();
+		assertThat(next.canaryVersion()).isEqualTo("v3");
+		// without the phase, the first step at once
+		assertThat(Lifecycle.apply(idle(), STEPS, Action.START, 0, Reason.MANUAL, BY, null, T0).status().weight())
+			.isEqualTo(5);
+	}
+
 	private static ReleaseStatus idle() {
 		return ReleaseStatus.idle("orders", Versions.of("v1", "v2"), T0);
 	}

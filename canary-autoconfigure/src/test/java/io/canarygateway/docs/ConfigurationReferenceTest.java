@@ -116,7 +116,8 @@ class ConfigurationReferenceTest {
 			entry("breaker.sliding-window-size", Defaults.BREAKER_SLIDING_WINDOW_SIZE),
 			entry("breaker.minimum-number-of-calls", Defaults.BREAKER_MINIMUM_NUMBER_OF_CALLS),
 			entry("breaker.slow-call-duration-threshold", Defaults.BREAKER_SLOW_CALL_DURATION_THRESHOLD),
-			entry("breaker.slow-call-rate-threshold", Defaults.BREAKER_SLOW_CALL_RATE_THRESHOLD));
+			entry("breaker.slow-call-rate-threshold", Defaults.BREAKER_SLOW_CALL_RATE_THRESHOLD),
+			entry("webhooks", List.of()), entry("metrics", List.of()));
 
 	private static Set<String> documentedForms;
 

@@ -15,6 +15,8 @@ import java.time.Instant;
  * <li>{@code <prefix>:{<release>}:window:<rollout>:<step start, epoch ms>} — hash: one
  * field per gateway replica, its share of that step's analysis window; expires a while
  * after the last write.</li>
+ * <li>{@code <prefix>:{<release>}:lead} — string: the id of the replica that calls the
+ * release's webhooks and metric checks; expires unless that replica extends it.</li>
  * <li>{@code <prefix>:releases} — the pub/sub channel on which every stored record is
  * published.</li>
  * </ul>
@@ -38,6 +40,14 @@ public record RedisKeys(String prefix) {
 	/** The key of a step's analysis window of a release. */
 	public String window(String release, long rollout, Instant stepStartedAt) {
 		return this.prefix + ":{" + release + "}:window:" + rollout + ":" + stepStartedAt.toEpochMilli();
+	}
+
+	/**
+	 * The key naming the gateway that leads a release: makes its webhook calls and metric
+	 * checks (docs/integrations.md).
+	 */
+	public String lead(String release) {
+		return this.prefix + ":{" + release + "}:lead";
 	}
 
 	/** The channel every stored record is published on. */

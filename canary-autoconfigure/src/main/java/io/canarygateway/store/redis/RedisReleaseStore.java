@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -102,6 +103,14 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 	private static final String REPAIR = " — repair the record or delete the key (every gateway that knew the release "
 			+ "then stores its last known state again)";
 
+	/**
+	 * Takes the lead key when it is free or already this store's, with a new expiry: 1
+	 * when this store leads now, 0 when another one does.
+	 */
+	private static final RedisScript<Long> LEAD = RedisScript.of("local owner = redis.call('GET', KEYS[1]) "
+			+ "if owner == false or owner == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
+			+ "return 1 end return 0", Long.class);
+
 	private final ReactiveRedisConnectionFactory connectionFactory;
 
 	private final ReactiveStringRedisTemplate redis;
@@ -138,6 +147,9 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 	private volatile Disposable subscription;
 
 	private volatile boolean closed;
+
+	/** Who this store is when it leads a release (see {@link #lead}). */
+	private final String id = UUID.randomUUID().toString();
 
 	/**
 	 * @param connectionFactory the application's Redis connection (Lettuce)
@@ -293,6 +305,20 @@ public class RedisReleaseStore implements ReleaseStore, AutoCloseable {
 			ReleaseStoreUnavailableException failure) {
 		return new ReleaseStoreOutcomeUnknownException(failure.getMessage() + "; reading release '" + release
 				+ "' again did not tell whether Redis stored it, or will when it catches up", failure);
+	}
+
+	/**
+	 * Takes or extends the lead of a release: {@code <prefix>:{<release>}:lead} holds the
+	 * leading store's id and expires after {@code ttl} unless the leader extends it.
+	 */
+	@Override
+	public boolean lead(String release, Duration ttl) {
+		Long led = this.calls.await("lead release '" + release + "'",
+				this.redis
+					.execute(LEAD, List.of(this.keys.lead(release)),
+							List.of(this.id, Long.toString(Math.max(1, ttl.toMillis()))))
+					.next());
+		return led != null && led == 1L;
 	}
 
 	@Override

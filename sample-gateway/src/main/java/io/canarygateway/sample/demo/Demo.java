@@ -41,8 +41,11 @@ import static io.canarygateway.sample.demo.CanaryApi.text;
  * <li>the next version: {@code orders} v3 is deployed while the gateway runs and started
  * with {@code {"version": "v3"}}; v2 becomes the stable version it is compared with, v1
  * is retired, and v3 is promoted — the gateway is never restarted;</li>
- * <li>a release across two services ({@code checkout}: orders v3→v4, payments v7→v8,
- * payments called by orders): payments v8 fails a quarter of its charges, orders v4 is
+ * <li>a promotion the pipeline approves: {@code orders} v4 waits at its last step until
+ * its confirm-promotion webhook answers 200 (a local stand-in for a pipeline), while a
+ * post-rollout webhook prints chat lines;</li>
+ * <li>a release across two services ({@code checkout}: orders v4→v5, payments v7→v8,
+ * payments called by orders): payments v8 fails a quarter of its charges, orders v5 is
  * fine, and both are rolled back together; no checkout mixes an old and a new
  * version.</li>
  * </ol>
@@ -53,7 +56,7 @@ public final class Demo {
 
 	static final int USERS = 1000;
 
-	/** What makes payments v8 bad in act 4: a quarter of its charges fail. */
+	/** What makes payments v8 bad in act 5: a quarter of its charges fail. */
 	static final String CHECKOUT_FAULTS = "{\"errorRate\":0.25,\"errorStatus\":500}";
 
 	static final String BAD_FAULTS = "{\"errorRate\":0.15,\"errorStatus\":500,\"latencyMs\":150,\"latencyJitterMs\":20}";
@@ -99,6 +102,9 @@ public final class Demo {
 	private TrafficGenerator traffic;
 
 	private CanaryApi api;
+
+	/** The pipeline gate and chat channel the gateway's webhooks call (act 4). */
+	private final DemoHookReceiver hooks = new DemoHookReceiver();
 
 	private volatile boolean stopping;
 
@@ -158,6 +164,7 @@ public final class Demo {
 			generator.close();
 		}
 		this.cluster.close();
+		this.hooks.close();
 	}
 
 	/**
@@ -175,6 +182,8 @@ public final class Demo {
 			act3();
 			pause(this.options.breather());
 			act4();
+			pause(this.options.breather());
+			act5();
 			this.term.endStatus();
 			failure = summary();
 			code = (failure != null) ? 1 : 0;
@@ -235,6 +244,7 @@ public final class Demo {
 		t.event("starting orders v1 (two instances), orders v2, payments v1, v2, v7, v8 and the sample gateway…");
 		long begin = System.nanoTime();
 		this.cluster.startServices();
+		this.cluster.webhooks(this.hooks.url("/approve"), this.hooks.url("/chat"));
 		this.cluster.startGateway();
 		this.api = new CanaryApi(this.cluster.gatewayUrl(), this.cluster.adminUser(), this.cluster.adminPassword());
 		probe("/orders/1");
@@ -259,7 +269,7 @@ public final class Demo {
 				+ ", manual gate at " + gates("payments"));
 		t.print("  checkout   one release across orders and payments: GET /orders/checkout on lb://orders, where"
 				+ indent + "orders calls payments v7 :" + s.get("PAYMENTS_V7").port() + " (stable) or v8 :"
-				+ s.get("PAYMENTS_V8").port() + " (canary) through its own load balancer (act 4)");
+				+ s.get("PAYMENTS_V8").port() + " (canary) through its own load balancer (act 5)");
 		t.print("  judge      looks every " + seconds(this.options.analysisInterval()) + ", needs "
 				+ this.options.minRequests() + " canary requests for a verdict;" + indent + "a step lasts at least "
 				+ seconds(this.options.stepInterval()) + "; 2 failed verdicts in a row roll back");
@@ -268,6 +278,8 @@ public final class Demo {
 				"  traffic    %d req/s from %,d users (X-User-Id):%sGET /orders/{id} 70 %%, POST /orders 10 %%, "
 						+ "GET /payments/{id} 20 %%",
 				this.options.rate(), USERS, indent));
+		t.print("  webhooks   orders: a pipeline's confirm-promotion gate and a chat channel (post-rollout, Slack format)"
+				+ indent + "at a local receiver " + this.hooks.url("/"));
 		if (this.options.logFile() != null) {
 			t.print("  logs       " + this.options.logFile());
 		}
@@ -448,31 +460,84 @@ public final class Demo {
 				failed(result.postErrors(), "POST"), Terminal.clock(this.cluster.gatewayStartedAt())));
 	}
 
-	/**
-	 * A release across two services: orders v4 is good, the payments v8 it needs is bad;
-	 * the gateway rolls both back together, and no checkout mixed an old and a new
-	 * version.
-	 */
 	private void act4() {
 		Terminal t = this.term;
 		t.print("");
-		t.print(t.rule("Act 4: one release across two services"));
+		t.print(t.rule("Act 4: a promotion the pipeline approves"));
+		Watch orders = this.watches.get("orders");
+		if (!"PROMOTED".equals(orders.state())) {
+			throw new StoryException(
+					"act 4 ships v4 over the version act 3 promoted, but orders is " + orders.state() + " after act 3");
+		}
 		DemoCluster.Service v4 = this.cluster.deploy("ORDERS_V4", "v4", "orders-v4");
+		this.hooks.approve(false);
+		t.event("orders v4 deployed on :" + v4.port() + "; the pipeline has not approved it yet: its "
+				+ "confirm-promotion hook answers 403");
+		Snapshot before = this.traffic.snapshot();
+		operator("POST /actuator/canary/orders/start {\"version\": \"v4\"}");
+		orders.started(this.api.start("orders", "v4"));
+		long[] waitingSince = { 0 };
+		boolean[] approved = { false };
+		boolean decided = watch(this.options.actTimeout(), orders::decided, () -> {
+			String waiting = text(orders.last, "waiting");
+			if (approved[0] || waiting == null) {
+				return;
+			}
+			if (waitingSince[0] == 0) {
+				waitingSince[0] = System.nanoTime();
+				t.event("orders holds at its last step, " + orders.weight() + " % (" + orders.state() + "): "
+						+ waiting);
+			}
+			else if (System.nanoTime() - waitingSince[0] >= this.options.breather().toNanos()) {
+				approved[0] = true;
+				this.hooks.approve(true);
+				t.event(t.bold("pipeline") + "  approves orders v4: the hook answers 200 from now on (asked "
+						+ this.hooks.asked() + " times so far)");
+			}
+		});
+		settle();
+		poll();
+		Snapshot after = this.traffic.snapshot();
+		ActResult result = orders.result(4, before, after, this.api.stats(v4.url()));
+		this.results.add(result);
+		if (!decided) {
+			throw new StoryException("act 4: orders was still " + orders.state() + " at " + orders.weight()
+					+ " % after " + seconds(this.options.actTimeout()) + " (expected PROMOTED once approved)");
+		}
+		if (!approved[0]) {
+			throw new StoryException("act 4: orders ended " + orders.state() + " before the pipeline approved it "
+					+ "(expected it to wait for the confirm-promotion hook)");
+		}
+		t.event(String.format(Locale.ROOT, "%s after %s (reason %s): %,d requests reached v4, %,d failed",
+				t.bold("orders " + t.state(result.state())), seconds(result.decidedIn()), result.reason(),
+				result.canaryRequests(), result.canaryFailed()));
+	}
+
+	/**
+	 * A release across two services: orders v5 is good, the payments v8 it needs is bad;
+	 * the gateway rolls both back together, and no checkout mixed an old and a new
+	 * version.
+	 */
+	private void act5() {
+		Terminal t = this.term;
+		t.print("");
+		t.print(t.rule("Act 5: one release across two services"));
+		DemoCluster.Service v5 = this.cluster.deploy("ORDERS_V5", "v5", "orders-v5");
 		DemoCluster.Service payments8 = this.cluster.service("PAYMENTS_V8");
-		t.event("release checkout ships " + t.bold("orders v4 with payments v8")
-				+ " (over orders v3 with payments v7): " + "orders v4 deployed on :" + v4.port()
+		t.event("release checkout ships " + t.bold("orders v5 with payments v8")
+				+ " (over orders v4 with payments v7): " + "orders v5 deployed on :" + v5.port()
 				+ "; orders calls payments v7 :" + this.cluster.service("PAYMENTS_V7").port() + " or v8 :"
 				+ payments8.port()
 				+ " through its own load balancer, which keeps the lane the gateway chose (X-Canary-Versions)");
 		this.api.setFaults(payments8.url(), CHECKOUT_FAULTS);
 		this.api.resetStats(payments8.url());
-		t.event("payments v8 is broken: it fails " + t.red("25 %") + " of charges; orders v4 itself is fine");
+		t.event("payments v8 is broken: it fails " + t.red("25 %") + " of charges; orders v5 itself is fine");
 		this.traffic.checkouts();
 		t.event("users also check out now: GET /orders/checkout, sticky on X-User-Id across both services");
 		Watch checkout = new Watch("checkout");
 		checkout.track(this.api.release("checkout"));
 		this.watches.put("checkout", checkout);
-		// checkouts before the start, on v3 and v7, settle first
+		// checkouts before the start, on v4 and v7, settle first
 		watch(this.options.fast() ? Duration.ofSeconds(1) : Duration.ofSeconds(3), () -> false, () -> {
 		});
 		Map<String, Long> versionsBefore = this.traffic.checkoutVersions();
@@ -483,30 +548,30 @@ public final class Demo {
 		});
 		settle();
 		Snapshot after = this.traffic.snapshot();
-		ActResult result = checkout.result(4, before, after, this.api.stats(payments8.url()));
+		ActResult result = checkout.result(5, before, after, this.api.stats(payments8.url()));
 		this.results.add(result);
 		this.checkoutVersions = minus(this.traffic.checkoutVersions(), versionsBefore);
 		if (!decided) {
-			throw new StoryException("act 4: checkout was still " + checkout.state() + " at " + checkout.weight()
+			throw new StoryException("act 5: checkout was still " + checkout.state() + " at " + checkout.weight()
 					+ " % after " + seconds(this.options.actTimeout()) + " (expected ROLLED_BACK)");
 		}
 		t.event(String.format(Locale.ROOT,
-				"%s after %s (%s): payments v8 got %,d charges and failed %,d of them, which orders v4 answered "
-						+ "with 502: the release's canary errors. Both services are back on v3 and v7; users saw %s",
+				"%s after %s (%s): payments v8 got %,d charges and failed %,d of them, which orders v5 answered "
+						+ "with 502: the release's canary errors. Both services are back on v4 and v7; users saw %s",
 				t.bold("checkout " + t.state(result.state())), seconds(result.decidedIn()), result.reason(),
 				result.canaryRequests(), result.canaryFailed(), failed(result.getErrors(), "GET")));
 		t.event("checkouts answered, by the versions that served them: " + describe(this.checkoutVersions));
 	}
 
-	/** The checkouts answered during act 4, by versions; empty before it. */
+	/** The checkouts answered during act 5, by versions; empty before it. */
 	private Map<String, Long> checkoutVersions = Map.of();
 
 	/** Checkouts that mixed an old and a new version, of {@code versions}. */
 	static long mixed(Map<String, Long> versions) {
 		return versions.entrySet()
 			.stream()
-			.filter((e) -> !e.getKey().equals("orders v3 + payments v7")
-					&& !e.getKey().equals("orders v4 + payments v8"))
+			.filter((e) -> !e.getKey().equals("orders v4 + payments v7")
+					&& !e.getKey().equals("orders v5 + payments v8"))
 			.mapToLong(Map.Entry::getValue)
 			.sum();
 	}
@@ -619,20 +684,31 @@ public final class Demo {
 							+ "users saw %s",
 					next.steps(), seconds(next.decidedIn()), failed(next.getErrors() + next.postErrors(), "request")));
 		}
-		ActResult group = find(4, "checkout");
+		ActResult approved = find(4, "orders");
+		if (approved == null || !"PROMOTED".equals(approved.state()) || !"webhook".equals(approved.reason())) {
+			problems
+				.add("act 4 should end with orders v4 PROMOTED by the pipeline's approval (reason webhook), it ended "
+						+ ((approved != null) ? approved.state() + " (reason " + approved.reason() + ")" : "nowhere"));
+		}
+		else {
+			t.print(t.green(t.check()) + String.format(Locale.ROOT,
+					" act 4: orders v4 waited at its last step for the pipeline's approval, then was promoted in %s",
+					seconds(approved.decidedIn())));
+		}
+		ActResult group = find(5, "checkout");
 		long mixed = mixed(this.checkoutVersions);
 		if (group == null || !"ROLLED_BACK".equals(group.state())) {
-			problems.add("act 4 should end with checkout ROLLED_BACK, it ended "
+			problems.add("act 5 should end with checkout ROLLED_BACK, it ended "
 					+ ((group != null) ? group.state() : "nowhere"));
 		}
 		else if (mixed > 0 || this.checkoutVersions.isEmpty()) {
-			problems.add("act 4: " + mixed + " checkouts mixed an old and a new version, of "
+			problems.add("act 5: " + mixed + " checkouts mixed an old and a new version, of "
 					+ describe(this.checkoutVersions));
 		}
 		else {
 			t.print(t.green(t.check()) + String.format(Locale.ROOT,
-					" act 4: a bad payments v8 behind a good orders v4 rolled both back after %s (%s); "
-							+ "no checkout mixed v3 with v8 or v4 with v7; users saw %s",
+					" act 5: a bad payments v8 behind a good orders v5 rolled both back after %s (%s); "
+							+ "no checkout mixed v4 with v8 or v5 with v7; users saw %s",
 					seconds(group.decidedIn()), group.reason(), failed(group.getErrors(), "GET")));
 		}
 		Duration total = Duration.ofNanos(System.nanoTime() - this.startNanos);
@@ -726,6 +802,11 @@ public final class Demo {
 	private void poll() {
 		for (Watch watch : this.watches.values()) {
 			watch.update(this.api.release(watch.release));
+		}
+		for (String message : this.hooks.takeChat()) {
+			// as a chat client shows a Slack message: its escapes undone
+			this.term.event(this.term.bold("chat") + "      #releases  "
+					+ message.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"));
 		}
 		render();
 	}

@@ -83,6 +83,12 @@ final class DemoCluster implements AutoCloseable {
 	private Path stateDirectory;
 
 	/**
+	 * The webhook properties of release orders (none unless {@link #webhooks} was
+	 * called).
+	 */
+	private List<String> webhooks = List.of();
+
+	/**
 	 * The admin's password: {@code CANARY_ADMIN_PASSWORD} if set, else one made up for
 	 * this run (the gateway ships none).
 	 */
@@ -241,6 +247,18 @@ final class DemoCluster implements AutoCloseable {
 		return (instances != null) ? instances.stream().map(ServiceInstance::getInstanceId).toList() : List.of();
 	}
 
+	/**
+	 * Gives release orders its webhooks (call before {@link #startGateway()}): a
+	 * confirm-promotion gate and a post-rollout message in Slack format, both answered by
+	 * the demo's receiver (docs/integrations.md).
+	 */
+	void webhooks(String approveUrl, String chatUrl) {
+		String at = "--canary.releases.orders.webhooks";
+		this.webhooks = List.of(at + "[0].name=pipeline", at + "[0].type=confirm-promotion",
+				at + "[0].url=" + approveUrl, at + "[1].name=chat", at + "[1].type=post-rollout",
+				at + "[1].url=" + chatUrl, at + "[1].format=slack");
+	}
+
 	/** Starts the sample gateway in front of the instances. */
 	void startGateway() {
 		ensureOpen();
@@ -275,6 +293,7 @@ final class DemoCluster implements AutoCloseable {
 				"--canary.releases.orders.steps=" + join(this.options.ordersSteps()),
 				"--canary.releases.payments.steps=" + join(this.options.paymentsSteps()),
 				"--canary.dashboard.enabled=true", "--spring.main.register-shutdown-hook=false"));
+		args.addAll(this.webhooks);
 		for (String property : loggingProperties()) {
 			args.add("--" + property);
 		}

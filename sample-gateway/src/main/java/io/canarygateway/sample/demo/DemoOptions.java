@@ -32,7 +32,8 @@ public record DemoOptions(boolean keep, boolean fast, boolean live, boolean colo
 			Runs the Canary Gateway story on this machine: a sample gateway, two stable (v1) and one canary (v2)
 			orders instances, payments v1/v2, and built-in traffic. Act 1 releases a bad canary (15 % errors,
 			150 ms slower) that the judge rolls back; act 2 releases a good one that is promoted step by step;
-			act 3 deploys orders v3 while the gateway runs and ships it against v2, retiring v1.
+			act 3 deploys orders v3 while the gateway runs and ships it against v2, retiring v1; act 4 ships v4,
+			which waits at its last step until a local stand-in for a pipeline approves it (webhooks).
 
 			Options:
 			  --keep         after the acts, leave everything running (traffic too) and print the dashboard URL
@@ -48,7 +49,7 @@ public record DemoOptions(boolean keep, boolean fast, boolean live, boolean colo
 			  --log-file F   where the applications' logs go (default: <tmp>/canary-demo.log)
 			  --help         this text
 
-			Exit status: 0 when act 1 ended ROLLED_BACK and acts 2 and 3 PROMOTED, 1 when the story ended
+			Exit status: 0 when act 1 ended ROLLED_BACK and acts 2, 3 and 4 PROMOTED, 1 when the story ended
 			otherwise, 2 when something failed to start, 64 for a bad option, 130 when interrupted.
 			""";
 

@@ -26,7 +26,7 @@ class DemoTest {
 	@Test
 	@Timeout(value = 240, unit = TimeUnit.SECONDS) // about 40 s on an idle machine;
 													// generous for a loaded CI box
-	void badCanaryIsRolledBackGoodCanaryIsPromotedAndTheNextVersionShips() {
+	void badCanaryIsRolledBackGoodCanaryIsPromotedTheNextVersionShipsAndAPipelineApproves() {
 		ByteArrayOutputStream captured = new ByteArrayOutputStream();
 		PrintStream out = new PrintStream(new Tee(captured, System.out), true, StandardCharsets.UTF_8);
 
@@ -65,14 +65,14 @@ class DemoTest {
 		assertThat(next.getErrors() + next.postErrors()).as("failed requests, v1 retired during the act").isZero();
 
 		// one release across orders and payments: the bad payments v8 rolls both back
-		Demo.ActResult group = result.act(4, "checkout");
+		Demo.ActResult group = result.act(5, "checkout");
 		assertThat(group.state()).isEqualTo("ROLLED_BACK");
 		assertThat(group.reason()).isIn("analysis", "breaker");
 		assertThat(group.canaryRequests()).as("charges that reached payments v8 through orders v4").isPositive();
 		assertThat(group.canaryFailed()).isPositive();
-		assertThat(group.getErrors()).as("failed checkouts are retried on v3 with v7").isZero();
-		assertThat(output).contains("Act 4", "checkout ROLLED_BACK", "orders v4 + payments v8",
-				"orders v3 + payments v7", "no checkout mixed");
+		assertThat(group.getErrors()).as("failed checkouts are retried on v4 with v7").isZero();
+		assertThat(output).contains("Act 5", "checkout ROLLED_BACK", "orders v5 + payments v8",
+				"orders v4 + payments v7", "no checkout mixed");
 
 		// which of the two rolls the bad canary back depends on how its failures fall;
 		// either way the evidence says why
@@ -81,6 +81,16 @@ class DemoTest {
 				"The story ended as expected");
 		assertThat(output).contains("Act 3", "orders-v3", "PROMOTED -> PROGRESSING", "rollout of v3",
 				"stable v2 (promoted in act 2), canary v3, previous v1", "previous v1", "without a restart");
+		// a promotion the pipeline approves through the confirm-promotion hook, and chat
+		// lines from the post-rollout hook
+		Demo.ActResult approved = result.act(4, "orders");
+		assertThat(approved.state()).isEqualTo("PROMOTED");
+		assertThat(approved.reason()).isEqualTo("webhook");
+		assertThat(List.of(approved.stableVersion(), approved.canaryVersion())).containsExactly("v3", "v4");
+		assertThat(approved.canaryFailed()).isZero();
+		assertThat(output).contains("Act 4", "waiting for confirm-promotion hook 'pipeline': 403",
+				"pipeline  approves orders v4", "chat      #releases  Release orders: PROGRESSING → ROLLED_BACK",
+				"chat      #releases  Release orders: PROGRESSING → PROMOTED at 100 % (reason webhook), canary v4");
 		assertThat(output).as("plain mode: no ANSI escapes").doesNotContain("\u001b[");
 	}
 

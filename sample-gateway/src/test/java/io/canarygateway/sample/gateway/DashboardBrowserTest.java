@@ -198,8 +198,8 @@ class DashboardBrowserTest {
 			.contains(this.user);
 		assertThat(this.driver.findElement(testId("state-payments")).getText()).isNotEqualTo("ROLLED_BACK");
 		// a release across two services names each service's version
-		assertThat(this.driver.findElement(testId("stable-checkout")).getText()).isEqualTo("orders v3 · payments v7");
-		assertThat(this.driver.findElement(testId("canary-checkout")).getText()).isEqualTo("orders v4 · payments v8");
+		assertThat(this.driver.findElement(testId("stable-checkout")).getText()).isEqualTo("orders v4 · payments v7");
+		assertThat(this.driver.findElement(testId("canary-checkout")).getText()).isEqualTo("orders v5 · payments v8");
 		String state = WebClient.create(gateway)
 			.get()
 			.uri("/actuator/canary/orders")
