@@ -37,7 +37,7 @@ class ActionTest {
 	@Test
 	void reasonTagsAreLowerCase() {
 		assertThat(Arrays.stream(Reason.values()).map(Reason::tag)).containsExactly("manual", "analysis", "breaker",
-				"gate", "deadline", "schedule", "discovery");
+				"gate", "deadline", "schedule", "discovery", "webhook");
 		assertThat(Verdict.Result.INCONCLUSIVE.tag()).isEqualTo("inconclusive");
 	}
 
