@@ -3,7 +3,6 @@ package io.canarygateway.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -67,14 +66,6 @@ public record Versions(String stable, String canary, String previous, List<Strin
 	 */
 	public String problemOf(String version) {
 		return ServiceVersions.isSet(this.stable) ? ServiceVersions.problem(version, this.stable) : problem(version);
-	}
-
-	/**
-	 * The services of a release of several services, lower case and in alphabetical
-	 * order; empty for a single-service release.
-	 */
-	public Set<String> services() {
-		return ServiceVersions.isSet(this.stable) ? ServiceVersions.parse(this.stable).keySet() : Set.of();
 	}
 
 	/** The version a lane is served by ({@code null} for a canary lane without one). */

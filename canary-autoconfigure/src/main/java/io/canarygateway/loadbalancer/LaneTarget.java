@@ -41,16 +41,6 @@ public final class LaneTarget {
 
 	private volatile Cached cache;
 
-	/**
-	 * @param metadataKey the instance metadata that names an instance's version
-	 * @param stableVersion the stable version
-	 * @param canaryVersion the canary version, or {@code null} when there is none
-	 * @param lane the lane this target serves
-	 */
-	public LaneTarget(String metadataKey, String stableVersion, String canaryVersion, Lane lane) {
-		this(metadataKey, stableVersion, canaryVersion, lane, null, null, false);
-	}
-
 	private LaneTarget(String metadataKey, String stableVersion, String canaryVersion, Lane lane, String stableHeader,
 			String canaryHeader, boolean unrestricted) {
 		this.metadataKey = metadataKey;
