@@ -24,10 +24,11 @@ class GeneratedAdminPasswordTest {
 
 	@Test
 	void withoutCanaryAdminPasswordOneIsGeneratedAndLogged(CapturedOutput output) {
-		try (ConfigurableApplicationContext gateway = new SpringApplicationBuilder(SampleGatewayApplication.class)
-			.properties("server.port=0", "CANARY_ADMIN_PASSWORD=", "logging.level.io.canarygateway=WARN",
-					"canary.defaults.auto-start=false", "canary.defaults.analysis.interval=1h")
-			.run()) {
+		// on the command line, which beats the gateway's application.yml (default
+		// properties would not: its server.port 8080 would win)
+		try (ConfigurableApplicationContext gateway = new SpringApplicationBuilder(SampleGatewayApplication.class).run(
+				"--server.port=0", "--CANARY_ADMIN_PASSWORD=", "--logging.level.io.canarygateway=WARN",
+				"--canary.defaults.auto-start=false", "--canary.defaults.analysis.interval=1h")) {
 			SecurityProperties.User user = gateway.getBean(SecurityProperties.class).getUser();
 			assertThat(user.isPasswordGenerated()).isTrue();
 			String password = user.getPassword();
