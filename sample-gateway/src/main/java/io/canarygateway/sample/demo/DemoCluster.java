@@ -294,6 +294,9 @@ final class DemoCluster implements AutoCloseable {
 				"--canary.releases.payments.steps=" + join(this.options.paymentsSteps()),
 				"--canary.dashboard.enabled=true", "--spring.main.register-shutdown-hook=false"));
 		args.addAll(this.webhooks);
+		if (this.options.maxLatency() != null) {
+			args.add("--canary.defaults.analysis.max-latency=" + this.options.maxLatency().toMillis() + "ms");
+		}
 		for (String property : loggingProperties()) {
 			args.add("--" + property);
 		}
