@@ -12,19 +12,27 @@ import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.Verdict;
 
 /**
- * Judges one release look after look: keeps the rollout's evidence and the current step's
- * window, combines the window with the other gateways' shares, asks the {@link Judge}
- * about what is new since the previous look and applies the {@link Progression} policy.
+ * Judges one release look after look: keeps this gateway's share of the current step's
+ * window, combines it with the other gateways' shares, asks the {@link Judge} about what
+ * is new since the rollout's previous look and applies the {@link Progression} policy.
  * Does not act: {@link #look} returns the verdict and the action it calls for, and the
  * caller applies it. Not thread-safe: one caller (the analysis thread).
  * <p>
- * The evidence ({@link Judge.Evidence}) lasts the whole rollout and is dropped when a new
- * rollout begins. The window follows the steps: a new step (another rollout, weight or
- * step start) starts an empty window, and what was recorded in the interval that
- * straddles the change is dropped, so the canary is only ever compared with stable
- * requests of the same look. At a step without stable traffic (100 %) each look is
- * compared with one look's stable requests of the last step that had them, each used once
- * (docs/analysis.md, "Weight 100").
+ * The rollout's analysis — evidence, the step's progress and how much of the fleet's
+ * window was judged — is its {@link Ledger}, dropped when a new rollout begins. A gateway
+ * alone keeps it here; gateways sharing a store keep one ledger per rollout there, and a
+ * look counts only when it is recorded on the ledger it was judged on
+ * ({@link FleetWindows#record}), so the fleet has one sequence of looks. Only the gateway
+ * that leads the release judges ({@code leads}); the others publish their share and show
+ * the ledger's last verdict.
+ * <p>
+ * The window follows the steps: a new step (another rollout, weight or step start) starts
+ * an empty window. The interval that straddles the change is judged when every request in
+ * it belongs to the same rollout (a new weight of the same versions, or a step that began
+ * before the interval did); otherwise — the first look of a new rollout — it is dropped,
+ * so no request of another version is ever judged. At a step without stable traffic (100
+ * %) each look is compared with one look's stable requests of the last step that had
+ * them, each used once (docs/analysis.md, "Weight 100").
  */
 public final class Analyst {
 
@@ -39,17 +47,24 @@ public final class Analyst {
 
 	private final FleetWindows fleet;
 
+	/** The step this gateway's window is for; {@code null} when not splitting. */
 	private Progression.Step step;
 
+	/** The rollout of the record at the previous look; -1 before the first. */
 	private long rollout = -1;
 
-	private Judge.Evidence evidence = Judge.Evidence.NONE;
+	/** The rollout's ledger, when this gateway is alone (else it is in the store). */
+	private Ledger ledger;
+
+	/** The looks of the ledger whose verdict was last shown by a gateway that follows. */
+	private long shown = -1;
 
 	private LaneSample stable = LaneSample.EMPTY;
 
 	private LaneSample canary = LaneSample.EMPTY;
 
-	private FleetWindows.Totals judged = new FleetWindows.Totals(LaneSample.EMPTY, LaneSample.EMPTY);
+	/** The rollout the stable looks below belong to. */
+	private long baselineRollout = -1;
 
 	/** This step's stable looks (encoded), oldest first. */
 	private ArrayDeque<byte[]> stepStable = new ArrayDeque<>();
@@ -77,66 +92,104 @@ public final class Analyst {
 	}
 
 	/**
-	 * One look at the release.
-	 * @param status the release's record now
-	 * @param interval what this gateway recorded since the last look
-	 * @param now the time of the look
-	 * @return the verdict and what it calls for; {@link Look#NONE} when there is nothing
-	 * to judge (the release is not splitting traffic, or a new step just began)
-	 * @throws RuntimeException what {@link FleetWindows#combine} throws when the fleet's
-	 * shares cannot be read
+	 * One look at the release by the gateway that judges it, without webhooks or metric
+	 * checks.
+	 * @see #look(ReleaseStatus, Recorders.Interval, Instant, Instant, boolean,
+	 * UnaryOperator)
 	 */
-	public Look look(ReleaseStatus status, Recorders.Interval interval, Instant now) {
-		return look(status, interval, now, UnaryOperator.identity());
+	public Look look(ReleaseStatus status, Recorders.Interval interval, Instant since, Instant now) {
+		return look(status, interval, since, now, true, UnaryOperator.identity());
 	}
 
 	/**
-	 * One look at the release, with more evidence than the lanes' figures: {@code checks}
-	 * folds the answers of webhooks and metric checks (docs/integrations.md) into the
-	 * judge's verdict before the progression policy reads it.
-	 * @see #look(ReleaseStatus, Recorders.Interval, Instant)
+	 * One look at the release.
+	 * @param status the release's record now
+	 * @param interval what this gateway recorded since the last look
+	 * @param since when {@code interval} began: the previous look, or when recording
+	 * began
+	 * @param now the time of the look
+	 * @param leads whether this gateway judges the release (it leads it, or is alone); a
+	 * gateway that does not only publishes its share of the window, and its look carries
+	 * the fleet's last verdict (once per recorded look) and no action
+	 * @param checks folds the answers of webhooks and metric checks
+	 * (docs/integrations.md) into the judge's verdict before the progression policy reads
+	 * it
+	 * @return the verdict and what it calls for; {@link Look#NONE} when there is nothing
+	 * to judge (the release is not splitting traffic, a new rollout's first interval, or
+	 * another gateway's look was recorded first)
+	 * @throws RuntimeException what {@link FleetWindows} throws when the fleet's shares
+	 * or ledger cannot be read or written
 	 */
-	public Look look(ReleaseStatus status, Recorders.Interval interval, Instant now, UnaryOperator<Verdict> checks) {
+	public Look look(ReleaseStatus status, Recorders.Interval interval, Instant since, Instant now, boolean leads,
+			UnaryOperator<Verdict> checks) {
+		long previousRollout = this.rollout;
+		this.rollout = status.rollout();
 		if (!status.state().isSplitting()) {
 			this.step = null;
 			return Look.NONE;
 		}
 		if (this.step == null || !this.step.isFor(status)) {
 			beginStep(status);
-			return Look.NONE;
+			boolean sameRollout = (previousRollout == status.rollout())
+					|| (previousRollout < 0 && !status.stepStartedAt().isAfter(since));
+			if (!sameRollout) {
+				return Look.NONE;
+			}
 		}
 		this.stable = this.stable.plus(interval.stable());
 		this.canary = this.canary.plus(interval.canary());
-		Progression.Step looked = this.step.looked();
+		// the ledger before the window: a ledger recorded after it was read fails this
+		// look's compare-and-set, so no request is judged twice
+		Ledger current = this.fleet.shared() ? this.fleet.ledger(this.release, status.rollout()) : this.ledger;
 		FleetWindows.Totals totals = this.fleet.combine(this.release, status.rollout(), status.stepStartedAt(),
 				this.stable, this.canary);
-		LaneSample newStable = since(totals.stable(), this.judged.stable());
-		LaneSample newCanary = since(totals.canary(), this.judged.canary());
-		this.judged = totals;
+		if (current == null || current.rollout() != status.rollout()) {
+			current = Ledger.start(this.progression.begin(status));
+		}
+		else if (!current.step().isFor(status)) {
+			current = current.inStep(this.progression.begin(status));
+		}
+		if (!leads) {
+			if (current.verdict() == null || current.looks() == this.shown) {
+				return Look.NONE;
+			}
+			this.shown = current.looks();
+			return new Look(current.verdict(), null, null);
+		}
+		LaneSample newStable = since(totals.stable(), current.judged().stable());
+		LaneSample newCanary = since(totals.canary(), current.judged().canary());
 		boolean carried = false;
-		if (newStable.requests() > 0) {
+		if (newStable.requests() == 0 && newCanary.requests() > 0 && !this.baseline.isEmpty()) {
+			newStable = LaneSample.fromBytes(this.baseline.removeFirst());
+			carried = true;
+		}
+		Progression.Step looked = current.step().looked();
+		Judge.Judgement judgement = this.judge.judge(current.evidence(), newStable, newCanary, carried, totals.stable(),
+				totals.canary(), looked.looks(), now);
+		Verdict verdict = checks.apply(judgement.verdict());
+		Progression.Decision decision = this.progression.decide(looked, status, verdict.result(), now);
+		Ledger next = new Ledger(decision.step(), judgement.evidence(), totals, verdict);
+		if (this.fleet.shared()) {
+			if (!this.fleet.record(this.release, status.rollout(), current.looks(), next)) {
+				return Look.NONE;
+			}
+		}
+		else {
+			this.ledger = next;
+		}
+		this.shown = next.looks();
+		if (!carried && newStable.requests() > 0) {
 			this.stepStable.addLast(newStable.toBytes());
 			if (this.stepStable.size() > BASELINE_LOOKS) {
 				this.stepStable.removeFirst();
 			}
 		}
-		else if (newCanary.requests() > 0 && !this.baseline.isEmpty()) {
-			newStable = LaneSample.fromBytes(this.baseline.removeFirst());
-			carried = true;
-		}
-		Judge.Judgement judgement = this.judge.judge(this.evidence, newStable, newCanary, carried, totals.stable(),
-				totals.canary(), looked.looks(), now);
-		this.evidence = judgement.evidence();
-		Verdict verdict = checks.apply(judgement.verdict());
-		Progression.Decision decision = this.progression.decide(looked, status, verdict.result(), now);
-		this.step = decision.step();
 		return new Look(verdict, decision.action(), decision.reason());
 	}
 
 	private void beginStep(ReleaseStatus status) {
-		if (status.rollout() != this.rollout) {
-			this.rollout = status.rollout();
-			this.evidence = Judge.Evidence.NONE;
+		if (status.rollout() != this.baselineRollout) {
+			this.baselineRollout = status.rollout();
 			this.baseline = new ArrayDeque<>();
 			this.stepStable = new ArrayDeque<>();
 		}
@@ -147,7 +200,6 @@ public final class Analyst {
 		this.step = this.progression.begin(status);
 		this.stable = LaneSample.EMPTY;
 		this.canary = LaneSample.EMPTY;
-		this.judged = new FleetWindows.Totals(LaneSample.EMPTY, LaneSample.EMPTY);
 	}
 
 	/**

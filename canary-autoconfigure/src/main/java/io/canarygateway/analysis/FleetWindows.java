@@ -30,12 +30,45 @@ public interface FleetWindows {
 	Totals combine(String release, long rollout, Instant stepStartedAt, LaneSample stable, LaneSample canary);
 
 	/**
+	 * Whether other gateways share these windows, and with them the rollout's
+	 * {@link Ledger}: then every look reads the ledger from {@link #ledger} and records
+	 * the next one with {@link #record}. A gateway alone keeps its ledger itself.
+	 */
+	default boolean shared() {
+		return false;
+	}
+
+	/**
+	 * The fleet's ledger of a rollout, or {@code null} before its first look (only asked
+	 * when {@link #shared()}).
+	 * @throws RuntimeException when it cannot be read (the look is skipped)
+	 */
+	default Ledger ledger(String release, long rollout) {
+		throw new UnsupportedOperationException("a gateway alone keeps its ledger itself");
+	}
+
+	/**
+	 * Records the ledger after a look, if the stored one still has {@code expectedLooks}
+	 * looks (0: none stored): a compare-and-set, so two gateways that judged the same
+	 * ledger cannot both record their look (only asked when {@link #shared()}).
+	 * @return whether {@code next} was recorded; {@code false} when another gateway's
+	 * look came first (this look then counts for nothing)
+	 */
+	default boolean record(String release, long rollout, long expectedLooks, Ledger next) {
+		throw new UnsupportedOperationException("a gateway alone keeps its ledger itself");
+	}
+
+	/**
 	 * A window's totals.
 	 *
 	 * @param stable the stable lane
 	 * @param canary the canary lane
 	 */
 	record Totals(LaneSample stable, LaneSample canary) {
+
+		/** Nothing in either lane. */
+		public static final Totals EMPTY = new Totals(LaneSample.EMPTY, LaneSample.EMPTY);
+
 	}
 
 }

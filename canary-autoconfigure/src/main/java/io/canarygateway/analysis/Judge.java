@@ -1,5 +1,7 @@
 package io.canarygateway.analysis;
 
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -507,6 +509,110 @@ public final class Judge {
 		/** Looks judged in the rollout. */
 		public int looks() {
 			return this.looks;
+		}
+
+		/**
+		 * This evidence as bytes (a ledger shared by gateways, {@link Ledger#toBytes()}):
+		 * the counts, the running sums and the e-processes' logs, each array with its
+		 * length. Read back with {@link #fromBytes}.
+		 */
+		byte[] toBytes() {
+			int arrays = this.latency.length + this.slowest.length + this.errorCeiling.length
+					+ this.latencyCeiling.length;
+			ByteBuffer out = ByteBuffer
+				.allocate(Integer.BYTES + 4 * Double.BYTES + 6 * Long.BYTES + 4 * Integer.BYTES + arrays * Long.BYTES);
+			out.putInt(this.looks)
+				.putDouble(this.score)
+				.putDouble(this.canaryWeight)
+				.putDouble(this.stableWeight)
+				.putLong(this.canaryErrors)
+				.putLong(this.canaryRequests)
+				.putLong(this.stableErrors)
+				.putLong(this.stableRequests)
+				.putDouble(this.rho)
+				.putLong(this.ceilingErrors)
+				.putLong(this.ceilingRequests);
+			putDoubles(out, this.latency);
+			out.putInt(this.slowest.length);
+			for (long value : this.slowest) {
+				out.putLong(value);
+			}
+			putDoubles(out, this.errorCeiling);
+			putDoubles(out, this.latencyCeiling);
+			return out.array();
+		}
+
+		/**
+		 * Reads evidence written by {@link #toBytes()}.
+		 * @throws IllegalArgumentException if the bytes are not such evidence (e.g.
+		 * written by a version with other tests)
+		 */
+		static Evidence fromBytes(byte[] bytes) {
+			try {
+				ByteBuffer in = ByteBuffer.wrap(bytes);
+				int looks = in.getInt();
+				double score = in.getDouble();
+				double canaryWeight = in.getDouble();
+				double stableWeight = in.getDouble();
+				long canaryErrors = in.getLong();
+				long canaryRequests = in.getLong();
+				long stableErrors = in.getLong();
+				long stableRequests = in.getLong();
+				double rho = in.getDouble();
+				long ceilingErrors = in.getLong();
+				long ceilingRequests = in.getLong();
+				double[] latency = getDoubles(in, NONE.latency.length);
+				int slowestLength = in.getInt();
+				if (slowestLength != NONE.slowest.length) {
+					throw new IllegalArgumentException(
+							"evidence with " + slowestLength + " tail counts, expected " + NONE.slowest.length);
+				}
+				long[] slowest = new long[slowestLength];
+				for (int i = 0; i < slowestLength; i++) {
+					slowest[i] = in.getLong();
+				}
+				double[] errorCeiling = getDoubles(in, PSI.length);
+				double[] latencyCeiling = getDoubles(in, PSI.length);
+				if (in.hasRemaining() || looks < 0) {
+					throw new IllegalArgumentException("corrupt evidence");
+				}
+				return new Evidence(looks, score, canaryWeight, stableWeight, canaryErrors, canaryRequests,
+						stableErrors, stableRequests, rho, latency, slowest, errorCeiling, latencyCeiling,
+						ceilingErrors, ceilingRequests);
+			}
+			catch (BufferUnderflowException ex) {
+				throw new IllegalArgumentException("corrupt evidence: " + ex, ex);
+			}
+		}
+
+		private static void putDoubles(ByteBuffer out, double[] values) {
+			out.putInt(values.length);
+			for (double value : values) {
+				out.putDouble(value);
+			}
+		}
+
+		private static double[] getDoubles(ByteBuffer in, int expected) {
+			int length = in.getInt();
+			if (length != expected) {
+				throw new IllegalArgumentException(
+						"evidence with " + length + " values where " + expected + " were expected");
+			}
+			double[] values = new double[length];
+			for (int i = 0; i < length; i++) {
+				values[i] = in.getDouble();
+			}
+			return values;
+		}
+
+		@Override
+		public boolean equals(Object other) {
+			return (other instanceof Evidence that) && Arrays.equals(toBytes(), that.toBytes());
+		}
+
+		@Override
+		public int hashCode() {
+			return Arrays.hashCode(toBytes());
 		}
 
 		Evidence plusLook() {

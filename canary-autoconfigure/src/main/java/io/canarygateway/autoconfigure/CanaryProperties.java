@@ -860,7 +860,7 @@ public class CanaryProperties {
 		/** Absolute ceiling for the canary's p99 latency (default 2s). */
 		private Duration maxLatency;
 
-		/** Failed verdicts in a row that roll the release back (default 2). */
+		/** Failed verdicts in a row that roll the release back (default 1). */
 		private Integer failureThreshold;
 
 		public Duration getInterval() {

@@ -93,10 +93,17 @@ public class CanaryRedisAutoConfiguration {
 
 		@Bean
 		@SuppressWarnings("rawtypes")
+		RedisScript<List> canaryLedgerScript() {
+			return RedisScripts.load().ledger();
+		}
+
+		@Bean
+		@SuppressWarnings("rawtypes")
 		RedisScripts canaryRedisScripts(@Qualifier("canaryCompareAndSetScript") RedisScript<List> compareAndSet,
 				@Qualifier("canarySeedScript") RedisScript<List> seed,
-				@Qualifier("canaryWindowScript") RedisScript<List> window) {
-			return new RedisScripts(compareAndSet, seed, window);
+				@Qualifier("canaryWindowScript") RedisScript<List> window,
+				@Qualifier("canaryLedgerScript") RedisScript<List> ledger) {
+			return new RedisScripts(compareAndSet, seed, window, ledger);
 		}
 
 		@Bean(initMethod = "start", destroyMethod = "close")
@@ -112,9 +119,9 @@ public class CanaryRedisAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(FleetWindows.class)
 		RedisFleetWindows canaryFleetWindows(ReactiveRedisConnectionFactory connectionFactory,
-				CanaryRedisProperties properties, RedisCalls calls, RedisScripts scripts) {
+				CanaryRedisProperties properties, RedisCalls calls, RedisScripts scripts, ReleaseRecordCodec codec) {
 			return new RedisFleetWindows(connectionFactory, new RedisKeys(properties.getKeyPrefix()), calls, scripts,
-					properties.getWindowTtl());
+					codec, properties.getWindowTtl());
 		}
 
 		private static String describe(RedisConnectionFactory factory) {

@@ -41,7 +41,10 @@ import io.canarygateway.store.ReleaseStoreUnavailableException;
  * answers are folded into the verdict; the pre-rollout gates decide while the release
  * waits at weight 0 (it is not judged then), the confirm-promotion gates whether the
  * advance past the last step happens. With a shared store only the gateway that
- * {@link ReleaseController#leads leads} a release asks its probes and advances it.
+ * {@link ReleaseController#leads leads} a release judges it, asks its probes and acts on
+ * its verdicts (one sequence of looks for the fleet, see {@link Analyst}); the others
+ * publish their share of the window and show the leader's verdicts. Any gateway still
+ * rolls back at once when its breaker opens.
  */
 public class AnalysisLoop implements AutoCloseable {
 
@@ -58,6 +61,9 @@ public class AnalysisLoop implements AutoCloseable {
 	private final Map<String, ServiceWindows> services = new LinkedHashMap<>();
 
 	private final Map<String, Probing> probing = new LinkedHashMap<>();
+
+	/** When each release's recorders were last drained (or the loop was made). */
+	private final Map<String, Instant> lookedAt = new ConcurrentHashMap<>();
 
 	private final Clock clock;
 
@@ -108,6 +114,7 @@ public class AnalysisLoop implements AutoCloseable {
 			this.analysts.put(name, analysts.apply(release.config()));
 			this.services.put(name, new ServiceWindows());
 			this.probing.put(name, new Probing(probes.apply(release.config())));
+			this.lookedAt.put(name, clock.instant());
 		});
 	}
 
@@ -171,8 +178,8 @@ public class AnalysisLoop implements AutoCloseable {
 			Map<String, ServiceFigures> services = this.services.get(release).add(status, interval);
 			Probing probing = this.probing.get(release);
 			ReleaseProbes probes = probing.probes;
-			boolean leads = probes.isEmpty() || !status.state().isSplitting()
-					|| this.controller.leads(release, leadFor(managed));
+			Instant since = this.lookedAt.put(release, now);
+			boolean leads = !status.state().isSplitting() || this.controller.leads(release, leadFor(managed));
 			if (!status.state().isSplitting() || !leads) {
 				probing.reset(managed);
 			}
@@ -186,37 +193,32 @@ public class AnalysisLoop implements AutoCloseable {
 			// probes only ask about a release that splits traffic
 			List<Probe.Answer> checks = (leads && status.state().isSplitting()) ? probing.checks(status, now) : null;
 			List<Probe.Answer> confirmation = leads ? probing.confirmation(managed, status, now) : null;
-			Analyst.Look look = analyst.look(status, interval, now,
-					(verdict) -> leads ? ProbeVerdicts.combine(verdict, probes.checks(), checks) : verdict);
+			Analyst.Look look = analyst.look(status, interval, since, now, leads,
+					(verdict) -> ProbeVerdicts.combine(verdict, probes.checks(), checks));
 			if (look.verdict() == null) {
 				return null;
 			}
 			Verdict verdict = services.isEmpty() ? look.verdict() : look.verdict().withServices(services);
 			managed.lastVerdict(verdict);
-			this.listener.onVerdict(release, verdict);
+			if (leads) {
+				// counted once by the fleet: by the gateway that judged it
+				this.listener.onVerdict(release, verdict);
+			}
 			Action action = look.action();
 			Reason reason = look.reason();
 			Verdict evidence = verdict;
-			if (action == Action.ADVANCE && !probes.isEmpty()) {
-				if (!leads) {
-					// the leader, which asks the probes, moves the release on; any
-					// replica may
-					// still roll it back or halt it
+			if (action == Action.ADVANCE && probing.confirms(managed, status)) {
+				if (confirmation == null || !ProbeVerdicts.allPassed(confirmation)) {
+					managed.waiting("waiting for " + ((confirmation == null)
+							? "an answer of " + String.join(", ",
+									probes.confirmPromotion().stream().map(Probe::describe).toList())
+							: ProbeVerdicts.failing(confirmation)));
 					action = null;
 				}
-				else if (probing.confirms(managed, status)) {
-					if (confirmation == null || !ProbeVerdicts.allPassed(confirmation)) {
-						managed.waiting("waiting for " + ((confirmation == null)
-								? "an answer of " + String.join(", ",
-										probes.confirmPromotion().stream().map(Probe::describe).toList())
-								: ProbeVerdicts.failing(confirmation)));
-						action = null;
-					}
-					else {
-						managed.waiting(null);
-						reason = Reason.WEBHOOK;
-						evidence = ProbeVerdicts.gate(confirmation, now);
-					}
+				else {
+					managed.waiting(null);
+					reason = Reason.WEBHOOK;
+					evidence = ProbeVerdicts.gate(confirmation, now);
 				}
 			}
 			if (action != null) {
@@ -227,8 +229,8 @@ public class AnalysisLoop implements AutoCloseable {
 	}
 
 	/**
-	 * How long this gateway leads a release it probes: a few analysis intervals, so a
-	 * leader that stops is replaced within them.
+	 * How long this gateway leads a release: a few analysis intervals, so a leader that
+	 * stops is replaced within them.
 	 */
 	private static Duration leadFor(ManagedRelease managed) {
 		return managed.config().analysis().interval().multipliedBy(3).plusSeconds(1);

@@ -361,9 +361,9 @@ public class ReleaseController implements AutoCloseable {
 
 	/**
 	 * Applies an automatic action decided on {@code judged}, only if the stored record is
-	 * still that one: when several gateways judge the same window, exactly one of them
-	 * moves the release, and a decision made on a record that has since changed (by an
-	 * operator or another gateway) is dropped rather than re-applied.
+	 * still that one: a decision made on a record that has since changed (by an operator,
+	 * another gateway's breaker, or a gateway that led the release before this one) is
+	 * dropped rather than re-applied.
 	 */
 	public ActionResult applyIfUnchanged(ReleaseStatus judged, Action action, Reason reason, Verdict evidence) {
 		return apply(judged.release(), action, 0, reason, Transition.GATEWAY, evidence, judged.revision());

@@ -109,9 +109,11 @@ public final class Defaults {
 
 	/**
 	 * {@code analysis.failure-threshold}: failed verdicts in a row that roll the release
-	 * back.
+	 * back. One: the judge's tests are valid over the whole rollout, so a failed verdict
+	 * is already the decision at 1 − confidence (docs/analysis.md, "The guarantee");
+	 * raise it to wait out failing webhooks or metric checks.
 	 */
-	public static final int FAILURE_THRESHOLD = 2;
+	public static final int FAILURE_THRESHOLD = 1;
 
 	/**
 	 * {@code breaker.failure-rate-threshold}: failure rate in percent at which the

@@ -108,6 +108,29 @@ public final class ReleaseRecordCodec {
 		return this.mapper.writeValueAsString(node);
 	}
 
+	/** One verdict as JSON, in the form of a record's transition evidence. */
+	public String writeVerdict(Verdict verdict) {
+		ObjectNode node = this.mapper.createObjectNode();
+		writeVerdict(node, verdict);
+		return this.mapper.writeValueAsString(node);
+	}
+
+	/**
+	 * Reads a verdict written by {@link #writeVerdict(Verdict)}.
+	 * @throws IllegalArgumentException if the text is not such a verdict
+	 */
+	public Verdict readVerdict(String json) {
+		try {
+			return readVerdict(this.mapper.readTree(json));
+		}
+		catch (JacksonException ex) {
+			throw new IllegalArgumentException("not a verdict: " + ex.getOriginalMessage(), ex);
+		}
+		catch (RuntimeException ex) {
+			throw new IllegalArgumentException("not a verdict: " + ex.getMessage(), ex);
+		}
+	}
+
 	private static void putIfPresent(ObjectNode node, String field, String value) {
 		if (value != null) {
 			node.put(field, value);

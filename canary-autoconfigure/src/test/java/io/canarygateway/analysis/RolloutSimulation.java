@@ -68,12 +68,13 @@ final class RolloutSimulation {
 		int intervals = 0;
 		while (status.state().isSplitting()) {
 			intervals++;
+			Instant since = now;
 			now = now.plus(this.scenario.config().interval());
 			long canaryRequests = Math.round(this.scenario.requestsPerInterval() * status.weight() / 100.0);
 			long stableRequests = this.scenario.requestsPerInterval() - canaryRequests;
 			record(random, stableRecorder, stableRequests, this.scenario.stable());
 			record(random, canaryRecorder, canaryRequests, this.scenario.canary());
-			Analyst.Look look = analyst.look(status, recorders.drain(this.release.name()), now);
+			Analyst.Look look = analyst.look(status, recorders.drain(this.release.name()), since, now);
 			if (look.verdict() != null) {
 				verdicts.add(look.verdict());
 			}

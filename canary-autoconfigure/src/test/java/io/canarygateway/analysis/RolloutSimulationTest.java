@@ -159,11 +159,12 @@ class RolloutSimulationTest {
 		java.util.List<Verdict> carried = verdicts.stream()
 			.filter((v) -> v.statistics().get("baseline.carried") == 1.0)
 			.toList();
-		// 5 looks a step (its first interval is dropped, the 6th look comes after the
-		// step-interval and advances)
-		assertThat(atFifty).hasSize(5);
-		assertThat(carried).as("one per stable look of the step at 50").hasSize(5);
-		assertThat(verdicts).hasSize(10);
+		// 6 looks a step (the rollout began with the first interval, and the interval
+		// that straddles the move to 100 % is of the same rollout, so both are judged;
+		// the 6th look comes after the step-interval and advances)
+		assertThat(atFifty).hasSize(6);
+		assertThat(carried).as("one per stable look of the step at 50").hasSize(6);
+		assertThat(verdicts).hasSize(12);
 		assertThat(carried).allSatisfy((v) -> assertThat(v.stable().requests()).isBetween(400L, 600L));
 		assertThat(verdicts).allSatisfy((v) -> assertThat(v.result()).isEqualTo(Verdict.Result.PASS));
 	}
@@ -183,8 +184,7 @@ class RolloutSimulationTest {
 	@Test
 	void aConstantLatencyIncreaseFailsOnTheFirstLookWithEnoughRequests() {
 		// weight 5: exactly min-requests (50) canary requests at the first look, made at
-		// the step's second interval
-		// (its first is dropped: it straddles the start)
+		// the end of the rollout's first interval; failure-threshold 1 rolls back at once
 		Scenario scenario = Scenario
 			.defaults(REQUESTS_PER_INTERVAL, HEALTHY, new Lane(0.01, HEALTHY.latency().plusMillis(350)))
 			.withConfig(withoutCeilings());
@@ -193,7 +193,7 @@ class RolloutSimulationTest {
 			Outcome outcome = simulation.run(4_000_000L + run);
 			assertThat(outcome.firstFailAt()).isEqualTo(1);
 			assertThat(outcome.end()).isEqualTo(End.ROLLED_BACK);
-			assertThat(outcome.intervals()).isEqualTo(3);
+			assertThat(outcome.intervals()).isEqualTo(1);
 			assertThat(outcome.verdicts().get(0).reasons()).singleElement()
 				.asString()
 				.startsWith("canary latency divided by 1.20 is slower");

@@ -107,7 +107,7 @@ class CanaryPropertiesDefaultsTests {
 			assertThat(analysis.latencyTolerance()).isEqualTo(0.2);
 			assertThat(analysis.maxErrorRate()).isEqualTo(0.05);
 			assertThat(analysis.maxLatency()).isEqualTo(Duration.ofSeconds(2));
-			assertThat(analysis.failureThreshold()).isEqualTo(2);
+			assertThat(analysis.failureThreshold()).isEqualTo(1);
 			BreakerConfig breaker = orders.breaker();
 			assertThat(breaker.failureRateThreshold()).isEqualTo(50f);
 			assertThat(breaker.slidingWindowSize()).isEqualTo(20);

@@ -5,11 +5,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import io.canarygateway.analysis.Analyst;
 import io.canarygateway.analysis.FleetWindows;
 import io.canarygateway.analysis.LaneRecorder;
 import io.canarygateway.analysis.LaneSample;
+import io.canarygateway.analysis.Ledger;
 import io.canarygateway.analysis.Recorders;
 import io.canarygateway.core.Action;
 import io.canarygateway.core.Lane;
@@ -27,10 +29,13 @@ import io.canarygateway.core.Versions;
  * {@code canary.store.type: redis}: each gateway has its own recorders, its own
  * production {@link Analyst} and its own look timer (the gateways' looks are spread
  * evenly over the interval); every look publishes the gateway's share of the step's
- * window and judges the fleet's sum, as {@code RedisFleetWindows} does; an action any
- * gateway calls for is applied to the one shared record (the production state machine,
- * {@link Lifecycle}). Each request goes to a random gateway, its lane drawn at the
- * record's weight. The analysis only: no breaker.
+ * window, as {@code RedisFleetWindows} does, and the gateway that leads the release
+ * judges the fleet's sum on the rollout's shared {@link Ledger}, recorded by
+ * compare-and-set. The lead moves to the next gateway every minute (a leader change in
+ * every step: the worst case for the ledger). An action the leader calls for is applied
+ * to the one shared record (the production state machine, {@link Lifecycle}). Each
+ * request goes to a random gateway, its lane drawn at the record's weight. The analysis
+ * only: no breaker.
  */
 final class FleetDetector implements Detector {
 
@@ -55,30 +60,19 @@ final class FleetDetector implements Detector {
 	public Run run(Scenario scenario, double rps, long seed) {
 		String name = this.config.name();
 		Map<String, Map<Integer, LaneSample[]>> windows = new HashMap<>();
+		Map<Long, Ledger> ledgers = new HashMap<>();
 		Recorders[] recorders = new Recorders[this.gateways];
 		Analyst[] analysts = new Analyst[this.gateways];
 		for (int g = 0; g < this.gateways; g++) {
-			int replica = g;
 			recorders[g] = new Recorders(List.of(name));
-			FleetWindows shared = (release, rollout, stepStartedAt, stable, canary) -> {
-				Map<Integer, LaneSample[]> shares = windows.computeIfAbsent(rollout + "@" + stepStartedAt,
-						(key) -> new HashMap<>());
-				shares.put(replica, new LaneSample[] { stable, canary });
-				LaneSample fleetStable = LaneSample.EMPTY;
-				LaneSample fleetCanary = LaneSample.EMPTY;
-				for (LaneSample[] share : shares.values()) {
-					fleetStable = fleetStable.plus(share[0]);
-					fleetCanary = fleetCanary.plus(share[1]);
-				}
-				return new FleetWindows.Totals(fleetStable, fleetCanary);
-			};
-			analysts[g] = new Analyst(this.config, shared);
+			analysts[g] = new Analyst(this.config, new Shared(g, windows, ledgers));
 		}
 		ReleaseStatus status = apply(ReleaseStatus.idle(name, Versions.of("v1", "v2"), Instant.EPOCH), Action.START,
 				Reason.MANUAL, null, Instant.EPOCH);
 		Traffic traffic = new Traffic(rps, seed);
 		double interval = this.config.analysis().interval().toNanos() / 1e9;
 		double[] nextTick = new double[this.gateways];
+		double[] lookedAt = new double[this.gateways];
 		for (int g = 0; g < this.gateways; g++) {
 			nextTick[g] = interval * (g + 1) / this.gateways;
 		}
@@ -89,8 +83,11 @@ final class FleetDetector implements Detector {
 			double t = traffic.next();
 			for (int g = next(nextTick); nextTick[g] <= t; g = next(nextTick)) {
 				Instant now = at(nextTick[g]);
-				Analyst.Look look = analysts[g].look(status, recorders[g].drain(name), now);
-				if (look.verdict() != null && look.verdict().result() == Verdict.Result.FAIL) {
+				boolean leads = ((long) (nextTick[g] / LEAD_SECONDS)) % this.gateways == g;
+				Analyst.Look look = analysts[g].look(status, recorders[g].drain(name), at(lookedAt[g]), now, leads,
+						UnaryOperator.identity());
+				lookedAt[g] = nextTick[g];
+				if (leads && look.verdict() != null && look.verdict().result() == Verdict.Result.FAIL) {
 					fails++;
 				}
 				if (look.action() != null) {
@@ -122,6 +119,53 @@ final class FleetDetector implements Detector {
 				failedCanary += failure ? 1 : 0;
 			}
 		}
+	}
+
+	/** How long one gateway leads before the next takes over. */
+	private static final double LEAD_SECONDS = 60;
+
+	/**
+	 * The shared windows and ledgers of one run, as one gateway sees them (what
+	 * {@code RedisFleetWindows} keeps in Redis).
+	 */
+	private record Shared(int replica, Map<String, Map<Integer, LaneSample[]>> windows,
+			Map<Long, Ledger> ledgers) implements FleetWindows {
+
+		@Override
+		public Totals combine(String release, long rollout, Instant stepStartedAt, LaneSample stable,
+				LaneSample canary) {
+			Map<Integer, LaneSample[]> shares = this.windows.computeIfAbsent(rollout + "@" + stepStartedAt,
+					(key) -> new HashMap<>());
+			shares.put(this.replica, new LaneSample[] { stable, canary });
+			LaneSample fleetStable = LaneSample.EMPTY;
+			LaneSample fleetCanary = LaneSample.EMPTY;
+			for (LaneSample[] share : shares.values()) {
+				fleetStable = fleetStable.plus(share[0]);
+				fleetCanary = fleetCanary.plus(share[1]);
+			}
+			return new FleetWindows.Totals(fleetStable, fleetCanary);
+		}
+
+		@Override
+		public boolean shared() {
+			return true;
+		}
+
+		@Override
+		public Ledger ledger(String release, long rollout) {
+			return this.ledgers.get(rollout);
+		}
+
+		@Override
+		public boolean record(String release, long rollout, long expectedLooks, Ledger next) {
+			Ledger stored = this.ledgers.get(rollout);
+			if (((stored != null) ? stored.looks() : 0) != expectedLooks) {
+				return false;
+			}
+			this.ledgers.put(rollout, next);
+			return true;
+		}
+
 	}
 
 	private static int next(double[] ticks) {

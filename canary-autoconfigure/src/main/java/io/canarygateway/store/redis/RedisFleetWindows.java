@@ -21,6 +21,8 @@ import org.springframework.data.redis.serializer.RedisSerializer;
 
 import io.canarygateway.analysis.FleetWindows;
 import io.canarygateway.analysis.LaneSample;
+import io.canarygateway.analysis.Ledger;
+import io.canarygateway.store.ReleaseRecordCodec;
 import io.canarygateway.store.ReleaseStoreUnavailableException;
 
 /**
@@ -38,6 +40,12 @@ import io.canarygateway.store.ReleaseStoreUnavailableException;
  * would otherwise judge this replica's share alone) and automatic progression is frozen;
  * what this replica records meanwhile stays in its window and is written with the next
  * look that reaches Redis.
+ * <p>
+ * Beside the windows, each rollout's {@link Ledger} — the fleet's one sequence of looks —
+ * lives in the hash {@code canary:{<release>}:ledger:<rollout>} (fields {@code looks},
+ * {@code ledger}, {@code verdict}); the {@code ledger.lua} script records a look only
+ * when the stored look count is the one the look was judged on, and keeps the hash a week
+ * after the last look.
  */
 public class RedisFleetWindows implements FleetWindows {
 
@@ -50,6 +58,13 @@ public class RedisFleetWindows implements FleetWindows {
 		return bytes;
 	};
 
+	/** How long a rollout's ledger lives after its last look. */
+	static final Duration LEDGER_TTL = Duration.ofDays(7);
+
+	private static final String LEDGER = "ledger";
+
+	private static final String VERDICT = "verdict";
+
 	private final ReactiveRedisTemplate<String, byte[]> redis;
 
 	private final RedisKeys keys;
@@ -58,6 +73,11 @@ public class RedisFleetWindows implements FleetWindows {
 	private final RedisScript<List> script;
 
 	private final RedisCalls calls;
+
+	@SuppressWarnings("rawtypes")
+	private final RedisScript<List> ledgerScript;
+
+	private final ReleaseRecordCodec codec;
 
 	private final Duration ttl;
 
@@ -68,11 +88,13 @@ public class RedisFleetWindows implements FleetWindows {
 	 * @param keys the key names
 	 * @param calls runs each call with its timeout (the release store's, so both share
 	 * one availability)
-	 * @param scripts the Lua scripts ({@link RedisScripts#window()})
+	 * @param scripts the Lua scripts ({@link RedisScripts#window()},
+	 * {@link RedisScripts#ledger()})
+	 * @param codec writes and reads the verdict kept with a ledger
 	 * @param ttl how long a window lives after its last write
 	 */
 	public RedisFleetWindows(ReactiveRedisConnectionFactory connectionFactory, RedisKeys keys, RedisCalls calls,
-			RedisScripts scripts, Duration ttl) {
+			RedisScripts scripts, ReleaseRecordCodec codec, Duration ttl) {
 		if (ttl.toMillis() <= 0) {
 			throw new IllegalArgumentException("the window time to live must be at least 1 ms, was " + ttl);
 		}
@@ -84,6 +106,8 @@ public class RedisFleetWindows implements FleetWindows {
 					.build());
 		this.keys = keys;
 		this.script = scripts.window();
+		this.ledgerScript = scripts.ledger();
+		this.codec = codec;
 		this.calls = calls;
 		this.ttl = ttl;
 		this.replicaId = ProcessHandle.current().pid() + "-"
@@ -123,6 +147,47 @@ public class RedisFleetWindows implements FleetWindows {
 			fleetCanary = fleetCanary.plus(lanes[1]);
 		}
 		return new Totals(fleetStable, fleetCanary);
+	}
+
+	@Override
+	public boolean shared() {
+		return true;
+	}
+
+	@Override
+	public Ledger ledger(String release, long rollout) {
+		String key = this.keys.ledger(release, rollout);
+		List<byte[]> fields = this.calls.await("read the analysis ledger of release '" + release + "'",
+				this.redis.<String, byte[]>opsForHash().multiGet(key, List.of(LEDGER, VERDICT)));
+		if (fields == null || fields.size() < 2 || fields.get(0) == null) {
+			return null;
+		}
+		try {
+			byte[] verdict = fields.get(1);
+			return Ledger.fromBytes(fields.get(0), (verdict == null || verdict.length == 0) ? null
+					: this.codec.readVerdict(new String(verdict, StandardCharsets.UTF_8)));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalStateException("the analysis ledger of release '" + release + "' (rollout " + rollout
+					+ ", Redis key " + key + ") cannot be read: " + ex.getMessage()
+					+ "; its analysis waits until a gateway that can read it records the next look, or the key is "
+					+ "deleted (the rollout's evidence then starts again)", ex);
+		}
+	}
+
+	@Override
+	@SuppressWarnings({ "rawtypes", "unchecked" })
+	public boolean record(String release, long rollout, long expectedLooks, Ledger next) {
+		String key = this.keys.ledger(release, rollout);
+		byte[] verdict = (next.verdict() != null)
+				? this.codec.writeVerdict(next.verdict()).getBytes(StandardCharsets.UTF_8) : new byte[0];
+		Flux<Object> reply = (Flux) this.redis.execute(
+				this.ledgerScript, List.of(key), List.of(Long.toString(expectedLooks), Long.toString(next.looks()),
+						next.toBytes(), verdict, Long.toString(LEDGER_TTL.toMillis())),
+				ARGUMENTS, (RedisElementReader) VALUES);
+		List<byte[]> result = this.calls.await("record the analysis ledger of release '" + release + "'",
+				reply.collectList().map(RedisFleetWindows::bytes));
+		return result.size() == 1 && "1".equals(new String(result.get(0), StandardCharsets.UTF_8));
 	}
 
 	private static List<byte[]> bytes(List<?> reply) {

@@ -15,8 +15,13 @@ import java.time.Instant;
  * <li>{@code <prefix>:{<release>}:window:<rollout>:<step start, epoch ms>} — hash: one
  * field per gateway replica, its share of that step's analysis window; expires a while
  * after the last write.</li>
+ * <li>{@code <prefix>:{<release>}:ledger:<rollout>} — hash: {@code looks}, {@code ledger}
+ * (binary), {@code verdict} (JSON): the rollout's analysis as the fleet shares it;
+ * replaced only by compare-and-set on {@code looks}, expires a week after the last
+ * look.</li>
  * <li>{@code <prefix>:{<release>}:lead} — string: the id of the replica that calls the
- * release's webhooks and metric checks; expires unless that replica extends it.</li>
+ * release's webhooks and metric checks and judges it; expires unless that replica extends
+ * it.</li>
  * <li>{@code <prefix>:releases} — the pub/sub channel on which every stored record is
  * published.</li>
  * </ul>
@@ -40,6 +45,11 @@ public record RedisKeys(String prefix) {
 	/** The key of a step's analysis window of a release. */
 	public String window(String release, long rollout, Instant stepStartedAt) {
 		return this.prefix + ":{" + release + "}:window:" + rollout + ":" + stepStartedAt.toEpochMilli();
+	}
+
+	/** The key of a rollout's analysis ledger of a release. */
+	public String ledger(String release, long rollout) {
+		return this.prefix + ":{" + release + "}:ledger:" + rollout;
 	}
 
 	/**

@@ -16,6 +16,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import io.canarygateway.analysis.FleetWindows;
 import io.canarygateway.analysis.LaneRecorder;
 import io.canarygateway.analysis.LaneSample;
+import io.canarygateway.store.ReleaseRecordCodec;
 import io.canarygateway.store.ReleaseStoreUnavailableException;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,7 +60,8 @@ class RedisFleetWindowsTests {
 
 	RedisFleetWindows windows(LettuceConnectionFactory factory, StoreAvailability availability) {
 		return new RedisFleetWindows(factory, new RedisKeys("canary"),
-				new RedisCalls(availability, Duration.ofSeconds(2)), RedisScripts.load(), Duration.ofMinutes(3));
+				new RedisCalls(availability, Duration.ofSeconds(2)), RedisScripts.load(), new ReleaseRecordCodec(),
+				Duration.ofMinutes(3));
 	}
 
 	static LaneSample sample(int requests, int errors, long latencyMs) {
@@ -133,7 +135,7 @@ class RedisFleetWindowsTests {
 			RedisCalls calls = new RedisCalls(availability, Duration.ofMillis(300));
 			calls.warmedUp();
 			RedisFleetWindows windows = new RedisFleetWindows(nowhere, new RedisKeys("canary"), calls,
-					RedisScripts.load(), Duration.ofMinutes(3));
+					RedisScripts.load(), new ReleaseRecordCodec(), Duration.ofMinutes(3));
 			assertThatExceptionOfType(ReleaseStoreUnavailableException.class)
 				.isThrownBy(() -> windows.combine("orders", 1, STEP, sample(10, 0, 5), sample(1, 0, 5)));
 			assertThat(availability.isAvailable()).isFalse();
