@@ -47,9 +47,10 @@ public interface ReleaseStore {
 
 	/**
 	 * Whether this gateway leads a release for the next {@code ttl}: it takes the lead
-	 * when no gateway holds it, and extends it when it holds it already. The leader makes
-	 * the calls a fleet makes once per look, not once per replica (webhooks and metric
-	 * checks, docs/integrations.md); a leader that stops extending loses the lead after
+	 * when no gateway holds it, and extends it when it holds it already. The leader
+	 * judges the release and makes the calls a fleet makes once per look, not once per
+	 * replica (docs/analysis.md, "Several gateways"; webhooks and metric checks,
+	 * docs/integrations.md); a leader that stops extending loses the lead after
 	 * {@code ttl}. A store of one gateway (memory, file) always leads.
 	 * @throws ReleaseStoreUnavailableException if the store cannot be reached
 	 */
