@@ -20,12 +20,12 @@ import io.canarygateway.routing.RoutedReleases;
  * Prometheus registry included) with {@code --releases N} configured releases, measured
  * as heap used after forced full GCs ({@link MemoryMXBean}); with {@code --requests M},
  * then records M request outcomes through {@link RoutedRelease#record} (spread over all
- * releases, 10 % canary lane, 1 % failures, log-normal latencies), running 15 analysis
- * looks of every release each tenth of them (150 in all: past the 120 points of traffic
- * history a release keeps for the dashboard), and measures the heap again at each tenth:
- * it must stay flat. Prints {@code releases=N heapMB=…} lines for the
- * {@code benchmarks/memory} script. One JVM per measurement, so nothing of an earlier
- * context remains.
+ * releases, 10 % canary lane, 1 % failures, log-normal latencies), running an analysis
+ * look of every release each 150th of them (150 in all, each on new requests: past the
+ * 120 points of traffic history a release keeps for the dashboard and the 60 stable looks
+ * it keeps for a step at 100 %), and measures the heap again at each tenth: it must stay
+ * flat. Prints {@code releases=N heapMB=…} lines for the {@code benchmarks/memory}
+ * script. One JVM per measurement, so nothing of an earlier context remains.
  */
 public final class MemoryBenchmark {
 
@@ -67,6 +67,7 @@ public final class MemoryBenchmark {
 			latencies[i] = (long) Math.exp(Math.log(20e6) + 0.5 * random.nextGaussian());
 		}
 		long tenth = requests / 10;
+		long look = Math.max(1, requests / 150);
 		int n = releases.size();
 		long started = System.nanoTime();
 		for (long i = 1; i <= requests; i++) {
@@ -74,14 +75,15 @@ public final class MemoryBenchmark {
 			Lane lane = (i % 10 == 3) ? Lane.CANARY : Lane.STABLE;
 			release.record(release.route(null), release.release().status().versions(), lane, i % 100 == 7, true,
 					latencies[(int) (i & 4095)]);
-			if (i % tenth == 0) {
-				// 15 looks per release each tenth: 150 in all, past the 120 points of
-				// traffic history each keeps
-				for (int look = 0; look < 15; look++) {
-					for (RoutedRelease r : releases) {
-						loop.tick(r.name());
-					}
+			if (i % look == 0) {
+				// 150 looks of every release in all, each on new requests: past the 120
+				// points of traffic history each keeps, and past the 60 stable looks each
+				// keeps for a step at 100 %
+				for (RoutedRelease r : releases) {
+					loop.tick(r.name());
 				}
+			}
+			if (i % tenth == 0) {
 				System.out.printf(Locale.ROOT, "releases=%d requests=%d heapMB=%.2f%n", n, i,
 						usedAfterGc() / 1048576.0);
 			}
