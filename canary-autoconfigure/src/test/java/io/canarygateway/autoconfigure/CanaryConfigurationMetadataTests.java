@@ -112,7 +112,7 @@ class CanaryConfigurationMetadataTests {
 		// description must say it
 		Map<String, String> builtIn = Map.of("steps", "[5, 10, 25, 50, 100]", "step-interval", "1m",
 				"progress-deadline", "10m", "analysis.interval", "10s", "analysis.min-requests", "50",
-				"analysis.confidence", "0.99", "analysis.failure-threshold", "2", "breaker.sliding-window-size", "20",
+				"analysis.confidence", "0.99", "analysis.failure-threshold", "1", "breaker.sliding-window-size", "20",
 				"routing.override-header", "X-Canary", "routing.retry-on-stable", "true");
 		builtIn
 			.forEach((name, value) -> assertThat(properties.get(RELEASE + name).path("description").asString()).as(name)

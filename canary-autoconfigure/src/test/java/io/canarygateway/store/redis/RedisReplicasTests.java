@@ -14,11 +14,17 @@ import org.junit.jupiter.api.Test;
 import org.springframework.cloud.client.discovery.simple.InstanceProperties;
 import org.springframework.cloud.client.discovery.simple.reactive.SimpleReactiveDiscoveryProperties;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import io.canarygateway.analysis.FleetWindows;
+import io.canarygateway.analysis.Ledger;
 import io.canarygateway.control.DiscoveryTrigger;
 import io.canarygateway.core.Reason;
 import io.canarygateway.core.ReleaseState;
 import io.canarygateway.core.ReleaseStatus;
 import io.canarygateway.core.Transition;
+import io.canarygateway.core.Verdict;
 import io.canarygateway.core.Versions;
 import io.canarygateway.testing.Traffic;
 
@@ -50,7 +56,8 @@ class RedisReplicasTests {
 			.release("restart")
 			.release("versions")
 			.instance("versions", "v3")
-			.release("discovered", "trigger=discovery", "trigger-settle=1s");
+			.release("discovered", "trigger=discovery", "trigger-settle=1s")
+			.release("judged");
 		a = fleet.replica("a");
 		b = fleet.replica("b");
 	}
@@ -83,6 +90,59 @@ class RedisReplicasTests {
 		assertThat(status.state()).isEqualTo(ReleaseState.PROGRESSING);
 		assertThat(status.rollout()).as("auto-start on two replicas starts one rollout, not two").isOne();
 		assertThat(status.history()).hasSize(1);
+	}
+
+	/**
+	 * One sequence of looks for the fleet: only the replica that leads the release judges
+	 * it, so the verdicts both replicas count grow exactly as the looks recorded in the
+	 * rollout's ledger (each replica judging on its own would count about twice as many),
+	 * and the other replica shows the leader's verdict.
+	 */
+	@Test
+	void theFleetJudgesEachLookOnce() {
+		ReleaseStatus status = awaitAgreement("judged");
+		FleetWindows windows = a.bean(FleetWindows.class);
+		// counted minus recorded looks: constant, but one less while a recorded look is
+		// not counted yet (and it is not if a replica restarted: its counts are gone)
+		long[] difference = { Long.MIN_VALUE };
+		long[] looks = { 0 };
+		await().atMost(LONG).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
+			long counted = verdicts(a, "judged") + verdicts(b, "judged");
+			Ledger ledger = windows.ledger("judged", status.rollout());
+			assertThat(ledger).isNotNull();
+			if (counted - ledger.looks() > difference[0]) {
+				difference[0] = counted - ledger.looks();
+				looks[0] = ledger.looks();
+			}
+			assertThat(ledger.looks()).as("a second of looks read").isGreaterThan(looks[0] + 4);
+		});
+		try (Traffic traffic = Traffic.get(a.baseUrl(), "/judged/1").concurrency(2).requests(50).send(LONG)) {
+			assertThat(traffic.errors()).isZero();
+		}
+		try (Traffic traffic = Traffic.get(b.baseUrl(), "/judged/1").concurrency(2).requests(50).send(LONG)) {
+			assertThat(traffic.errors()).isZero();
+		}
+		long from = looks[0];
+		await().atMost(LONG).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
+			long counted = verdicts(a, "judged") + verdicts(b, "judged");
+			Ledger ledger = windows.ledger("judged", status.rollout());
+			assertThat(ledger.looks()).isGreaterThan(from + 8);
+			assertThat(counted - ledger.looks()).as("each recorded look counted once").isEqualTo(difference[0]);
+		});
+		await().atMost(LONG)
+			.untilAsserted(() -> assertThat(a.release("judged").lastVerdict()).isNotNull()
+				.extracting(Verdict::result)
+				.isEqualTo(b.release("judged").lastVerdict().result()));
+	}
+
+	private static long verdicts(Replica replica, String release) {
+		return Math.round(replica.bean(MeterRegistry.class)
+			.find("canary.analysis")
+			.tag("release", release)
+			.counters()
+			.stream()
+			.mapToDouble(Counter::count)
+			.sum());
 	}
 
 	@Test
