@@ -138,6 +138,62 @@ class AnalystTest {
 			.isEqualTo(Analyst.Look.NONE);
 	}
 
+	/**
+	 * A look reads the ledger before the fleet's window: when another gateway records a
+	 * look in between (a lead hand-over), this look is not recorded, so the requests that
+	 * other look judged are never judged twice.
+	 */
+	@Test
+	void aLookRecordedWhileThisOneReadTheWindowWinsAndThisOneCountsForNothing() {
+		Ledger[] stored = { null };
+		Analyst[] other = { null };
+		ReleaseStatus started = apply(ReleaseStatus.idle("orders", Versions.of("v1", "v2"), T0), Action.START, T0);
+		Instant now = T0.plus(INTERVAL);
+		class Shared implements FleetWindows {
+
+			boolean interrupt;
+
+			@Override
+			public Totals combine(String release, long rollout, Instant stepStartedAt, LaneSample stable,
+					LaneSample canary) {
+				if (this.interrupt) {
+					this.interrupt = false;
+					// the other gateway's whole look happens while this one reads the
+					// window
+					assertThat(other[0].look(started, interval(900, 100), T0, now).verdict()).isNotNull();
+				}
+				return new Totals(stable, canary);
+			}
+
+			@Override
+			public boolean shared() {
+				return true;
+			}
+
+			@Override
+			public Ledger ledger(String release, long rollout) {
+				return stored[0];
+			}
+
+			@Override
+			public boolean record(String release, long rollout, long expectedLooks, Ledger next) {
+				if (((stored[0] != null) ? stored[0].looks() : 0) != expectedLooks) {
+					return false;
+				}
+				stored[0] = next;
+				return true;
+			}
+
+		}
+		Shared shared = new Shared();
+		other[0] = new Analyst(this.config, shared);
+		Analyst late = new Analyst(this.config, shared);
+		shared.interrupt = true;
+		assertThat(late.look(started, interval(800, 200), T0, now)).isEqualTo(Analyst.Look.NONE);
+		assertThat(stored[0].looks()).isOne();
+		assertThat(stored[0].judged().canary().requests()).as("the other gateway's look stands").isEqualTo(100);
+	}
+
 	@Test
 	void aLedgerRoundTripsThroughBytes() {
 		Judge judge = new Judge(AnalysisConfig.defaults(), 3.45);
